@@ -1,0 +1,1 @@
+"""The ``thidua`` command line: parse, call one ``workflow`` function, render."""

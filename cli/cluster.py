@@ -1,0 +1,82 @@
+"""``thidua cluster``: clusters, their member units, head and deputy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from cli.output import Env, emit_json, pairs, pass_env
+
+THIS_YEAR = dt.date.today().year
+
+
+@click.group("cluster")
+def command() -> None:
+    """Clusters, their member units, head and deputy.
+
+    \b
+    Example:
+      thidua cluster add "Cụm 5" -m "Hà Nội" -m "Bắc Ninh" --head "Bắc Ninh" --period 2023
+    """
+
+
+@command.command("add")
+@click.argument("name")
+@click.option("--member", "-m", "members", multiple=True, required=True, metavar="UNIT",
+              help="A member unit (repeat for each; created if new).")
+@click.option("--head", metavar="UNIT", help="The cluster head for the period.")
+@click.option("--deputy", metavar="UNIT", help="The cluster deputy for the period.")
+@click.option("--period", type=int, default=THIS_YEAR, show_default=True,
+              help="The emulation year the head and deputy serve.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date the members joined (default: 1 January of the period).")
+@click.option("--block", is_flag=True, help="A block of sectoral bodies, not a cluster.")
+@pass_env
+def add(env: Env, name: str, members: tuple[str, ...], head: str | None, deputy: str | None,
+        period: int, since: dt.datetime | None, block: bool) -> None:
+    """Create the cluster NAME with its member units, head and deputy.
+
+    \b
+    Example:
+      thidua cluster add "Cụm 5" -m "Hà Nội" -m "Bắc Ninh" -m "Bắc Giang" \\
+        -m "Vĩnh Phúc" --head "Bắc Ninh" --deputy "Hà Nội" --period 2023
+    """
+    from workflow.directory import add_cluster
+
+    view = add_cluster(env.db(), name, members=list(members), head=head, deputy=deputy,
+                       period=period, joined_on=since.date() if since else dt.date(period, 1, 1),
+                       kind="block" if block else "cluster")
+    _render(env, view)
+
+
+@command.command("show")
+@click.argument("name", required=False)
+@click.option("--period", type=int, default=THIS_YEAR, show_default=True)
+@pass_env
+def show(env: Env, name: str | None, period: int) -> None:
+    """Show the cluster NAME (members, head and deputy), or list every cluster.
+
+    \b
+    Example:
+      thidua cluster show "Cụm 5" --period 2023
+    """
+    from workflow.directory import list_clusters, show_cluster
+
+    if name is None:
+        names = list_clusters(env.db())
+        if env.as_json:
+            emit_json(names)
+        else:
+            click.echo("\n".join(names) if names else "no clusters yet (see: thidua cluster add)")
+        return
+    _render(env, show_cluster(env.db(), name, period))
+
+
+def _render(env: Env, view: object) -> None:
+    if env.as_json:
+        emit_json(view)
+        return
+    v = view
+    pairs([("cluster", v.name), ("kind", v.kind), ("members", ", ".join(v.members)),  # type: ignore[attr-defined]
+           (f"head {v.period}", v.head or "-"), (f"deputy {v.period}", v.deputy or "-")])  # type: ignore[attr-defined]

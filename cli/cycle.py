@@ -1,0 +1,206 @@
+"""``thidua cycle``: start cycles, take their steps, see what is blocked and why."""
+
+from __future__ import annotations
+
+import click
+
+from cli.output import Env, emit_json, pairs, pass_env, table
+
+
+@click.group("cycle")
+def command() -> None:
+    """Start cycles, take their steps, see what is blocked and why.
+
+    \b
+    Example:
+      thidua cycle start --cluster "Cụm 5" --period 2023 --as "Cao Văn Thắng"
+      thidua cycle fire 1 launch -i plan="Kế hoạch thi đua 2023" --as "Cao Văn Thắng"
+    """
+
+
+def _inputs(pairs_: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for item in pairs_:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--input")
+        values[key.strip()] = value
+    return values
+
+
+AS = click.option("--as", "actor", metavar="NAME",
+                  help="The person on whose authority (default: the one with your login).")
+AT = click.option("--at", "occurred_at", metavar="DATE",
+                  help="When it happened (YYYY-MM-DD[THH:MM]; default: now).")
+REQUEST = click.option("--request-id", metavar="KEY",
+                       help="Makes a retried command a no-op that returns the first result.")
+
+
+@command.command("start")
+@click.option("--definition", "-d", "definition", default="ccb-cluster-annual", show_default=True,
+              help="Definition id, id@version or a YAML file.")
+@click.option("--cluster", "-c", required=True, metavar="NAME")
+@click.option("--period", "-p", type=int, required=True, help="The emulation year.")
+@AS
+@AT
+@REQUEST
+@pass_env
+def start(env: Env, definition: str, cluster: str, period: int, actor: str | None,
+          occurred_at: str | None, request_id: str | None) -> None:
+    """Start a cluster's cycle for one emulation year.
+
+    \b
+    Example:
+      thidua cycle start -c "Cụm 5" -p 2023 --as "Cao Văn Thắng"
+    """
+    from workflow.cycles import start_cycle
+    from workflow.loader import find
+
+    fired = start_cycle(env.db(), find(definition), cluster, period, actor=actor,
+                        occurred_at=occurred_at, request_id=request_id)
+    _fired(env, fired)
+
+
+@command.command("fire")
+@click.argument("cycle_id", type=int)
+@click.argument("trigger")
+@click.option("--input", "-i", "inputs", multiple=True, metavar="KEY=VALUE",
+              help="An input of the step (repeat; lists as a,b,c or JSON).")
+@click.option("--reason", help="The written reason (required for returns and revocations).")
+@click.option("--unit", metavar="UNIT", help="The member unit a per-unit step records for.")
+@click.option("--expect-version", type=int, help="Refuse (exit 3) unless the cycle is at it.")
+@AS
+@AT
+@REQUEST
+@pass_env
+def fire(env: Env, cycle_id: int, trigger: str, inputs: tuple[str, ...], reason: str | None,
+         unit: str | None, expect_version: int | None, actor: str | None,
+         occurred_at: str | None, request_id: str | None) -> None:
+    """Take the step TRIGGER in cycle CYCLE_ID.
+
+    \b
+    Example:
+      thidua cycle fire 1 register --unit "Hà Nội" -i targets="..." --as "Cao Văn Thắng"
+    """
+    from workflow.cycles import fire as fire_step
+
+    fired = fire_step(env.db(), cycle_id, trigger, actor=actor, inputs=_inputs(inputs),
+                      reason=reason, unit=unit, expected_version=expect_version,
+                      occurred_at=occurred_at, request_id=request_id)
+    _fired(env, fired)
+
+
+def _fired(env: Env, fired: object) -> None:
+    if env.as_json:
+        emit_json(fired)
+        return
+    f = fired
+    note = " (already recorded by this request id)" if f.repeated else ""  # type: ignore[attr-defined]
+    click.echo(f"cycle {f.cycle_id}: {f.trigger}: {f.from_state or '-'} -> {f.to_state} "  # type: ignore[attr-defined]
+               f"(version {f.version}, event {f.seq}){note}")  # type: ignore[attr-defined]
+
+
+@command.command("list")
+@click.option("--state", help="Only cycles in this state.")
+@click.option("--cluster", "-c", help="Only this cluster's cycles.")
+@click.option("--period", "-p", type=int, help="Only this emulation year.")
+@pass_env
+def list_(env: Env, state: str | None, cluster: str | None, period: int | None) -> None:
+    """List cycles, newest first.
+
+    \b
+    Example:
+      thidua cycle list --state registration_open
+    """
+    from workflow.views import list_cycles
+
+    rows = list_cycles(env.db(), state=state, cluster=cluster, period=period)
+    if env.as_json:
+        emit_json(rows)
+        return
+    table(["id", "cluster", "period", "state", "version", "definition"],
+          [[r["id"], r["cluster"], r["period"], r["state"], r["version"], r["definition"]]
+           for r in rows])
+
+
+@command.command("show")
+@click.argument("cycle_id", type=int)
+@pass_env
+def show(env: Env, cycle_id: int) -> None:
+    """Show a cycle: state, version, due date (and whether overdue), members, facts.
+
+    \b
+    Example:
+      thidua cycle show 1
+    """
+    from workflow.views import show as show_cycle
+
+    view = show_cycle(env.db(), cycle_id)
+    if env.as_json:
+        emit_json(view)
+        return
+    due = (view.due or "-") + ("  OVERDUE" if view.overdue else "")
+    pairs([("cycle", view.id), ("cluster", view.cluster), ("period", view.period),
+           ("definition", f"{view.definition} ({view.definition_hash[:12]})"),
+           ("state", f"{view.state} — {env.label(view.state_label, view.state)}"),
+           ("version", view.version), ("due", due), ("head", view.head or "-"),
+           ("deputy", view.deputy or "-"), ("members", ", ".join(view.members)),
+           ("facts", ", ".join(sorted(view.facts)) or "-")])
+
+
+@command.command("why")
+@click.argument("cycle_id", type=int)
+@click.argument("trigger", required=False)
+@AS
+@pass_env
+def why(env: Env, cycle_id: int, trigger: str | None, actor: str | None) -> None:
+    """What can be done now in a cycle, and every reason each step is refused.
+
+    \b
+    Example:
+      thidua cycle why 1 --as "Cao Văn Thắng"
+    """
+    from workflow.views import why as why_options
+
+    options = why_options(env.db(), cycle_id, actor=actor, trigger=trigger)
+    if env.as_json:
+        emit_json([{**_plain(o), "allowed": o.allowed} for o in options])
+        return
+    for o in options:
+        mark = "ready  " if o.allowed else "blocked"
+        dest = o.dest or "(stays)"
+        click.echo(f"{mark} {o.trigger} -> {dest}  [{', '.join(o.roles)}]  "
+                   f"{env.label(o.label, '')}")
+        if o.inputs:
+            click.echo(f"        inputs: {', '.join(o.inputs)}")
+        for reason in o.reasons:
+            click.echo(f"        - {reason}")
+
+
+def _plain(value: object) -> dict[str, object]:
+    from cli.output import plain
+
+    result: dict[str, object] = plain(value)
+    return result
+
+
+@command.command("history")
+@click.argument("cycle_id", type=int)
+@pass_env
+def history(env: Env, cycle_id: int) -> None:
+    """The cycle's audited steps, oldest first, with the days spent in each state.
+
+    \b
+    Example:
+      thidua cycle history 1
+    """
+    from workflow.views import history as cycle_history
+
+    events = cycle_history(env.db(), cycle_id)
+    if env.as_json:
+        emit_json(events)
+        return
+    table(["seq", "occurred", "step", "from", "to", "actor", "role", "unit", "days"],
+          [[e["seq"], e["occurred_at"][:10], e["trigger"], e["from"] or "-", e["to"],
+            e["actor"], e["role"] or "", e["unit"] or "", e.get("days_in_state", "")]
+           for e in events])

@@ -1,0 +1,54 @@
+"""``thidua db``: create, upgrade and inspect the database schema."""
+
+from __future__ import annotations
+
+import click
+
+from cli.output import Env, emit_json, pairs, pass_env
+
+
+@click.group("db")
+def command() -> None:
+    """Create, upgrade and inspect the database.
+
+    \b
+    Example:
+      thidua --db postgresql://postgres@127.0.0.1/thidua db upgrade
+    """
+
+
+@command.command("upgrade")
+@pass_env
+def upgrade(env: Env) -> None:
+    """Create the schema, or upgrade it to this version of thidua.
+
+    \b
+    Example:
+      thidua db upgrade
+    """
+    from workflow.admin import upgrade_db
+
+    revision = upgrade_db(env.db(check_schema=False))
+    if env.as_json:
+        emit_json({"revision": revision})
+    else:
+        click.echo(f"database at revision {revision}")
+
+
+@command.command("current")
+@pass_env
+def current(env: Env) -> None:
+    """Show the schema revision of the database and the one thidua needs.
+
+    \b
+    Example:
+      thidua db current
+    """
+    from workflow.admin import db_status
+
+    status = db_status(env.db(check_schema=False))
+    if env.as_json:
+        emit_json(status)
+    else:
+        pairs([("database", status["url"]), ("revision", status["revision"] or "(no schema)"),
+               ("needed", status["head"]), ("up to date", "yes" if status["up_to_date"] else "no")])

@@ -1,0 +1,165 @@
+"""Shared fixtures: a database on SQLite and (in CI always) on PostgreSQL, a CLI runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from workflow import directory
+from workflow.admin import upgrade_db
+from workflow.db import Database
+
+PG_ADMIN_URL = os.environ.get("THIDUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+CLUSTER = "Cụm 5"
+UNITS = ["Hà Nội", "Bắc Ninh", "Bắc Giang", "Vĩnh Phúc"]
+HEAD_UNIT, DEPUTY_UNIT = "Bắc Ninh", "Hà Nội"
+SECRETARY = "Cao Văn Thắng"
+HEAD = "Đào Anh Dũng"
+COUNCIL = "Hội đồng"
+AUDITOR = "Kiểm tra"
+MEMBER = {"Hà Nội": "Người Hà Nội", "Bắc Ninh": "Phạm Hồng Thắng",
+          "Bắc Giang": "Người Bắc Giang", "Vĩnh Phúc": "Lê Anh Thư"}
+
+
+def _pg_admin() -> Any:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1),
+                           isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the server means: no PostgreSQL here
+        engine.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI but unreachable at {PG_ADMIN_URL}: {exc}")
+        pytest.skip(f"no PostgreSQL server at {PG_ADMIN_URL} (set THIDUA_TEST_PG); "
+                    "CI runs these tests")
+    return engine
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    from sqlalchemy import text
+
+    admin = _pg_admin()
+    name = f"thidua_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A new SQLite file path."""
+    return str(tmp_path / "thidua.db")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """A fresh database URL, once on SQLite and once on PostgreSQL."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    url: str = request.getfixturevalue(name)
+    return url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """An upgraded, empty database."""
+    handle = Database(db_url, check_schema=False)
+    upgrade_db(handle)
+    yield handle
+    handle.close()
+
+
+# A whole year by the shipped annual definition: (trigger, person, unit, inputs, reason).
+Step = tuple[str, str, str | None, dict[str, Any], str | None]
+HAPPY_PATH: list[Step] = [
+    ("launch", HEAD, None, {"plan": "Kế hoạch 2023"}, None),
+    ("open_registration", SECRETARY, None, {}, None),
+    *[("register", MEMBER[u], None, {"targets": f"chỉ tiêu {u}", "titles_sought": ["Cờ thi đua"]},
+       None) for u in UNITS],
+    ("sign_compact", HEAD, None, {}, None),
+    ("begin_first_half", SECRETARY, None, {}, None),
+    ("open_midyear_review", SECRETARY, None, {}, None),
+    *[("submit_midyear_report", SECRETARY, u, {"summary": f"6 tháng {u}"}, None) for u in UNITS],
+    ("hold_midyear_review", HEAD, None,
+     {"place": "Bắc Ninh", "chaired_by": HEAD, "minutes": "biên bản",
+      "second_half_tasks": ["tiếp tục kế hoạch"]}, None),
+    ("hand_over", HEAD, None, {"outgoing_head": "Bắc Ninh", "incoming_head": "Hà Nội"}, None),
+    ("open_self_assessment", SECRETARY, None, {}, None),
+    *[("submit_year_report", MEMBER[u], None, {"report": "báo cáo", "self_score": 90 + i}, None)
+      for i, u in enumerate(UNITS)],
+    ("close_self_assessment", SECRETARY, None, {}, None),
+    ("publish_scores", HEAD, None, {}, None),
+    ("record_ballot", SECRETARY, None,
+     {"ballots_issued": 4, "ballots_returned": 4, "proposed": ["Bắc Ninh"],
+      "next_head": "Hà Nội", "next_deputy": "Bắc Giang"}, None),
+    ("submit_proposal", SECRETARY, None,
+     {"submission": "tờ trình", "minutes": "biên bản", "achievement_reports": ["báo cáo"]}, None),
+    ("start_council_review", COUNCIL, None, {}, None),
+    ("return_dossier", COUNCIL, None, {}, "thiếu xác nhận"),
+    ("amend_dossier", SECRETARY, None,
+     {"submission": "tờ trình", "minutes": "biên bản", "achievement_reports": ["báo cáo"]}, None),
+    ("start_council_review", COUNCIL, None, {}, None),
+    ("accept_dossier", COUNCIL, None, {"votes_for": 9, "members_total": 11}, None),
+    ("issue_decision", COUNCIL, None,
+     {"number": "12/QĐ", "date": "2024-03-01", "signer": "Chủ tịch", "awards": ["Cờ thi đua"]},
+     None),
+    ("close", AUDITOR, None, {}, None),
+]
+
+
+def populate(db: Database) -> None:
+    """Cluster 5 with four members, its head and deputy for 2023, and the people who act."""
+    directory.add_cluster(db, CLUSTER, members=UNITS, head=HEAD_UNIT, deputy=DEPUTY_UNIT,
+                          period=2023, joined_on=dt.date(2023, 1, 1))
+    directory.add_actor(db, SECRETARY, unit_name=HEAD_UNIT)
+    directory.grant(db, SECRETARY, "secretariat", cluster_name=CLUSTER)
+    directory.add_actor(db, HEAD, unit_name=HEAD_UNIT)
+    for unit, person in MEMBER.items():
+        directory.add_actor(db, person, unit_name=unit)
+    directory.add_actor(db, COUNCIL, unit_name=None)
+    directory.grant(db, COUNCIL, "council", cluster_name=CLUSTER)
+    directory.add_actor(db, AUDITOR, unit_name=None)
+    directory.grant(db, AUDITOR, "auditor", cluster_name=CLUSTER)
+
+
+@pytest.fixture
+def populated(db: Database) -> Database:
+    """A database with Cluster 5 and its people (see :func:`populate`)."""
+    populate(db)
+    return db
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(db_url: str, db: Database) -> Invoke:
+    """Run ``thidua --db URL ARGS...`` in-process on the upgraded ``db``; returns the Result."""
+    from cli.main import root
+
+    runner = CliRunner()
+
+    def invoke(*args: str, json: bool = False, input: str | None = None) -> Result:
+        prefix = ["--db", db_url, "--lang", "en"] + (["--json"] if json else [])
+        return runner.invoke(root, [*prefix, *args], input=input, catch_exceptions=False)
+
+    return invoke

@@ -1,0 +1,170 @@
+"""Checks across a whole definition, run before a definition object can exist.
+
+Each problem carries the path of the field it concerns, so that the loader can name the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from workflow.registry import EFFECTS, GUARDS, Entry
+
+if TYPE_CHECKING:
+    from workflow.definition import Call, Definition, Transition
+
+Path = tuple[str | int, ...]
+Found = tuple[Path, str]
+
+
+class StructureProblems(Exception):  # noqa: N818 - internal carrier, never shown as such
+    """Raised out of pydantic (it is not a ValueError) with every structural problem."""
+
+    def __init__(self, problems: list[Found]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def check_definition(defn: Definition) -> None:
+    """Raise :class:`StructureProblems` listing everything structurally wrong with ``defn``."""
+    problems = [
+        *_states(defn),
+        *_references(defn),
+        *_calls(defn),
+        *_graph(defn),
+        *_scenarios(defn),
+    ]
+    if problems:
+        raise StructureProblems(problems)
+
+
+def _states(defn: Definition) -> Iterator[Found]:
+    seen: set[str] = set()
+    for i, state in enumerate(defn.states):
+        if state.name in seen:
+            yield ("states", i, "name"), f"state {state.name!r} is defined twice"
+        seen.add(state.name)
+        if state.initial and state.final:
+            yield ("states", i), f"state {state.name!r} cannot be both initial and final"
+        if state.due and not _valid_month_day(state.due):
+            yield ("states", i, "due"), f"{state.due!r} is not a date of the year"
+    initial = [s.name for s in defn.states if s.initial]
+    if len(initial) != 1:
+        found = ", ".join(initial) if initial else "none"
+        yield ("states",), f"exactly one state must be initial (found: {found})"
+    if not any(s.final for s in defn.states):
+        yield ("states",), "no state is final: a cycle could never end"
+
+
+def _valid_month_day(due: str) -> bool:
+    month, day = due.removeprefix("+1-").split("-")
+    try:
+        dt.date(2024, int(month), int(day))  # a leap year admits 02-29
+    except ValueError:
+        return False
+    return True
+
+
+def _references(defn: Definition) -> Iterator[Found]:
+    states = {s.name for s in defn.states}
+    roles = set(defn.roles)
+    for i, role in enumerate(defn.start_roles):
+        if role not in roles:
+            yield ("start_roles", i), f"role {role!r} is not among the definition's roles"
+    pairs: set[tuple[str, str]] = set()
+    for i, t in enumerate(defn.transitions):
+        where: Path = ("transitions", i)
+        for j, source in enumerate(t.source):
+            if source not in states:
+                yield (*where, "source", j), f"{t.trigger}: unknown source state {source!r}"
+            if (t.trigger, source) in pairs:
+                yield (*where, "source", j), f"{t.trigger} is defined twice from {source!r}"
+            pairs.add((t.trigger, source))
+        if t.dest is not None and t.dest not in states:
+            yield (*where, "dest"), f"{t.trigger}: unknown destination state {t.dest!r}"
+        if not t.roles:
+            yield (*where, "roles"), f"{t.trigger} names no roles: say who may fire it"
+        for j, role in enumerate(t.roles):
+            if role not in roles:
+                yield (*where, "roles", j), f"{t.trigger}: role {role!r} is not among the definition's roles"
+
+
+def _calls(defn: Definition) -> Iterator[Found]:
+    per_unit = {t.records for t in defn.transitions if t.per_unit}
+    recorded = {t.records for t in defn.transitions if t.records}
+    for i, t in enumerate(defn.transitions):
+        for kind, registry, calls in (("guards", GUARDS, t.guards), ("effects", EFFECTS, t.effects)):
+            for j, call in enumerate(calls):
+                yield from _call(("transitions", i, kind, j), t, call, registry, kind)
+                fact = call.params.get("fact")
+                if call.name == "all_members" and fact not in per_unit:
+                    yield ("transitions", i, kind, j), (
+                        f"{t.trigger}: all_members needs a per-unit fact; no step records {fact!r} per unit")
+                elif isinstance(fact, str) and fact not in recorded:
+                    yield ("transitions", i, kind, j), f"{t.trigger}: no step records the fact {fact!r}"
+
+
+def _call(path: Path, t: Transition, call: Call, registry: dict[str, Entry],
+          kind: str) -> Iterator[Found]:
+    entry = registry.get(call.name)
+    if entry is None:
+        known = ", ".join(sorted(registry))
+        yield path, f"{t.trigger}: unknown {kind[:-1]} {call.name!r} (known: {known})"
+        return
+    try:
+        entry.params.model_validate(call.params)
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "parameters"
+            yield path, f"{t.trigger}: {call.name} parameter {field}: {err['msg'].lower()}"
+
+
+def _graph(defn: Definition) -> Iterator[Found]:
+    names = [s.name for s in defn.states]
+    edges: dict[str, set[str]] = {name: set() for name in names}
+    for t in defn.transitions:
+        for source in t.source:
+            if t.dest is not None and source in edges and t.dest in edges:
+                edges[source].add(t.dest)
+    finals = {s.name for s in defn.states if s.final}
+    for i, t in enumerate(defn.transitions):
+        for source in t.source:
+            if source in finals and t.dest not in (None, source):
+                yield ("transitions", i, "dest"), (
+                    f"{t.trigger} leaves the final state {source!r}; from a final state a step "
+                    "may only record (no dest)")
+    initial = [s.name for s in defn.states if s.initial]
+    if len(initial) != 1:
+        return
+    reached = _reach(edges, initial[0])
+    for i, name in enumerate(names):
+        if name not in reached:
+            yield ("states", i), f"state {name!r} cannot be reached from {initial[0]!r}"
+        elif name not in finals and not (_reach(edges, name) & finals):
+            yield ("states", i), f"from state {name!r} no final state can be reached"
+
+
+def _reach(edges: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _scenarios(defn: Definition) -> Iterator[Found]:
+    triggers = {t.trigger for t in defn.transitions}
+    states = {s.name for s in defn.states}
+    for i, scenario in enumerate(defn.scenarios):
+        for j, step in enumerate(scenario.steps):
+            where: Path = ("scenarios", i, "steps", j)
+            if step.fire not in triggers:
+                yield (*where, "fire"), f"scenario {scenario.name!r}: unknown trigger {step.fire!r}"
+            if step.expect_state is not None and step.expect_state not in states:
+                yield (*where, "expect_state"), (
+                    f"scenario {scenario.name!r}: unknown state {step.expect_state!r}")

@@ -1,0 +1,204 @@
+"""Starting cycles and firing their steps: each in one database transaction.
+
+:func:`fire` loads the cycle (locking its row on PostgreSQL), checks the caller's expected
+version, judges roles and guards (collecting every reason), fires the trigger on the machine,
+applies the effects, writes the cycle with ``version + 1`` and appends the ledger event. Any
+error rolls all of it back: no state change without its audit event, and no event without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from store.ledger import as_event, canonical_json
+from store.models import Actor, Cycle, DefinitionRow, LedgerRow
+from workflow import directory
+from workflow.db import Database, record
+from workflow.errors import Conflict, InvalidInput, TransitionRefused
+from workflow.facts import apply_step
+from workflow.inputs import check_inputs
+from workflow.loader import Loaded
+from workflow.machine import move
+from workflow.rules import context, judge, load_cycle
+from workflow.timeutil import iso, now, parse_moment, parse_stored
+
+
+@dataclass(frozen=True)
+class Fired:
+    """The outcome of a step that was recorded (or, for a repeated request, had been)."""
+
+    cycle_id: int
+    trigger: str
+    from_state: str | None
+    to_state: str | None
+    version: int
+    seq: int
+    repeated: bool = False
+
+
+def _person(session: Session, db: Database, name: str | None) -> Actor:
+    return directory.actor(session, name) if name else directory.actor_for_operator(
+        session, db.operator)
+
+
+def _when(occurred_at: str | dt.datetime | None) -> dt.datetime:
+    if occurred_at is None:
+        return now()
+    moment = occurred_at if isinstance(occurred_at, dt.datetime) else parse_moment(occurred_at)
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    if moment > now() + dt.timedelta(minutes=5):
+        raise InvalidInput(f"the date {iso(moment)} is in the future")
+    return moment.astimezone(dt.UTC)
+
+
+def store_definition(session: Session, db: Database, loaded: Loaded, by: str) -> None:
+    """Keep ``loaded`` among the stored definition versions (a no-op when it is there)."""
+    if session.get(DefinitionRow, loaded.hash) is not None:
+        return
+    d = loaded.definition
+    session.add(DefinitionRow(hash=loaded.hash, def_id=d.id, version=d.version,
+                              title=d.title.en, effective_from=d.effective_from.isoformat(),
+                              source=loaded.source, published_by=by, published_at=iso(now())))
+    record(session, db, kind="definition", trigger="store_definition", actor=by,
+           definition=loaded.hash, inputs={"id": d.id, "version": d.version})
+
+
+def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
+                actor: str | None = None, occurred_at: str | dt.datetime | None = None,
+                request_id: str | None = None) -> Fired:
+    """Open ``cluster_name``'s cycle for ``period`` on definition ``loaded``."""
+    if not 1900 <= period <= 2200:
+        raise InvalidInput(f"period {period} is not an emulation year")
+    moment = _when(occurred_at)
+    with db.transaction() as session:
+        repeated = _repeated(session, request_id, None, "start")
+        if repeated:
+            return repeated
+        cluster_row = directory.cluster(session, cluster_name)
+        person = _person(session, db, actor)
+        held = directory.roles_of(session, person, cluster_row, period, moment.date())
+        role = next((r for r in loaded.definition.start_roles if r in held), None)
+        if role is None:
+            raise TransitionRefused("start", [
+                f"{person.name} holds none of the roles {', '.join(loaded.definition.start_roles)}"
+                f" in {cluster_name} {period}"])
+        _no_open_cycle(session, loaded, cluster_row.id, cluster_name, period)
+        store_definition(session, db, loaded, person.name)
+        state, stamp = loaded.definition.initial.name, iso(now())
+        cycle = Cycle(definition_hash=loaded.hash, cluster_id=cluster_row.id, period=period,
+                      state=state, version=1, facts="{}", started_at=stamp, updated_at=stamp)
+        session.add(cycle)
+        session.flush()
+        row = record(session, db, kind="start", trigger="start", actor=person.name, role=role,
+                     cycle_id=cycle.id, cycle_version=1, to_state=state,
+                     occurred_at=iso(moment), definition=loaded.hash,
+                     inputs={"cluster": cluster_name, "period": period},
+                     idempotency_key=request_id)
+        return Fired(cycle.id, "start", None, state, 1, row.seq)
+
+
+def _no_open_cycle(session: Session, loaded: Loaded, cluster_id: int, cluster_name: str,
+                   period: int) -> None:
+    query = (select(Cycle.id).join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
+             .where(Cycle.cluster_id == cluster_id, Cycle.period == period,
+                    DefinitionRow.def_id == loaded.definition.id))
+    existing = session.scalar(query)
+    if existing is not None:
+        raise TransitionRefused("start", [
+            f"{cluster_name} already has cycle {existing} of {loaded.definition.id} for {period}"])
+
+
+def _repeated(session: Session, request_id: str | None, cycle_id: int | None,
+              trigger: str) -> Fired | None:
+    if not request_id:
+        return None
+    row = session.scalar(select(LedgerRow).where(LedgerRow.idempotency_key == request_id))
+    if row is None:
+        return None
+    if row.trigger != trigger or (cycle_id is not None and row.cycle_id != cycle_id):
+        raise InvalidInput(f"request id {request_id!r} was already used for another step "
+                           f"(event {row.seq}: {row.trigger} on cycle {row.cycle_id})")
+    return Fired(row.cycle_id or 0, row.trigger, row.from_state, row.to_state,
+                 row.cycle_version or 0, row.seq, repeated=True)
+
+
+def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
+         inputs: dict[str, Any] | None = None, reason: str | None = None,
+         unit: str | None = None, expected_version: int | None = None,
+         occurred_at: str | dt.datetime | None = None,
+         request_id: str | None = None) -> Fired:
+    """Take the step ``trigger`` in cycle ``cycle_id`` on ``actor``'s authority."""
+    moment = _when(occurred_at)
+    with db.transaction() as session:
+        repeated = _repeated(session, request_id, cycle_id, trigger)
+        if repeated:
+            return repeated
+        cycle = load_cycle(session, cycle_id, lock=True)
+        if expected_version is not None and cycle.version != expected_version:
+            raise Conflict(f"cycle {cycle_id} is at version {cycle.version}, not "
+                           f"{expected_version}: changed by someone else since you looked; "
+                           "nothing was recorded; look again")
+        ctx = context(session, cycle, moment.date())
+        transition = _transition(ctx.loaded, trigger, cycle.state)
+        values = check_inputs(trigger, transition.inputs, inputs or {})
+        _not_before_last(session, cycle_id, moment)
+        person = _person(session, db, actor)
+        verdict = judge(session, ctx, transition, person, unit=unit, inputs=values,
+                        reason=reason)
+        if verdict.reasons:
+            raise TransitionRefused(trigger, verdict.reasons)
+        to_state = move(ctx.loaded, cycle.state, trigger)
+        facts = apply_step(ctx.facts, transition, verdict.situation, iso(moment))
+        _write(session, cycle, to_state, facts)
+        row = record(session, db, kind="fire", trigger=trigger, actor=person.name,
+                     role=verdict.role, unit=verdict.unit, cycle_id=cycle_id,
+                     cycle_version=cycle.version + 1, from_state=cycle.state, to_state=to_state,
+                     occurred_at=iso(moment), inputs=values, reason=reason or None,
+                     definition=ctx.loaded.hash, idempotency_key=request_id)
+        return Fired(cycle_id, trigger, cycle.state, to_state, cycle.version + 1, row.seq)
+
+
+def _transition(loaded: Loaded, trigger: str, state: str) -> Any:
+    if not loaded.definition.transitions_for(trigger):
+        known = ", ".join(dict.fromkeys(t.trigger for t in loaded.definition.transitions))
+        raise InvalidInput(f"unknown trigger {trigger!r} (triggers of {loaded.ref}: {known})")
+    transition = loaded.definition.transition(trigger, state)
+    if transition is None:
+        raise TransitionRefused(trigger, [f"{trigger} cannot be fired from state {state!r}"])
+    return transition
+
+
+def _not_before_last(session: Session, cycle_id: int, moment: dt.datetime) -> None:
+    last = session.scalar(select(func.max(LedgerRow.occurred_at))
+                          .where(LedgerRow.cycle_id == cycle_id))
+    if last and moment < parse_stored(last):
+        raise InvalidInput(f"the date {iso(moment)} is before the cycle's last step ({last})")
+
+
+def _write(session: Session, cycle: Cycle, state: str, facts: dict[str, Any]) -> None:
+    result = session.execute(
+        update(Cycle).where(Cycle.id == cycle.id, Cycle.version == cycle.version)
+        .values(state=state, version=cycle.version + 1, facts=canonical_json(facts),
+                updated_at=iso(now())).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"cycle {cycle.id} was changed by someone else since you looked; "
+                       "nothing was recorded; look again")
+
+
+def events_of(session: Session, cycle_id: int) -> list[dict[str, Any]]:
+    """The cycle's ledger events, oldest first."""
+    rows = session.scalars(select(LedgerRow).where(LedgerRow.cycle_id == cycle_id)
+                           .order_by(LedgerRow.seq))
+    return [as_event(row) for row in rows]
+
+
+def stored_facts(cycle: Cycle) -> dict[str, Any]:
+    """The facts of a cycle row."""
+    return dict(json.loads(cycle.facts))

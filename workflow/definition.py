@@ -1,0 +1,169 @@
+"""The model of a cycle definition: frozen pydantic models that forbid unknown fields.
+
+Field-level rules live here; the checks across the whole definition (references, reachability,
+the registry) run in :mod:`workflow.checks` from the ``model_validator`` below, so that no
+definition object exists that has not passed them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+InputType = Literal["text", "number", "integer", "list", "date", "bool"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Label(_Frozen):
+    """A text in Vietnamese and in English."""
+
+    vi: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (``vi`` or ``en``)."""
+        return self.vi if lang == "vi" else self.en
+
+
+class Parameter(_Frozen):
+    """A named threshold of the rules, with its legal basis."""
+
+    value: Any
+    basis: Annotated[str, Field(min_length=1)]
+    effective_from: dt.date | None = None
+
+
+class InputSpec(_Frozen):
+    """One input a step asks for."""
+
+    type: InputType = "text"
+    required: bool = True
+    label: Label | None = None
+    choices: list[str] | None = None
+
+
+class Call(_Frozen):
+    """A guard or effect named from the registry, with its parameters."""
+
+    name: str
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_forms(cls, data: Any) -> Any:
+        # YAML writes a call as a bare name or as {name: {params}}.
+        if isinstance(data, str):
+            return {"name": data}
+        if isinstance(data, dict) and len(data) == 1 and "name" not in data:
+            (name, params), = data.items()
+            return {"name": name, "params": params if params is not None else {}}
+        return data
+
+
+class State(_Frozen):
+    """A state of the cycle."""
+
+    name: Name
+    label: Label | None = None
+    initial: bool = False
+    final: bool = False
+    due: Annotated[str | None, Field(pattern=r"^(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")] = None
+    description: str | None = None
+
+
+class Transition(_Frozen):
+    """A step: fired by a trigger from one of its sources, to ``dest`` (or staying put)."""
+
+    trigger: Name
+    source: list[Name]
+    dest: Name | None = None
+    roles: list[Name]
+    label: Label | None = None
+    guards: list[Call] = []
+    effects: list[Call] = []
+    records: Name | None = None
+    per_unit: bool = False
+    inputs: dict[Name, InputSpec] = {}
+    reason_required: bool = False
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _per_unit_records(self) -> Transition:
+        if self.per_unit and self.records is None:
+            raise ValueError("a per-unit step must name the fact it records (records:)")
+        return self
+
+
+class ScenarioStep(_Frozen):
+    """One step of a scenario: who fires what, and what must follow."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    actor: Annotated[str, Field(alias="as")]
+    fire: Name
+    unit: str | None = None
+    inputs: dict[str, Any] = {}
+    reason: str | None = None
+    expect_state: Name | None = None
+    expect_refused: str | None = None
+
+
+class Scenario(_Frozen):
+    """An executable example of the definition."""
+
+    name: str
+    steps: list[ScenarioStep]
+
+
+class Definition(_Frozen):
+    """A whole cycle definition."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+    version: Annotated[str, Field(min_length=1)]
+    title: Label
+    effective_from: dt.date
+    legal_basis: list[str] = []
+    roles: Annotated[list[Name], Field(min_length=1)]
+    start_roles: Annotated[list[Name], Field(min_length=1)]
+    parameters: dict[Name, Parameter] = {}
+    states: Annotated[list[State], Field(min_length=1)]
+    transitions: Annotated[list[Transition], Field(min_length=1)]
+    scenarios: list[Scenario] = []
+
+    @model_validator(mode="after")
+    def _whole(self) -> Definition:
+        from workflow.checks import check_definition
+
+        check_definition(self)
+        return self
+
+    @property
+    def initial(self) -> State:
+        """The initial state."""
+        return next(state for state in self.states if state.initial)
+
+    def state(self, name: str) -> State:
+        """The state called ``name``."""
+        return next(state for state in self.states if state.name == name)
+
+    def transitions_for(self, trigger: str) -> list[Transition]:
+        """Every transition fired by ``trigger`` (one per distinct source list)."""
+        return [t for t in self.transitions if t.trigger == trigger]
+
+    def transition(self, trigger: str, state: str) -> Transition | None:
+        """The transition ``trigger`` fires from ``state``, if any."""
+        return next((t for t in self.transitions_for(trigger) if state in t.source), None)
+
+    def parameter_values(self) -> dict[str, Any]:
+        """Each parameter's value by name."""
+        return {name: p.value for name, p in self.parameters.items()}

@@ -1,0 +1,41 @@
+"""Times: stored as ISO 8601 in UTC; entered as dates or date-times in the user's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from workflow.errors import InvalidInput
+
+
+def now() -> dt.datetime:
+    """The current time, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(moment: dt.datetime) -> str:
+    """``moment`` as stored: UTC, ISO 8601, microseconds, ``Z``."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_moment(text: str, what: str = "date") -> dt.datetime:
+    """A date (``2023-06-28``) or date-time; without a zone it is taken in the local zone."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") \
+            from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # the user's local zone
+    return moment.astimezone(dt.UTC)
+
+
+def parse_stored(text: str) -> dt.datetime:
+    """A stored time back as an aware datetime."""
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def due_date(due: str, period: int) -> dt.date:
+    """The calendar date of a state's ``due`` (``MM-DD`` or ``+1-MM-DD``) in ``period``."""
+    year = period + 1 if due.startswith("+1-") else period
+    month, day = due.removeprefix("+1-").split("-")
+    return dt.date(year, int(month), int(day))

@@ -1,0 +1,151 @@
+"""Reading cycles: show, list, history, and what can be done now and why not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from store.models import Cluster, Cycle, DefinitionRow
+from workflow import directory
+from workflow.cycles import _person, events_of, stored_facts
+from workflow.db import Database
+from workflow.definition import Label
+from workflow.errors import InvalidInput
+from workflow.facts import replay
+from workflow.machine import triggers_from
+from workflow.rules import context, definition_of, judge, load_cycle
+from workflow.timeutil import due_date, parse_stored
+
+
+@dataclass(frozen=True)
+class CycleView:
+    """A cycle as shown to users."""
+
+    id: int
+    definition: str
+    definition_hash: str
+    cluster: str
+    period: int
+    state: str
+    state_label: Label | None
+    version: int
+    due: str | None
+    overdue: bool
+    final: bool
+    members: list[str]
+    head: str | None
+    deputy: str | None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A step from the current state, with every reason it is refused now (none: allowed)."""
+
+    trigger: str
+    dest: str | None
+    label: Label | None
+    roles: list[str]
+    inputs: list[str]
+    reason_required: bool
+    per_unit: bool
+    reasons: list[str]
+
+    @property
+    def allowed(self) -> bool:
+        """True when nothing refuses the step."""
+        return not self.reasons
+
+
+def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleView:
+    """One cycle: state, version, due date, members, head and deputy, facts."""
+    today = today or dt.date.today()
+    with db.transaction() as session:
+        cycle = load_cycle(session, cycle_id)
+        ctx = context(session, cycle, today)
+        state = ctx.loaded.definition.state(cycle.state)
+        head, deputy = directory.leadership(session, cycle.cluster_id, cycle.period)
+        due = due_date(state.due, cycle.period) if state.due else None
+        return CycleView(
+            cycle.id, ctx.loaded.ref, cycle.definition_hash, ctx.cluster.name, cycle.period,
+            cycle.state, state.label, cycle.version, due.isoformat() if due else None,
+            bool(due and today > due and not state.final), state.final, list(ctx.members),
+            head, deputy, stored_facts(cycle))
+
+
+def list_cycles(db: Database, *, state: str | None = None, cluster: str | None = None,
+                period: int | None = None) -> list[dict[str, Any]]:
+    """Cycles, newest first, filtered by state, cluster and period."""
+    query = (select(Cycle.id, Cluster.name, Cycle.period, Cycle.state, Cycle.version,
+                    DefinitionRow.def_id, DefinitionRow.version)
+             .join(Cluster, Cluster.id == Cycle.cluster_id)
+             .join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
+             .order_by(Cycle.id.desc()))
+    if state:
+        query = query.where(Cycle.state == state)
+    if cluster:
+        query = query.where(Cluster.name == cluster)
+    if period:
+        query = query.where(Cycle.period == period)
+    with db.transaction() as session:
+        return [{"id": r[0], "cluster": r[1], "period": r[2], "state": r[3], "version": r[4],
+                 "definition": f"{r[5]}@{r[6]}"} for r in session.execute(query)]
+
+
+def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
+    """The cycle's ledger events, oldest first, each with the time spent in its new state."""
+    with db.transaction() as session:
+        load_cycle(session, cycle_id)
+        events = events_of(session, cycle_id)
+    # Time spent in a state runs from the step that entered it to the step that left it.
+    entries = [e for e in events if e["kind"] == "start" or
+               (e["kind"] == "fire" and e["to"] != e["from"])]
+    for event, following in zip(entries, [*entries[1:], None], strict=True):
+        if following is not None:
+            spent = parse_stored(following["occurred_at"]) - parse_stored(event["occurred_at"])
+            event["days_in_state"] = round(spent.total_seconds() / 86400, 2)
+    return events
+
+
+def replayed_matches(db: Database, cycle_id: int) -> bool:
+    """True when replaying the cycle's ledger gives its stored state, version and facts."""
+    with db.transaction() as session:
+        cycle = load_cycle(session, cycle_id)
+        loaded = definition_of(session, cycle.definition_hash)
+        result = replay(loaded, events_of(session, cycle_id))
+        return (result.state, result.version, result.facts) == (
+            cycle.state, cycle.version, stored_facts(cycle))
+
+
+def why(db: Database, cycle_id: int, *, actor: str | None = None,
+        trigger: str | None = None, today: dt.date | None = None) -> list[Option]:
+    """Each step possible from the cycle's state, with every reason it is refused now."""
+    today = today or dt.date.today()
+    with db.transaction() as session:
+        cycle = load_cycle(session, cycle_id)
+        ctx = context(session, cycle, today)
+        person = _person(session, db, actor) if actor else None
+        definition = ctx.loaded.definition
+        names = triggers_from(ctx.loaded, cycle.state)
+        if trigger is not None:
+            if not definition.transitions_for(trigger):
+                raise InvalidInput(f"unknown trigger {trigger!r} in {ctx.loaded.ref}")
+            if trigger not in names:
+                t = definition.transitions_for(trigger)[0]
+                return [Option(trigger, t.dest, t.label, t.roles, list(t.inputs),
+                               t.reason_required, t.per_unit,
+                               [f"{trigger} cannot be fired from state {cycle.state!r}; "
+                                f"it starts from {', '.join(t.source)}"])]
+            names = [trigger]
+        options = []
+        for name in names:
+            t = definition.transition(name, cycle.state)
+            assert t is not None
+            verdict = judge(session, ctx, t, person, check_reason=False)
+            options.append(Option(name, t.dest, t.label, t.roles,
+                                  [k for k, s in t.inputs.items() if s.required],
+                                  t.reason_required, t.per_unit, verdict.reasons))
+        return options
