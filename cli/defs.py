@@ -87,8 +87,8 @@ def validate(env: Env, files: tuple[str, ...]) -> None:
     else:
         for result in results:
             if result["valid"]:
-                click.echo(f"ok    {result['file']}  {result['ref']}  {result['hash'][:12]}")
-            for problem in result["problems"]:
+                click.echo(f"ok    {result['file']}  {result['ref']}  {str(result['hash'])[:12]}")
+            for problem in result["problems"]:  # type: ignore[attr-defined]
                 click.echo(f"error {problem}")
     if not all(r["valid"] for r in results):
         raise click.exceptions.Exit(2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from cli.output import Env, emit_json, pass_env, table
@@ -20,13 +22,14 @@ def command(env: Env) -> None:
     """
     from workflow import demo
     from workflow.audit import verify
-    from workflow.views import history, show
+    from workflow.views import definition_for, history, show
 
     if env.db_url is None:
         env.db_url = "thidua-demo.db"
     db = env.db()
     run = demo.run(db)
     view = show(db, run.cycle_id)
+    definition = definition_for(db, run.cycle_id).definition
     events = history(db, run.cycle_id)
     verified = verify(db)
     if env.as_json:
@@ -39,8 +42,8 @@ def command(env: Env) -> None:
     click.echo(f"members: {', '.join(view.members)}; head {view.head}, deputy {view.deputy}")
     click.echo()
     table(["date", "step", "state", "who", "unit", "source"],
-          [[e["occurred_at"][:10], env.label(_label(view, e), e["trigger"]), e["to"],
-            e["actor"], e["unit"] or "",
+          [[e["occurred_at"][:10], env.label(_label(definition, e["trigger"]), e["trigger"]),
+            e["to"], e["actor"], e["unit"] or "",
             "reference event" if demo.from_reference(e["trigger"]) else "illustrative"]
            for e in events])
     midyear = view.facts.get("midyear_minutes", {})
@@ -60,9 +63,6 @@ def command(env: Env) -> None:
         click.echo(f"  thidua --db {db_arg} {line}")
 
 
-def _label(view: object, event: dict[str, object]) -> object:
-    from workflow.loader import find
-
-    d = find(str(view.definition)).definition  # type: ignore[attr-defined]
-    t = d.transitions_for(str(event["trigger"]))
-    return t[0].label if t else None
+def _label(definition: Any, trigger: str) -> Any:
+    steps = definition.transitions_for(trigger)
+    return steps[0].label if steps else None

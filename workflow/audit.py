@@ -22,7 +22,8 @@ class Verified:
     head_hash: str
 
 
-def log(db: Database, *, cycle_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+def log(db: Database, *, cycle_id: int | None = None,
+        limit: int | None = None) -> list[dict[str, Any]]:
     """Ledger events oldest first (the last ``limit`` of them), optionally of one cycle."""
     query = select(LedgerRow).order_by(LedgerRow.seq.desc())
     if cycle_id is not None:

@@ -20,7 +20,7 @@ Path = tuple[str | int, ...]
 Found = tuple[Path, str]
 
 
-class StructureProblems(Exception):  # noqa: N818 - internal carrier, never shown as such
+class StructureProblems(Exception):
     """Raised out of pydantic (it is not a ValueError) with every structural problem."""
 
     def __init__(self, problems: list[Found]) -> None:
@@ -69,42 +69,49 @@ def _valid_month_day(due: str) -> bool:
 
 
 def _references(defn: Definition) -> Iterator[Found]:
-    states = {s.name for s in defn.states}
     roles = set(defn.roles)
     for i, role in enumerate(defn.start_roles):
         if role not in roles:
             yield ("start_roles", i), f"role {role!r} is not among the definition's roles"
     pairs: set[tuple[str, str]] = set()
     for i, t in enumerate(defn.transitions):
-        where: Path = ("transitions", i)
-        for j, source in enumerate(t.source):
-            if source not in states:
-                yield (*where, "source", j), f"{t.trigger}: unknown source state {source!r}"
-            if (t.trigger, source) in pairs:
-                yield (*where, "source", j), f"{t.trigger} is defined twice from {source!r}"
-            pairs.add((t.trigger, source))
-        if t.dest is not None and t.dest not in states:
-            yield (*where, "dest"), f"{t.trigger}: unknown destination state {t.dest!r}"
-        if not t.roles:
-            yield (*where, "roles"), f"{t.trigger} names no roles: say who may fire it"
-        for j, role in enumerate(t.roles):
-            if role not in roles:
-                yield (*where, "roles", j), f"{t.trigger}: role {role!r} is not among the definition's roles"
+        yield from _transition_references(defn, ("transitions", i), t, pairs)
+
+
+def _transition_references(defn: Definition, where: Path, t: Transition,
+                           pairs: set[tuple[str, str]]) -> Iterator[Found]:
+    states = {s.name for s in defn.states}
+    for j, source in enumerate(t.source):
+        if source not in states:
+            yield (*where, "source", j), f"{t.trigger}: unknown source state {source!r}"
+        if (t.trigger, source) in pairs:
+            yield (*where, "source", j), f"{t.trigger} is defined twice from {source!r}"
+        pairs.add((t.trigger, source))
+    if t.dest is not None and t.dest not in states:
+        yield (*where, "dest"), f"{t.trigger}: unknown destination state {t.dest!r}"
+    if not t.roles:
+        yield (*where, "roles"), f"{t.trigger} names no roles: say who may fire it"
+    for j, role in enumerate(t.roles):
+        if role not in defn.roles:
+            yield (*where, "roles", j), (
+                f"{t.trigger}: role {role!r} is not among the definition's roles")
 
 
 def _calls(defn: Definition) -> Iterator[Found]:
     per_unit = {t.records for t in defn.transitions if t.per_unit}
     recorded = {t.records for t in defn.transitions if t.records}
     for i, t in enumerate(defn.transitions):
-        for kind, registry, calls in (("guards", GUARDS, t.guards), ("effects", EFFECTS, t.effects)):
+        for kind, registry, calls in (("guards", GUARDS, t.guards),
+                                      ("effects", EFFECTS, t.effects)):
             for j, call in enumerate(calls):
-                yield from _call(("transitions", i, kind, j), t, call, registry, kind)
+                where: Path = ("transitions", i, kind, j)
+                yield from _call(where, t, call, registry, kind)
                 fact = call.params.get("fact")
                 if call.name == "all_members" and fact not in per_unit:
-                    yield ("transitions", i, kind, j), (
-                        f"{t.trigger}: all_members needs a per-unit fact; no step records {fact!r} per unit")
+                    yield where, (f"{t.trigger}: all_members needs a per-unit fact; "
+                                  f"no step records {fact!r} per unit")
                 elif isinstance(fact, str) and fact not in recorded:
-                    yield ("transitions", i, kind, j), f"{t.trigger}: no step records the fact {fact!r}"
+                    yield where, f"{t.trigger}: no step records the fact {fact!r}"
 
 
 def _call(path: Path, t: Transition, call: Call, registry: dict[str, Entry],
@@ -122,13 +129,16 @@ def _call(path: Path, t: Transition, call: Call, registry: dict[str, Entry],
             yield path, f"{t.trigger}: {call.name} parameter {field}: {err['msg'].lower()}"
 
 
-def _graph(defn: Definition) -> Iterator[Found]:
-    names = [s.name for s in defn.states]
-    edges: dict[str, set[str]] = {name: set() for name in names}
+def _edges(defn: Definition) -> dict[str, set[str]]:
+    edges: dict[str, set[str]] = {s.name: set() for s in defn.states}
     for t in defn.transitions:
         for source in t.source:
             if t.dest is not None and source in edges and t.dest in edges:
                 edges[source].add(t.dest)
+    return edges
+
+
+def _graph(defn: Definition) -> Iterator[Found]:
     finals = {s.name for s in defn.states if s.final}
     for i, t in enumerate(defn.transitions):
         for source in t.source:
@@ -139,12 +149,13 @@ def _graph(defn: Definition) -> Iterator[Found]:
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         return
+    edges = _edges(defn)
     reached = _reach(edges, initial[0])
-    for i, name in enumerate(names):
-        if name not in reached:
-            yield ("states", i), f"state {name!r} cannot be reached from {initial[0]!r}"
-        elif name not in finals and not (_reach(edges, name) & finals):
-            yield ("states", i), f"from state {name!r} no final state can be reached"
+    for i, state in enumerate(defn.states):
+        if state.name not in reached:
+            yield ("states", i), f"state {state.name!r} cannot be reached from {initial[0]!r}"
+        elif not state.final and not (_reach(edges, state.name) & finals):
+            yield ("states", i), f"from state {state.name!r} no final state can be reached"
 
 
 def _reach(edges: dict[str, set[str]], start: str) -> set[str]:

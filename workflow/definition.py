@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+DUE_PATTERN = r"^(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"  # MM-DD, or +1-MM-DD in N+1
 InputType = Literal["text", "number", "integer", "list", "date", "bool"]
 
 
@@ -73,7 +74,7 @@ class State(_Frozen):
     label: Label | None = None
     initial: bool = False
     final: bool = False
-    due: Annotated[str | None, Field(pattern=r"^(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")] = None
+    due: Annotated[str | None, Field(pattern=DUE_PATTERN)] = None
     description: str | None = None
 
 

@@ -59,7 +59,8 @@ def replay(loaded: Loaded, events: Iterable[dict[str, Any]]) -> Replayed:
         if transition is None:
             raise ValueError(f"event {event['seq']}: {event['trigger']} from {event['from']} "
                              "is not in the definition")
-        situation = Situation(facts=facts, members=(), parameters=loaded.definition.parameter_values(),
+        situation = Situation(facts=facts, members=(),
+                              parameters=loaded.definition.parameter_values(),
                               actor=event["actor"], unit=event["unit"], inputs=event["inputs"],
                               reason=event["reason"])
         facts = apply_step(facts, transition, situation, event["occurred_at"])

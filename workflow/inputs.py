@@ -86,7 +86,8 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def check_inputs(trigger: str, specs: dict[str, InputSpec], given: dict[str, Any]) -> dict[str, Any]:
+def check_inputs(trigger: str, specs: dict[str, InputSpec],
+                 given: dict[str, Any]) -> dict[str, Any]:
     """The converted inputs; raise :class:`InvalidInput` naming every problem at once."""
     problems = [f"unknown input {name!r}" for name in given if name not in specs]
     values: dict[str, Any] = {}

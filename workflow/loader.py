@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -93,11 +92,13 @@ def load_file(path: str | Path) -> Loaded:
 
 
 def shipped_dir() -> Path:
-    """The folder of shipped definitions, in a checkout or in an installed wheel."""
-    checkout = Path(__file__).resolve().parent.parent / "definitions"
-    if checkout.is_dir() and any(checkout.glob("*.yaml")):
+    """The folder of shipped definitions: ``definitions/`` in a checkout, or the package data
+    ``workflow/definitions/`` that the wheel installs from it."""
+    here = Path(__file__).resolve().parent
+    checkout = here.parent / "definitions"
+    if (here.parent / "pyproject.toml").is_file() and checkout.is_dir():
         return checkout
-    return Path(str(resources.files("workflow.definitions")))
+    return here / "definitions"
 
 
 def shipped() -> list[Loaded]:
@@ -121,12 +122,15 @@ def validate_files(files: list[str]) -> list[dict[str, object]]:
     """Validate each file (every shipped one when ``files`` is empty); never raises for a bad
     definition, but reports every problem of each."""
     paths = files or [str(p) for p in sorted(shipped_dir().glob("*.yaml"))]
+    if not paths:
+        raise NotFound(f"no definitions found in {shipped_dir()}")
     results: list[dict[str, object]] = []
     for path in paths:
         try:
             loaded = load_file(path)
         except InvalidDefinition as exc:
-            results.append({"file": path, "valid": False, "problems": [str(p) for p in exc.problems]})
+            problems = [str(p) for p in exc.problems]
+            results.append({"file": path, "valid": False, "problems": problems})
         except NotFound as exc:
             results.append({"file": path, "valid": False, "problems": [str(exc)]})
         else:

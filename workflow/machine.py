@@ -6,6 +6,8 @@ is collected, not just the first); the machine decides which moves exist and per
 
 from __future__ import annotations
 
+from typing import Any
+
 from transitions import Machine, MachineError
 
 from workflow.errors import TransitionRefused
@@ -40,7 +42,7 @@ def _build(loaded: Loaded) -> Machine:
     )
     for t in definition.transitions:
         # dest None is an internal transition in `transitions`: the state is kept.
-        machine.add_transition(t.trigger, t.source, t.dest)
+        machine.add_transition(t.trigger, list[Any](t.source), t.dest)
     return machine
 
 

@@ -15,6 +15,7 @@ from workflow.db import Database
 from workflow.definition import Label
 from workflow.errors import InvalidInput
 from workflow.facts import replay
+from workflow.loader import Loaded
 from workflow.machine import triggers_from
 from workflow.rules import context, definition_of, judge, load_cycle
 from workflow.timeutil import due_date, parse_stored
@@ -110,6 +111,12 @@ def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
     return events
 
 
+def definition_for(db: Database, cycle_id: int) -> Loaded:
+    """The definition version cycle ``cycle_id`` is pinned to."""
+    with db.transaction() as session:
+        return definition_of(session, load_cycle(session, cycle_id).definition_hash)
+
+
 def replayed_matches(db: Database, cycle_id: int) -> bool:
     """True when replaying the cycle's ledger gives its stored state, version and facts."""
     with db.transaction() as session:
@@ -142,10 +149,10 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
             names = [trigger]
         options = []
         for name in names:
-            t = definition.transition(name, cycle.state)
-            assert t is not None
-            verdict = judge(session, ctx, t, person, check_reason=False)
-            options.append(Option(name, t.dest, t.label, t.roles,
-                                  [k for k, s in t.inputs.items() if s.required],
-                                  t.reason_required, t.per_unit, verdict.reasons))
+            step = definition.transition(name, cycle.state)
+            assert step is not None  # the machine offers only triggers defined from here
+            verdict = judge(session, ctx, step, person, check_reason=False)
+            options.append(Option(name, step.dest, step.label, step.roles,
+                                  [k for k, s in step.inputs.items() if s.required],
+                                  step.reason_required, step.per_unit, verdict.reasons))
         return options

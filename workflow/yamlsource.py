@@ -83,7 +83,7 @@ def read_yaml(text: str, file: str) -> Source:
             raise InvalidDefinition([Problem("the file is empty", file=file, line=1)])
         lines: dict[Path, int] = {}
         _walk(node, (), lines, file)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
