@@ -80,3 +80,95 @@ def _render(env: Env, view: object) -> None:
     v = view
     pairs([("cluster", v.name), ("kind", v.kind), ("members", ", ".join(v.members)),  # type: ignore[attr-defined]
            (f"head {v.period}", v.head or "-"), (f"deputy {v.period}", v.deputy or "-")])  # type: ignore[attr-defined]
+
+
+DAY = click.DateTime(["%Y-%m-%d"])
+
+
+@command.group("member")
+def member() -> None:
+    """Member units joining, leaving and merging, on dates.
+
+    \b
+    Example:
+      thidua cluster member leave "Cụm 5" "Vĩnh Phúc" --on 2023-06-29
+    """
+
+
+@member.command("add")
+@click.argument("cluster")
+@click.argument("unit")
+@click.option("--on", "day", type=DAY, required=True, help="The date it joins.")
+@pass_env
+def member_add(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
+    """UNIT joins CLUSTER on a date (the unit is created if new).
+
+    \b
+    Example:
+      thidua cluster member add "Cụm 5" "Phú Thọ" --on 2024-01-01
+    """
+    from workflow.membership import add_member
+
+    add_member(env.db(), cluster, unit, day.date())
+    click.echo(f"{unit} joins {cluster} on {day.date().isoformat()}")
+
+
+@member.command("leave")
+@click.argument("cluster")
+@click.argument("unit")
+@click.option("--on", "day", type=DAY, required=True,
+              help="The first day it is no longer a member.")
+@pass_env
+def member_leave(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
+    """UNIT leaves CLUSTER on a date.
+
+    \b
+    Example:
+      thidua cluster member leave "Cụm 5" "Vĩnh Phúc" --on 2023-06-29
+    """
+    from workflow.membership import leave
+
+    leave(env.db(), cluster, unit, day.date())
+    click.echo(f"{unit} leaves {cluster} on {day.date().isoformat()}")
+
+
+@member.command("merge")
+@click.argument("unit")
+@click.option("--into", required=True, metavar="UNIT", help="The unit that absorbs it.")
+@click.option("--on", "day", type=DAY, required=True, help="The date of the merger.")
+@pass_env
+def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:
+    """UNIT merges into another: it leaves its clusters, which the other joins.
+
+    \b
+    Example:
+      thidua cluster member merge "Bắc Giang" --into "Bắc Ninh" --on 2025-07-01
+    """
+    from workflow.membership import merge
+
+    clusters = merge(env.db(), unit, into, day.date())
+    if env.as_json:
+        emit_json({"unit": unit, "into": into, "on": day.date().isoformat(),
+                   "clusters": clusters})
+        return
+    click.echo(f"{unit} merged into {into} on {day.date().isoformat()}"
+               + (f" (in {', '.join(clusters)})" if clusters else ""))
+
+
+@command.command("head")
+@click.argument("cluster")
+@click.option("--period", type=int, required=True, help="The emulation year.")
+@click.option("--head", "head", required=True, metavar="UNIT")
+@click.option("--deputy", metavar="UNIT")
+@pass_env
+def head(env: Env, cluster: str, period: int, head: str, deputy: str | None) -> None:
+    """Set the head and deputy of CLUSTER for a period (a change within it is a handover).
+
+    \b
+    Example:
+      thidua cluster head "Cụm 5" --period 2024 --head "Hà Nội" --deputy "Bắc Giang"
+    """
+    from workflow.membership import set_leadership
+
+    set_leadership(env.db(), cluster, period, head, deputy)
+    click.echo(f"{cluster} {period}: head {head}" + (f", deputy {deputy}" if deputy else ""))

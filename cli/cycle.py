@@ -18,13 +18,24 @@ def command() -> None:
     """
 
 
-def _inputs(pairs_: tuple[str, ...]) -> dict[str, str]:
-    values = {}
+def _inputs(pairs_: tuple[str, ...]) -> dict[str, object]:
+    """KEY=VALUE pairs; VALUE @FILE attaches a document; a repeated KEY gives a list."""
+    values: dict[str, object] = {}
     for item in pairs_:
         key, sep, value = item.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--input")
-        values[key.strip()] = value
+        parsed: object = value
+        if value.startswith("@"):
+            from workflow.documents import Attachment
+
+            parsed = Attachment.from_path(value[1:])
+        if key in values:
+            before = values[key]
+            values[key] = [*before, parsed] if isinstance(before, list) else [before, parsed]
+        else:
+            values[key] = parsed
     return values
 
 
@@ -39,23 +50,36 @@ REQUEST = click.option("--request-id", metavar="KEY",
 @command.command("start")
 @click.option("--definition", "-d", "definition", default="ccb-cluster-annual", show_default=True,
               help="Definition id, id@version or a YAML file.")
-@click.option("--cluster", "-c", required=True, metavar="NAME")
-@click.option("--period", "-p", type=int, required=True, help="The emulation year.")
+@click.option("--cluster", "-c", metavar="NAME")
+@click.option("--period", "-p", type=int, help="The emulation year.")
+@click.option("--from", "from_id", type=int, metavar="ID",
+              help="Open the year after closed cycle ID: same cluster, members carried over, "
+                   "head and deputy as elected (or by the rotation rule).")
 @AS
 @AT
 @REQUEST
 @pass_env
-def start(env: Env, definition: str, cluster: str, period: int, actor: str | None,
-          occurred_at: str | None, request_id: str | None) -> None:
-    """Start a cluster's cycle for one emulation year.
+def start(env: Env, definition: str, cluster: str | None, period: int | None,
+          from_id: int | None, actor: str | None, occurred_at: str | None,
+          request_id: str | None) -> None:
+    """Start a cluster's cycle for one emulation year (or the next year after a closed one).
 
     \b
     Example:
       thidua cycle start -c "Cụm 5" -p 2023 --as "Cao Văn Thắng"
+      thidua cycle start --from 1 --as "Cao Văn Thắng"
     """
     from workflow.cycles import start_cycle
     from workflow.loader import find
+    from workflow.succession import start_next
 
+    if from_id is not None:
+        if cluster or period:
+            raise click.UsageError("--from takes the cluster and period from that cycle")
+        _fired(env, start_next(env.db(), from_id, actor=actor, occurred_at=occurred_at))
+        return
+    if not cluster or not period:
+        raise click.UsageError("give --cluster and --period (or --from ID)")
     fired = start_cycle(env.db(), find(definition), cluster, period, actor=actor,
                         occurred_at=occurred_at, request_id=request_id)
     _fired(env, fired)
@@ -65,7 +89,8 @@ def start(env: Env, definition: str, cluster: str, period: int, actor: str | Non
 @click.argument("cycle_id", type=int)
 @click.argument("trigger")
 @click.option("--input", "-i", "inputs", multiple=True, metavar="KEY=VALUE",
-              help="An input of the step (repeat; lists as a,b,c or JSON).")
+              help="An input of the step (repeat; lists as a,b,c or JSON; @FILE attaches a "
+                   "document).")
 @click.option("--reason", help="The written reason (required for returns and revocations).")
 @click.option("--unit", metavar="UNIT", help="The member unit a per-unit step records for.")
 @click.option("--expect-version", type=int, help="Refuse (exit 3) unless the cycle is at it.")
@@ -182,6 +207,34 @@ def _plain(value: object) -> dict[str, object]:
 
     result: dict[str, object] = plain(value)
     return result
+
+
+@command.command("todo")
+@AS
+@pass_env
+def todo(env: Env, actor: str | None) -> None:
+    """What a person can do now across open cycles, what is blocked, and what is due.
+
+    \b
+    Example:
+      thidua cycle todo --as "Cao Văn Thắng"
+    """
+    from workflow.views import todo as todo_list
+
+    rows = todo_list(env.db(), actor=actor)
+    if env.as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo("nothing open")
+    for r in rows:
+        due = "no due date"
+        if r["due"]:
+            due = f"due {r['due']}" + (" OVERDUE" if r["overdue"] else "")
+        click.echo(f"cycle {r['cycle']} {r['cluster']} {r['period']}: {r['state']} ({due})")
+        click.echo("  ready: " + (", ".join(r["ready"]) or "-"))
+        for trigger, reasons in r["blocked"].items():
+            click.echo(f"  blocked {trigger}: " + "; ".join(reasons))
 
 
 @command.command("history")

@@ -20,6 +20,8 @@ GROUPS = {
     "actor": ("cli.actor", "People and the roles granted to them."),
     "cycle": ("cli.cycle", "Start cycles, take their steps, see what is blocked and why."),
     "audit": ("cli.audit", "Read and verify the tamper-evident ledger."),
+    "report": ("cli.report", "Reports on a cycle: timeline, completion, scores, ballot, awards."),
+    "doc": ("cli.doc", "Documents attached to steps, by their SHA-256."),
     "demo": ("cli.demo", "Replay the reference event's cycle into a database and show it."),
 }
 

@@ -134,3 +134,25 @@ class Document(Base):
     name: Mapped[str] = mapped_column(String(400))
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LeadershipChange(Base):
+    """A change of head (and deputy) within a period, e.g. at the handover after the review."""
+
+    __tablename__ = "leadership_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
+    period: Mapped[int] = mapped_column(Integer)
+    since: Mapped[str] = mapped_column(String(10))
+    head_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    deputy_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+
+
+class Merger(Base):
+    """A unit absorbed into another on a date (e.g. Bắc Giang into Bắc Ninh in 2025)."""
+
+    __tablename__ = "mergers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
+    into_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    merged_on: Mapped[str] = mapped_column(String(10))

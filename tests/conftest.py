@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 from workflow import directory
 from workflow.admin import upgrade_db
 from workflow.db import Database
+from workflow.documents import Attachment
 
 PG_ADMIN_URL = os.environ.get("THIDUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -88,6 +89,10 @@ def db(db_url: str) -> Iterator[Database]:
     handle.close()
 
 
+DOSSIER = {"submission": Attachment("to-trinh.txt", "Tờ trình đề nghị".encode()),
+           "minutes": Attachment("bien-ban.txt", "Biên bản họp".encode()),
+           "achievement_reports": [Attachment("thanh-tich.txt", "Báo cáo thành tích".encode())]}
+
 # A whole year by the shipped annual definition: (trigger, person, unit, inputs, reason).
 Step = tuple[str, str, str | None, dict[str, Any], str | None]
 HAPPY_PATH: list[Step] = [
@@ -104,19 +109,23 @@ HAPPY_PATH: list[Step] = [
       "second_half_tasks": ["tiếp tục kế hoạch"]}, None),
     ("hand_over", HEAD, None, {"outgoing_head": "Bắc Ninh", "incoming_head": "Hà Nội"}, None),
     ("open_self_assessment", SECRETARY, None, {}, None),
-    *[("submit_year_report", MEMBER[u], None, {"report": "báo cáo", "self_score": 90 + i}, None)
+    *[("submit_year_report", MEMBER[u], None,
+       {"report": "báo cáo", "self_scores": {"political_tasks": 36 + i, "organisation": 22,
+                                              "movements": 18, "propaganda": 13}}, None)
       for i, u in enumerate(UNITS)],
     ("close_self_assessment", SECRETARY, None, {}, None),
-    ("publish_scores", HEAD, None, {}, None),
+    ("adjust_score", MEMBER["Hà Nội"], "Bắc Giang", {"criterion": "organisation", "points": 20},
+     "thiếu minh chứng"),
+    ("publish_scores", MEMBER["Hà Nội"], None, {}, None),
     ("record_ballot", SECRETARY, None,
-     {"ballots_issued": 4, "ballots_returned": 4, "proposed": ["Bắc Ninh"],
-      "next_head": "Hà Nội", "next_deputy": "Bắc Giang"}, None),
-    ("submit_proposal", SECRETARY, None,
-     {"submission": "tờ trình", "minutes": "biên bản", "achievement_reports": ["báo cáo"]}, None),
+     {"ballots_issued": 4, "ballots_returned": 4, "ballots_valid": 4,
+      "votes": {"Bắc Ninh": 4, "Vĩnh Phúc": 3}, "next_head": "Hà Nội",
+      "next_deputy": "Bắc Giang"}, None),
+    ("propose", SECRETARY, "Vĩnh Phúc", {"award": "co_thi_dua"}, None),
+    ("submit_proposal", SECRETARY, None, DOSSIER, None),
     ("start_council_review", COUNCIL, None, {}, None),
     ("return_dossier", COUNCIL, None, {}, "thiếu xác nhận"),
-    ("amend_dossier", SECRETARY, None,
-     {"submission": "tờ trình", "minutes": "biên bản", "achievement_reports": ["báo cáo"]}, None),
+    ("amend_dossier", SECRETARY, None, DOSSIER, None),
     ("start_council_review", COUNCIL, None, {}, None),
     ("accept_dossier", COUNCIL, None, {"votes_for": 9, "members_total": 11}, None),
     ("issue_decision", COUNCIL, None,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from workflow.registry import EFFECTS, GUARDS, Entry
+from workflow.registry import ACTIONS, EFFECTS, GUARDS, Entry, load_rules
 
 if TYPE_CHECKING:
     from workflow.definition import Call, Definition, Transition
@@ -30,12 +30,14 @@ class StructureProblems(Exception):
 
 def check_definition(defn: Definition) -> None:
     """Raise :class:`StructureProblems` listing everything structurally wrong with ``defn``."""
+    load_rules()
     problems = [
         *_states(defn),
         *_references(defn),
         *_calls(defn),
         *_graph(defn),
         *_scenarios(defn),
+        *_catalogue(defn),
     ]
     if problems:
         raise StructureProblems(problems)
@@ -102,7 +104,8 @@ def _calls(defn: Definition) -> Iterator[Found]:
     recorded = {t.records for t in defn.transitions if t.records}
     for i, t in enumerate(defn.transitions):
         for kind, registry, calls in (("guards", GUARDS, t.guards),
-                                      ("effects", EFFECTS, t.effects)):
+                                      ("effects", EFFECTS, t.effects),
+                                      ("actions", ACTIONS, t.actions)):
             for j, call in enumerate(calls):
                 where: Path = ("transitions", i, kind, j)
                 yield from _call(where, t, call, registry, kind)
@@ -112,6 +115,9 @@ def _calls(defn: Definition) -> Iterator[Found]:
                                   f"no step records {fact!r} per unit")
                 elif isinstance(fact, str) and fact not in recorded:
                     yield where, f"{t.trigger}: no step records the fact {fact!r}"
+                parameter = call.params.get("parameter")
+                if isinstance(parameter, str) and parameter not in defn.parameters:
+                    yield where, f"{t.trigger}: no parameter {parameter!r} is defined"
 
 
 def _call(path: Path, t: Transition, call: Call, registry: dict[str, Entry],
@@ -166,6 +172,25 @@ def _reach(edges: dict[str, set[str]], start: str) -> set[str]:
                 seen.add(nxt)
                 todo.append(nxt)
     return seen
+
+
+NEEDS = {"scores": "score_sheet", "award": "awards"}
+
+
+def _catalogue(defn: Definition) -> Iterator[Found]:
+    for name, award in defn.awards.items():
+        quota = award.quota.model_dump(exclude_none=True) if award.quota else {}
+        for key, parameter in quota.items():
+            if parameter not in defn.parameters:
+                yield ("awards", name, "quota", key), (
+                    f"award {name!r}: quota parameter {parameter!r} is not defined")
+    for i, t in enumerate(defn.transitions):
+        for input_name, spec in t.inputs.items():
+            needed = NEEDS.get(spec.type)
+            if needed and not getattr(defn, needed):
+                yield ("transitions", i, "inputs", input_name, "type"), (
+                    f"{t.trigger}: input {input_name!r} of type {spec.type} needs a "
+                    f"{needed} in the definition")
 
 
 def _scenarios(defn: Definition) -> Iterator[Found]:

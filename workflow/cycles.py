@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from store.ledger import as_event, canonical_json
 from store.models import Actor, Cycle, DefinitionRow, LedgerRow
-from workflow import directory
+from workflow import directory, documents, membership
 from workflow.db import Database, record
 from workflow.errors import Conflict, InvalidInput, TransitionRefused
 from workflow.facts import apply_step
 from workflow.inputs import check_inputs
 from workflow.loader import Loaded
 from workflow.machine import move
+from workflow.registry import ACTIONS
 from workflow.rules import context, judge, load_cycle
 from workflow.timeutil import iso, now, parse_moment, parse_stored
 
@@ -72,8 +73,10 @@ def store_definition(session: Session, db: Database, loaded: Loaded, by: str) ->
 
 def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
                 actor: str | None = None, occurred_at: str | dt.datetime | None = None,
-                request_id: str | None = None) -> Fired:
-    """Open ``cluster_name``'s cycle for ``period`` on definition ``loaded``."""
+                request_id: str | None = None,
+                leadership: tuple[str, str | None] | None = None) -> Fired:
+    """Open ``cluster_name``'s cycle for ``period`` on definition ``loaded``; ``leadership``
+    (head, deputy) is set for the period in the same transaction when given."""
     if not 1900 <= period <= 2200:
         raise InvalidInput(f"period {period} is not an emulation year")
     moment = _when(occurred_at)
@@ -83,6 +86,8 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
             return repeated
         cluster_row = directory.cluster(session, cluster_name)
         person = _person(session, db, actor)
+        if leadership is not None:
+            membership.set_leadership_in(session, cluster_row, period, *leadership)
         held = directory.roles_of(session, person, cluster_row, period, moment.date())
         role = next((r for r in loaded.definition.start_roles if r in held), None)
         if role is None:
@@ -99,7 +104,9 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
         row = record(session, db, kind="start", trigger="start", actor=person.name, role=role,
                      cycle_id=cycle.id, cycle_version=1, to_state=state,
                      occurred_at=iso(moment), definition=loaded.hash,
-                     inputs={"cluster": cluster_name, "period": period},
+                     inputs={"cluster": cluster_name, "period": period,
+                             **({"head": leadership[0], "deputy": leadership[1]}
+                                if leadership else {})},
                      idempotency_key=request_id)
         return Fired(cycle.id, "start", None, state, 1, row.seq)
 
@@ -147,22 +154,34 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
                            "nothing was recorded; look again")
         ctx = context(session, cycle, moment.date())
         transition = _transition(ctx.loaded, trigger, cycle.state)
-        values = check_inputs(trigger, transition.inputs, inputs or {})
+        values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
         _not_before_last(session, cycle_id, moment)
         person = _person(session, db, actor)
         verdict = judge(session, ctx, transition, person, unit=unit, inputs=values,
-                        reason=reason)
+                        reason=reason, occurred_at=iso(moment))
         if verdict.reasons:
             raise TransitionRefused(trigger, verdict.reasons)
         to_state = move(ctx.loaded, cycle.state, trigger)
         facts = apply_step(ctx.facts, transition, verdict.situation, iso(moment))
+        for call in transition.actions:
+            entry = ACTIONS[call.name]
+            entry.fn(session, ctx, verdict.situation, entry.params.model_validate(call.params))
+        digests = [documents.store(session, a) for a in _attachments(inputs or {})]
         _write(session, cycle, to_state, facts)
         row = record(session, db, kind="fire", trigger=trigger, actor=person.name,
                      role=verdict.role, unit=verdict.unit, cycle_id=cycle_id,
                      cycle_version=cycle.version + 1, from_state=cycle.state, to_state=to_state,
                      occurred_at=iso(moment), inputs=values, reason=reason or None,
-                     definition=ctx.loaded.hash, idempotency_key=request_id)
+                     documents=digests, definition=ctx.loaded.hash, idempotency_key=request_id)
         return Fired(cycle_id, trigger, cycle.state, to_state, cycle.version + 1, row.seq)
+
+
+def _attachments(inputs: dict[str, Any]) -> list[documents.Attachment]:
+    found: list[documents.Attachment] = []
+    for value in inputs.values():
+        items = value if isinstance(value, list) else [value]
+        found += [item for item in items if isinstance(item, documents.Attachment)]
+    return found
 
 
 def _transition(loaded: Loaded, trigger: str, state: str) -> Any:

@@ -10,11 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 DUE_PATTERN = r"^(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"  # MM-DD, or +1-MM-DD in N+1
-InputType = Literal["text", "number", "integer", "list", "date", "bool"]
+InputType = Literal["text", "number", "integer", "list", "date", "bool", "scores", "tally",
+                    "award", "document", "documents"]
 
 
 class _Frozen(BaseModel):
@@ -44,7 +52,7 @@ class InputSpec(_Frozen):
     """One input a step asks for."""
 
     type: InputType = "text"
-    required: bool = True
+    required: StrictBool = True
     label: Label | None = None
     choices: list[str] | None = None
 
@@ -72,8 +80,8 @@ class State(_Frozen):
 
     name: Name
     label: Label | None = None
-    initial: bool = False
-    final: bool = False
+    initial: StrictBool = False
+    final: StrictBool = False
     due: Annotated[str | None, Field(pattern=DUE_PATTERN)] = None
     description: str | None = None
 
@@ -89,9 +97,11 @@ class Transition(_Frozen):
     guards: list[Call] = []
     effects: list[Call] = []
     records: Name | None = None
-    per_unit: bool = False
+    per_unit: StrictBool = False
+    repeatable: StrictBool = False
+    actions: list[Call] = []
     inputs: dict[Name, InputSpec] = {}
-    reason_required: bool = False
+    reason_required: StrictBool = False
 
     @field_validator("source", mode="before")
     @classmethod
@@ -102,7 +112,57 @@ class Transition(_Frozen):
     def _per_unit_records(self) -> Transition:
         if self.per_unit and self.records is None:
             raise ValueError("a per-unit step must name the fact it records (records:)")
+        if self.repeatable and not self.per_unit:
+            raise ValueError("only a per-unit step can be repeatable")
         return self
+
+
+class Criterion(_Frozen):
+    """One group of criteria of the score sheet, with its maximum points."""
+
+    id: Name
+    label: Label
+    max: Annotated[float, Field(gt=0)]
+
+
+class ScoreSheet(_Frozen):
+    """The score sheet: criteria groups adding up to the total, capped bonus and penalty."""
+
+    total: Annotated[float, Field(gt=0)]
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
+    bonus_max: Annotated[float, Field(ge=0)] = 0
+    penalty_max: Annotated[float, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> ScoreSheet:
+        if abs(sum(c.max for c in self.criteria) - self.total) > 1e-9:
+            raise ValueError(f"the criteria maxima add up to {sum(c.max for c in self.criteria):g},"
+                             f" not the total {self.total:g}")
+        return self
+
+    def criterion(self, cid: str) -> Criterion | None:
+        """The criterion ``cid``, if the sheet has it."""
+        return next((c for c in self.criteria if c.id == cid), None)
+
+
+class Quota(_Frozen):
+    """How many proposals of an award a cluster may make, from named parameters: a count
+    (with a larger count from a cluster size on), or a share of the members not proposed for a
+    counted award."""
+
+    count: Name | None = None
+    count_large: Name | None = None
+    large_from: Name | None = None
+    share_of_remaining: Name | None = None
+
+
+class Award(_Frozen):
+    """An entry of the catalogue: a title (danh hiệu) or a form of commendation (hình thức)."""
+
+    kind: Literal["title", "form"]
+    label: Label
+    level: str | None = None
+    quota: Quota | None = None
 
 
 class ScenarioStep(_Frozen):
@@ -117,12 +177,43 @@ class ScenarioStep(_Frozen):
     reason: str | None = None
     expect_state: Name | None = None
     expect_refused: str | None = None
+    at: dt.date | None = None
+
+
+class ScenarioPerson(_Frozen):
+    """Someone who acts in a scenario: the unit they belong to, the roles granted to them."""
+
+    name: Annotated[str, Field(min_length=1)]
+    unit: str | None = None
+    roles: list[Name] = []
+
+
+class ScenarioStart(_Frozen):
+    """Who starts the scenario's cycle, and when (default: now)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    actor: Annotated[str, Field(alias="as")]
+    at: dt.date | None = None
+
+
+class ScenarioSetup(_Frozen):
+    """The world a scenario runs in: a cluster, its members, head and deputy, the people."""
+
+    cluster: Annotated[str, Field(min_length=1)] = "Cluster"
+    period: Annotated[int, Field(ge=1900, le=2200)]
+    members: Annotated[list[str], Field(min_length=1)]
+    head: str | None = None
+    deputy: str | None = None
+    people: list[ScenarioPerson] = []
+    start: ScenarioStart
 
 
 class Scenario(_Frozen):
-    """An executable example of the definition."""
+    """An executable example of the definition (run by ``thidua def test``)."""
 
     name: str
+    setup: ScenarioSetup | None = None
     steps: list[ScenarioStep]
 
 
@@ -137,6 +228,8 @@ class Definition(_Frozen):
     roles: Annotated[list[Name], Field(min_length=1)]
     start_roles: Annotated[list[Name], Field(min_length=1)]
     parameters: dict[Name, Parameter] = {}
+    score_sheet: ScoreSheet | None = None
+    awards: dict[Name, Award] = {}
     states: Annotated[list[State], Field(min_length=1)]
     transitions: Annotated[list[Transition], Field(min_length=1)]
     scenarios: list[Scenario] = []

@@ -4,7 +4,9 @@ Names, dates and places of the mid-year review come from the original report (28
 Bắc Ninh, chaired by the cluster head Đào Anh Dũng, the report presented by Phạm Hồng Thắng,
 Lê Anh Thư speaking for Vĩnh Phúc, the farewell of Vĩnh Phúc, Bắc Ninh and Bắc Giang, filed by
 Cao Văn Thắng). The other steps of the year, which the report does not cover, are illustrative
-and are marked so in the account.
+and are marked so in the account. As at the reference event, Vĩnh Phúc, Bắc Ninh and Bắc
+Giang leave the cluster at the handover, so the second half and the year-end summary are Hà
+Nội's; the 2025 mergers of provinces are recorded at the end.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 from sqlalchemy import select
 
 from store.models import Actor, Cluster, Cycle
-from workflow import directory
+from workflow import directory, membership
 from workflow.cycles import fire, start_cycle
 from workflow.db import Database
+from workflow.documents import Attachment
 from workflow.loader import find
 
 CLUSTER = "Cụm thi đua số 5 – Hội CCB Việt Nam"
@@ -49,12 +52,33 @@ MINUTES = ("Hội nghị sơ kết 6 tháng đầu năm 2023 của Cụm thi đu
            "Bắc Ninh; Hội CCB tỉnh Vĩnh Phúc (đ/c Lê Anh Thư) phát biểu; Cụm chia tay Hội CCB "
            "các tỉnh Vĩnh Phúc, Bắc Ninh, Bắc Giang")
 
+HN_OFFICE = "Thường trực Hội CCB TP Hà Nội"
+
+
+def _doc(name: str, text: str) -> Attachment:
+    return Attachment(name, text.encode("utf-8"))
+
+
+def _scores(political: float, organisation: float, movements: float,
+            propaganda: float) -> dict[str, float]:
+    return {"political_tasks": political, "organisation": organisation,
+            "movements": movements, "propaganda": propaganda}
+
+
+DOSSIER = {
+    "submission": _doc("to-trinh-2023.txt", "Tờ trình đề nghị tặng Cờ thi đua năm 2023"),
+    "minutes": _doc("bien-ban-tong-ket-2023.txt",
+                    "Biên bản hội nghị tổng kết Cụm thi đua số 5 năm 2023"),
+    "achievement_reports": [_doc("thanh-tich-ha-noi-2023.txt",
+                                 f"Báo cáo thành tích năm 2023 của {HN}")],
+}
+
 # (date, who, trigger, unit, inputs, reason, from the reference event?)
 Step = tuple[str, str, str, str | None, dict[str, Any], str | None, bool]
 STEPS: list[Step] = [
     ("2023-01-16", HEAD, "launch", None, {"plan": PLAN}, None, False),
     ("2023-02-01", SECRETARIAT, "open_registration", None, {}, None, False),
-    ("2023-02-20", "Thường trực Hội CCB TP Hà Nội", "register", HN,
+    ("2023-02-20", HN_OFFICE, "register", HN,
      {"targets": "Hoàn thành xuất sắc các chỉ tiêu năm 2023", "titles_sought": ["Cờ thi đua"]},
      None, False),
     ("2023-02-22", SECRETARIAT, "register", BN,
@@ -78,36 +102,34 @@ STEPS: list[Step] = [
       "minutes": MINUTES, "second_half_tasks": TASKS}, None, True),
     ("2023-06-29T15:00+07:00", HEAD, "hand_over", None,
      {"outgoing_head": BN, "incoming_head": HN, "leaving": [VP, BN, BG]}, None, True),
-    ("2023-11-01", SECRETARIAT, "open_self_assessment", None, {}, None, False),
-    *[(f"2023-11-{10 + i}", SECRETARIAT, "submit_year_report", unit,
-       {"report": f"Báo cáo tổng kết thi đua năm 2023 của {unit}", "self_score": score},
-       None, False)
-      for i, (unit, score) in enumerate(((HN, 96), (BN, 97), (BG, 93), (VP, 94)))],
-    ("2023-12-01", HEAD, "close_self_assessment", None, {}, None, False),
-    ("2023-12-05", HEAD, "publish_scores", None, {}, None, False),
+    ("2023-11-01", HN_OFFICE, "open_self_assessment", None, {}, None, False),
+    ("2023-11-20", HN_OFFICE, "submit_year_report", HN,
+     {"report": f"Báo cáo tổng kết thi đua năm 2023 của {HN}",
+      "self_scores": {**_scores(38, 24, 19, 14), "bonus": 2}}, None, False),
+    ("2023-12-01", HN_OFFICE, "close_self_assessment", None, {}, None, False),
+    ("2023-12-05", SECRETARIAT, "publish_scores", None, {}, None, False),
     ("2023-12-12", SECRETARIAT, "record_ballot", None,
-     {"ballots_issued": 4, "ballots_returned": 4, "proposed": [BN],
-      "next_head": HN, "next_deputy": BG}, None, False),
-    ("2023-12-18", SECRETARIAT, "submit_proposal", None,
-     {"submission": "Tờ trình đề nghị tặng Cờ thi đua năm 2023",
-      "minutes": "Biên bản hội nghị tổng kết Cụm thi đua số 5 năm 2023",
-      "achievement_reports": [f"Báo cáo thành tích của {BN}"]}, None, False),
+     {"ballots_issued": 1, "ballots_returned": 1, "ballots_valid": 1, "votes": {HN: 1}},
+     None, False),
+    ("2023-12-12", SECRETARIAT, "propose", HN, {"award": "co_thi_dua"}, None, False),
+    ("2023-12-18", SECRETARIAT, "submit_proposal", None, DOSSIER, None, False),
     ("2023-12-22", COUNCIL, "start_council_review", None, {}, None, False),
     ("2024-01-10", COUNCIL, "return_dossier", None, {},
      "Thiếu xác nhận của cấp ủy trên báo cáo thành tích", False),
     ("2024-01-15", SECRETARIAT, "amend_dossier", None,
-     {"submission": "Tờ trình đề nghị tặng Cờ thi đua năm 2023 (bổ sung)",
-      "minutes": "Biên bản hội nghị tổng kết Cụm thi đua số 5 năm 2023",
-      "achievement_reports": [f"Báo cáo thành tích của {BN}, có xác nhận của cấp ủy"]},
-     None, False),
+     {**DOSSIER, "achievement_reports": [_doc(
+         "thanh-tich-ha-noi-2023-bo-sung.txt",
+         f"Báo cáo thành tích năm 2023 của {HN}, có xác nhận của cấp ủy")]}, None, False),
     ("2024-01-16", COUNCIL, "start_council_review", None, {}, None, False),
     ("2024-02-20", COUNCIL, "accept_dossier", None, {"votes_for": 9, "members_total": 11},
      None, False),
     ("2024-03-01", COUNCIL, "issue_decision", None,
      {"number": "(minh họa)", "date": "2024-03-01", "signer": "Chủ tịch Hội CCB Việt Nam",
-      "awards": [f"Cờ thi đua năm 2023: {BN}"]}, None, False),
+      "awards": [f"Cờ thi đua năm 2023: {HN}"]}, None, False),
     ("2024-03-15", AUDITOR, "close", None, {}, None, False),
 ]
+# The 2025 merger of provinces: units merge, and membership follows (DOMAIN.md).
+MERGERS = [(BG, BN, "2025-07-01"), (VP, "Hội CCB tỉnh Phú Thọ", "2025-07-01")]
 
 
 @dataclass(frozen=True)
@@ -147,9 +169,34 @@ def run(db: Database) -> DemoRun:
     for when, who, trigger, unit, inputs, reason, _ in STEPS:
         fire(db, started.cycle_id, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
              occurred_at=when)
+    for unit, into, day in MERGERS:
+        with db.transaction() as session:
+            directory.unit(session, into, create=True)
+        membership.merge(db, unit, into, dt.date.fromisoformat(day))
     return DemoRun(started.cycle_id, True, len(STEPS) + 1)
 
 
 def from_reference(trigger: str) -> bool:
     """True for the steps the reference event's report records."""
     return any(step[2] == trigger and step[6] for step in STEPS)
+
+
+def reference_facts(db: Database, cycle_id: int) -> dict[str, Any]:
+    """What the cycle recorded of the reference event, read back from its facts."""
+    from workflow.views import show
+
+    facts = show(db, cycle_id).facts
+    review = facts.get("midyear_minutes", {})
+    handover = facts.get("leadership_handover", {})
+    return {
+        "date": "28–29/6/2023", "place": review.get("place"),
+        "lines": [
+            f"mid-year review chaired by {review.get('chaired_by')}",
+            f"report presented by {review.get('presented_by')}",
+            "second-half tasks: " + "; ".join(review.get("second_half_tasks", [])),
+            f"handover: {handover.get('outgoing_head')} hands over to "
+            f"{handover.get('incoming_head')}",
+            "farewell to " + ", ".join(handover.get("leaving", [])),
+            f"filed by {SECRETARIAT}, head of the propaganda board",
+        ],
+    }

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from store.models import Actor, Cluster, Grant, Leadership, Membership, Unit
+from store.models import (
+    Actor,
+    Cluster,
+    Grant,
+    Leadership,
+    LeadershipChange,
+    Membership,
+    Unit,
+)
 from workflow.db import Database, record
 from workflow.errors import InvalidInput, NotFound
 
@@ -52,6 +60,12 @@ def cluster(session: Session, name: str) -> Cluster:
     return found
 
 
+def cluster_name(session: Session, cluster_id: int) -> str:
+    """The name of cluster ``cluster_id``."""
+    row = session.get(Cluster, cluster_id)
+    return row.name if row else str(cluster_id)
+
+
 def actor(session: Session, name: str) -> Actor:
     """The person called ``name``."""
     found = session.scalar(select(Actor).where(Actor.name == name))
@@ -79,15 +93,29 @@ def members_on(session: Session, cluster_id: int, day: dt.date) -> list[str]:
     return list(session.scalars(query))
 
 
-def leadership(session: Session, cluster_id: int, period: int) -> tuple[str | None, str | None]:
-    """The head and deputy unit names for ``period`` (None where not set)."""
+def leadership(session: Session, cluster_id: int, period: int,
+               day: dt.date | None = None) -> tuple[str | None, str | None]:
+    """The head and deputy unit names of ``period`` on ``day`` (at the period's end if None):
+    the last change made on or before that day, else those set for the period."""
+    head_id, deputy_id = None, None
     row = session.scalar(select(Leadership).where(Leadership.cluster_id == cluster_id,
                                                   Leadership.period == period))
-    if row is None:
-        return None, None
-    head = session.get(Unit, row.head_unit_id)
-    deputy = session.get(Unit, row.deputy_unit_id) if row.deputy_unit_id else None
-    return (head.name if head else None), (deputy.name if deputy else None)
+    if row is not None:
+        head_id, deputy_id = row.head_unit_id, row.deputy_unit_id
+    changes = select(LeadershipChange).where(LeadershipChange.cluster_id == cluster_id,
+                                             LeadershipChange.period == period)
+    if day is not None:
+        changes = changes.where(LeadershipChange.since <= day.isoformat())
+    change = session.scalar(changes.order_by(LeadershipChange.since.desc(),
+                                             LeadershipChange.id.desc()).limit(1))
+    if change is not None:
+        head_id, deputy_id = change.head_unit_id, change.deputy_unit_id
+    return _name(session, head_id), _name(session, deputy_id)
+
+
+def _name(session: Session, unit_id: int | None) -> str | None:
+    found = session.get(Unit, unit_id) if unit_id is not None else None
+    return found.name if found else None
 
 
 def roles_of(session: Session, person: Actor, cluster_row: Cluster, period: int,
@@ -102,7 +130,7 @@ def roles_of(session: Session, person: Actor, cluster_row: Cluster, period: int,
         own = session.get(Unit, person.unit_id)
         if own is not None and own.name in members_on(session, cluster_row.id, day):
             roles.add("member_unit")
-        head, _ = leadership(session, cluster_row.id, period)
+        head, _ = leadership(session, cluster_row.id, period, day)
         if own is not None and own.name == head:
             roles.add("cluster_head")
     return roles

@@ -85,3 +85,15 @@ class NotFound(ThiduaError):
     """A named cycle, cluster, unit, person or definition does not exist."""
 
     exit_code = 5
+
+
+class ScenariosFailed(ThiduaError):
+    """A definition's scenarios do not behave as they say; ``failures`` names each one."""
+
+    exit_code = 1
+
+    def __init__(self, file: str, failures: Sequence[str], total: int) -> None:
+        self.file = file
+        self.failures = list(failures)
+        super().__init__(f"{file}: {len(self.failures)} of {total} scenarios failed: "
+                         + "; ".join(self.failures))

@@ -10,7 +10,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from workflow.definition import InputSpec
+from workflow.definition import Definition, InputSpec
+from workflow.documents import Attachment
 from workflow.errors import InvalidInput
 
 
@@ -80,14 +81,89 @@ def _bool(value: Any) -> bool:
     raise ValueError("must be true or false")
 
 
+def _pairs(value: Any, what: str) -> dict[str, Any]:
+    """A mapping from JSON (``{"a": 1}``) or from ``a=1,b=2`` text."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError:
+                raise ValueError(f"is not valid JSON ({what})") from None
+        else:
+            pairs = [part.partition("=") for part in text.split(",") if part.strip()]
+            if any(not sep for _, sep, _ in pairs):
+                raise ValueError(f"must be {what}")
+            value = {k.strip(): v.strip() for k, _, v in pairs}
+    if not isinstance(value, dict):
+        raise ValueError(f"must be {what}")
+    return value
+
+
+def _tally(value: Any) -> dict[str, int]:
+    votes = _pairs(value, "votes per candidate (name=votes,...)")
+    try:
+        counted = {name: _integer(n) for name, n in votes.items()}
+    except ValueError:
+        raise ValueError("must give a whole number of votes for each candidate") from None
+    if any(n < 0 for n in counted.values()):
+        raise ValueError("cannot give a negative number of votes")
+    return counted
+
+
+def _document(value: Any) -> dict[str, Any]:
+    if not isinstance(value, Attachment):
+        raise ValueError("must be a document (on the command line: @FILE)")
+    return value.ref()
+
+
+def _documents(value: Any) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    return [_document(item) for item in items]
+
+
 CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "text": _text, "integer": _integer, "number": _number, "list": _list,
-    "date": _date, "bool": _bool,
+    "date": _date, "bool": _bool, "tally": _tally, "award": _text,
+    "document": _document, "documents": _documents,
 }
 
 
-def check_inputs(trigger: str, specs: dict[str, InputSpec],
-                 given: dict[str, Any]) -> dict[str, Any]:
+def _scores(definition: Definition, value: Any) -> dict[str, float]:
+    sheet = definition.score_sheet
+    assert sheet is not None  # checked when the definition loaded
+    given = _pairs(value, "points per criterion (criterion=points,...)")
+    scores: dict[str, float] = {}
+    problems = []
+    caps = {c.id: c.max for c in sheet.criteria} | {"bonus": sheet.bonus_max,
+                                                    "penalty": sheet.penalty_max}
+    for key, points in given.items():
+        if key not in caps:
+            problems.append(f"unknown criterion {key!r}")
+            continue
+        number = float(_number(points))
+        if not 0 <= number <= caps[key]:
+            problems.append(f"{key} must be between 0 and {caps[key]:g}, not {number:g}")
+        scores[key] = number
+    missing = [c.id for c in sheet.criteria if c.id not in given]
+    if missing:
+        problems.append("no points for " + ", ".join(missing))
+    if problems:
+        raise ValueError("; ".join(problems))
+    return scores
+
+
+def _convert(definition: Definition | None, spec: InputSpec, value: Any) -> Any:
+    if spec.type == "scores" and definition is not None:
+        return _scores(definition, value)
+    converted = CONVERTERS[spec.type](value)
+    if spec.type == "award" and definition is not None and converted not in definition.awards:
+        raise ValueError("must be an award of the catalogue: " + ", ".join(definition.awards))
+    return converted
+
+
+def check_inputs(trigger: str, specs: dict[str, InputSpec], given: dict[str, Any],
+                 definition: Definition | None = None) -> dict[str, Any]:
     """The converted inputs; raise :class:`InvalidInput` naming every problem at once."""
     problems = [f"unknown input {name!r}" for name in given if name not in specs]
     values: dict[str, Any] = {}
@@ -97,7 +173,7 @@ def check_inputs(trigger: str, specs: dict[str, InputSpec],
                 problems.append(f"missing input {name!r} ({spec.type})")
             continue
         try:
-            values[name] = CONVERTERS[spec.type](given[name])
+            values[name] = _convert(definition, spec, given[name])
         except ValueError as exc:
             problems.append(f"input {name!r} {exc}")
             continue

@@ -30,6 +30,10 @@ class Situation:
     unit: str | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
+    occurred_at: str = ""
+    head: str | None = None
+    deputy: str | None = None
+    definition: Any = None  # the Definition, for its score sheet and catalogue
 
 
 class Params(BaseModel):
@@ -46,6 +50,9 @@ class FactParams(Params):
 
 GuardFn = Callable[[Situation, Any], list[str]]
 EffectFn = Callable[[Facts, Situation, Any], None]
+# An action changes the directory (memberships, heads) inside the step's transaction; it is not
+# replayed, since its result is stored and the step's ledger event records its inputs.
+ActionFn = Callable[[Any, Any, Situation, Any], None]
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Entry:
 
 GUARDS: dict[str, Entry] = {}
 EFFECTS: dict[str, Entry] = {}
+ACTIONS: dict[str, Entry] = {}
 
 
 def guard(name: str, params: type[Params]) -> Callable[[GuardFn], GuardFn]:
@@ -74,6 +82,14 @@ def effect(name: str, params: type[Params]) -> Callable[[EffectFn], EffectFn]:
     """Register ``fn`` as the effect ``name`` taking ``params``."""
     def register(fn: EffectFn) -> EffectFn:
         EFFECTS[name] = Entry(name, params, fn, (fn.__doc__ or "").strip())
+        return fn
+    return register
+
+
+def action(name: str, params: type[Params]) -> Callable[[ActionFn], ActionFn]:
+    """Register ``fn`` as the action ``name`` taking ``params``."""
+    def register(fn: ActionFn) -> ActionFn:
+        ACTIONS[name] = Entry(name, params, fn, (fn.__doc__ or "").strip())
         return fn
     return register
 
@@ -118,3 +134,18 @@ def clear_fact(facts: Facts, situation: Situation, params: FactParams) -> None:
     if params.fact in facts:
         facts.setdefault("superseded", {}).setdefault(params.fact, []).append(
             facts.pop(params.fact))
+
+
+class NoParams(Params):
+    """No parameters."""
+
+
+class ParameterParams(Params):
+    """Names the definition parameter that holds a threshold."""
+
+    parameter: str
+
+
+def load_rules() -> None:
+    """Register the domain's guards, effects and actions (modules register on import)."""
+    from workflow import ballot, commendation, handover, scoring  # noqa: F401

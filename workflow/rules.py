@@ -74,7 +74,8 @@ class Judgement:
 
 def judge(session: Session, ctx: Context, transition: Transition, person: Actor | None, *,
           unit: str | None = None, inputs: dict[str, Any] | None = None,
-          reason: str | None = None, check_reason: bool = True) -> Judgement:
+          reason: str | None = None, check_reason: bool = True,
+          occurred_at: str = "") -> Judgement:
     """Every reason ``person`` may not take ``transition`` now (none: it may)."""
     own_unit = _unit_name(session, person)
     target = (unit or own_unit) if transition.per_unit else None
@@ -91,10 +92,12 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
         reasons += _unit_refusals(transition, ctx, target)
     if check_reason and transition.reason_required and not (reason or "").strip():
         reasons.append(f"{transition.trigger} needs a written reason (--reason)")
+    head, deputy = directory.leadership(session, ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
     situation = Situation(facts=ctx.facts, members=ctx.members,
                           parameters=ctx.loaded.definition.parameter_values(),
                           actor=person.name if person else "", actor_unit=own_unit, unit=target,
-                          inputs=inputs or {}, reason=reason)
+                          inputs=inputs or {}, reason=reason, occurred_at=occurred_at,
+                          head=head, deputy=deputy, definition=ctx.loaded.definition)
     for call in transition.guards:
         entry = GUARDS[call.name]
         reasons += entry.fn(situation, entry.params.model_validate(call.params))
@@ -124,6 +127,6 @@ def _unit_refusals(transition: Transition, ctx: Context, target: str | None) -> 
     if target not in ctx.members:
         return [f"{target} is not a member unit of {ctx.cluster.name}"]
     fact = transition.records or ""
-    if target in (ctx.facts.get(fact) or {}):
+    if not transition.repeatable and target in (ctx.facts.get(fact) or {}):
         return [f"{target} has already recorded {_label(fact)}"]
     return []

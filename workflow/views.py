@@ -122,7 +122,8 @@ def replayed_matches(db: Database, cycle_id: int) -> bool:
     with db.transaction() as session:
         cycle = load_cycle(session, cycle_id)
         loaded = definition_of(session, cycle.definition_hash)
-        result = replay(loaded, events_of(session, cycle_id))
+        result = replay(loaded, events_of(session, cycle_id),
+                        lambda content_hash: definition_of(session, content_hash))
         return (result.state, result.version, result.facts) == (
             cycle.state, cycle.version, stored_facts(cycle))
 
@@ -156,3 +157,30 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
                                   [k for k, s in step.inputs.items() if s.required],
                                   step.reason_required, step.per_unit, verdict.reasons))
         return options
+
+
+def todo(db: Database, *, actor: str | None = None,
+         today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Across open cycles: what ``actor`` can do now, what is blocked, and what is due."""
+    today = today or dt.date.today()
+    with db.transaction() as session:
+        person = _person(session, db, actor)
+        cycle_ids = list(session.scalars(select(Cycle.id).order_by(Cycle.id)))
+    rows = []
+    for cycle_id in cycle_ids:
+        view = show(db, cycle_id, today=today)
+        if view.final:
+            continue
+        options = why(db, cycle_id, actor=person.name, today=today)
+        rows.append({"cycle": cycle_id, "cluster": view.cluster, "period": view.period,
+                     "state": view.state, "due": view.due, "overdue": view.overdue,
+                     "ready": [o.trigger for o in options if o.allowed],
+                     "blocked": {o.trigger: o.reasons for o in options
+                                 if not o.allowed and not _only_role(o.reasons)}})
+    return rows
+
+
+def _only_role(reasons: list[str]) -> bool:
+    # Steps this person may never take are not "to do"; steps blocked by the rules are.
+    return all(" holds none of the roles " in r or " only for their own unit " in r
+               for r in reasons)

@@ -1,0 +1,41 @@
+"""``thidua doc``: documents attached to steps."""
+
+from __future__ import annotations
+
+import click
+
+from cli.output import Env, emit_json, pairs, pass_env
+
+
+@click.group("doc")
+def command() -> None:
+    """Documents attached to steps, stored once by their SHA-256.
+
+    \b
+    Example:
+      thidua doc show 3f2a9c1e
+    """
+
+
+@command.command("show")
+@click.argument("digest")
+@pass_env
+def show(env: Env, digest: str) -> None:
+    """Show the stored document DIGEST (8 or more hex characters): name, size, whether its
+    content still matches its hash, and the steps that cite it.
+
+    \b
+    Example:
+      thidua doc show 3f2a9c1e
+    """
+    from workflow.documents import show as show_document
+
+    view = show_document(env.db(), digest)
+    if env.as_json:
+        emit_json(view)
+        return
+    cited = ", ".join(f"event {c['seq']} ({c['trigger']}, cycle {c['cycle']})"
+                      for c in view.cited_by)
+    pairs([("sha256", view.sha256), ("name", view.name), ("size", f"{view.size} bytes"),
+           ("intact", "yes" if view.intact else "NO: content does not match its hash"),
+           ("cited by", cited or "-")])

@@ -1,0 +1,105 @@
+"""Each rule of the year refuses what it must, through the CLI, naming units and figures,
+and a refusal changes nothing: not the state, not the facts, not the ledger."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CLUSTER, HAPPY_PATH, MEMBER, SECRETARY, Invoke
+from workflow.cycles import fire, start_cycle
+from workflow.db import Database
+from workflow.loader import find, load_file, shipped_dir
+
+NEW_HEAD = MEMBER["Hà Nội"]  # Hà Nội heads the cluster after the handover
+
+
+def advance(db: Database, before: str, *, definition: str = "ccb-cluster-annual",
+            occurrence: int = 1) -> int:
+    """Start a cycle and take the scripted steps up to the n-th `before` (not taken)."""
+    loaded = find(definition) if "/" not in definition else load_file(definition)
+    cycle_id = start_cycle(db, loaded, CLUSTER, 2023, actor=SECRETARY).cycle_id
+    seen = 0
+    for trigger, person, unit, inputs, reason in HAPPY_PATH:
+        if trigger == before:
+            seen += 1
+            if seen == occurrence:
+                return cycle_id
+        fire(db, cycle_id, trigger, actor=person, unit=unit, inputs=inputs, reason=reason)
+    return cycle_id
+
+
+def snapshot(cli: Invoke, cycle_id: int) -> tuple[object, int]:
+    """The cycle as shown (state, version, facts) and the length of the ledger."""
+    shown = json.loads(cli("cycle", "show", str(cycle_id), json=True).output)
+    log = json.loads(cli("audit", "log", json=True).output)
+    return shown, len(log)
+
+
+REFUSALS = [
+    ("compact-before-registration", "register", [],
+     ["sign_compact", "--as", SECRETARY],
+     "member units without registration: Bắc Giang, Bắc Ninh, Hà Nội, Vĩnh Phúc"),
+    ("unit-adjusts-own-score", "adjust_score", [],
+     ["adjust_score", "--unit", "Hà Nội", "-i", "criterion=movements", "-i", "points=10",
+      "--reason", "tự điều chỉnh", "--as", NEW_HEAD],
+     f"{NEW_HEAD} belongs to Hà Nội: a unit never acts on its own score or proposal"),
+    ("edit-published-score", "record_ballot", [],
+     ["adjust_score", "--unit", "Bắc Giang", "-i", "criterion=movements", "-i", "points=10",
+      "--reason", "sửa điểm", "--as", NEW_HEAD],
+     "the scores were published on"),
+    ("ballot-below-quorum", "record_ballot", [],
+     ["record_ballot", "-i", "ballots_issued=4", "-i", "ballots_returned=2",
+      "-i", "ballots_valid=2", "-i", "votes=Bắc Ninh=2", "--as", SECRETARY],
+     "ballot below quorum: 2 of 4 member units voted, at least 3 needed"),
+    ("candidate-under-threshold", "propose", [],
+     ["propose", "--unit", "Bắc Giang", "-i", "award=bang_khen", "--as", SECRETARY],
+     "Bắc Giang received 0 of 4 votes; more than 50% of the 4 member units (3) is needed"),
+    ("flag-over-quota", "submit_proposal", [],
+     ["propose", "--unit", "Bắc Ninh", "-i", "award=co_thi_dua", "--as", SECRETARY],
+     "Emulation flag over the quota: at most 1 for a cluster of 4 member units, "
+     "already proposed: Vĩnh Phúc"),
+    ("decision-without-accepted-dossier", "accept_dossier", [],
+     ["issue_decision", "-i", "number=1/QĐ", "-i", "date=2024-03-01", "-i", "signer=Chủ tịch",
+      "-i", "awards=Cờ thi đua", "--as", "Hội đồng"],
+     "no council acceptance has been recorded"),
+    ("return-without-reason", "return_dossier", [],
+     ["return_dossier", "--as", "Hội đồng"], "return_dossier needs a written reason"),
+    ("revoke-without-reason", "close", [],
+     ["revoke", "-i", "legal_ground=Điều 92 Luật TĐKT", "--as", "Hội đồng"],
+     "revoke needs a written reason"),
+    ("council-vote-short", "accept_dossier", [],
+     ["accept_dossier", "-i", "votes_for=5", "-i", "members_total=11", "--as", "Hội đồng"],
+     "the council's vote does not pass: 5 of 11 members for; more than 50% (6) is needed"),
+]
+
+
+@pytest.mark.parametrize(("before", "extra", "args", "message"),
+                         [pytest.param(*case[1:], id=case[0]) for case in REFUSALS])
+def test_rule_refuses_and_changes_nothing(cli: Invoke, populated: Database, before: str,
+                                          extra: list[str], args: list[str],
+                                          message: str) -> None:
+    """The refusal exits 1, names what blocks it, and leaves cycle and ledger as they were."""
+    cycle_id = advance(populated, before)
+    before_snapshot = snapshot(cli, cycle_id)
+    result = cli("cycle", "fire", str(cycle_id), *args, *extra)
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert result.output.startswith("Error: ") and result.output.count("\n") == 1
+    assert snapshot(cli, cycle_id) == before_snapshot
+
+
+def test_quorum_is_a_parameter_of_the_definition(cli: Invoke, populated: Database,
+                                                 tmp_path: Path) -> None:
+    """The same ballot passes once a copy of the definition lowers the quorum: no code change."""
+    text = (shipped_dir() / "ccb-cluster-annual.yaml").read_text(encoding="utf-8")
+    assert "    value: 0.6667\n" in text
+    copy = tmp_path / "lower-quorum.yaml"
+    copy.write_text(text.replace("    value: 0.6667\n", "    value: 0.5\n", 1), encoding="utf-8")
+    cycle_id = advance(populated, "record_ballot", definition=str(copy))
+    result = cli("cycle", "fire", str(cycle_id), "record_ballot", "-i", "ballots_issued=4",
+                 "-i", "ballots_returned=2", "-i", "ballots_valid=2", "-i", "votes=Bắc Ninh=2",
+                 "--as", SECRETARY)
+    assert result.exit_code == 0, result.output

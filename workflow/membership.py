@@ -1,0 +1,131 @@
+"""Membership over time: units join, leave and merge on dates; heads change within a period.
+
+Every change is ledgered. A cycle asks :func:`workflow.directory.members_on` for the members on
+the date of each step, so a unit that left before a step is no longer counted for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from store.models import Cluster, Leadership, LeadershipChange, Membership, Merger
+from workflow import directory
+from workflow.db import Database, record
+from workflow.errors import InvalidInput
+
+
+def _open_membership(session: Session, cluster_id: int, unit_id: int,
+                     day: dt.date) -> Membership | None:
+    iso = day.isoformat()
+    return session.scalar(select(Membership).where(
+        Membership.cluster_id == cluster_id, Membership.unit_id == unit_id,
+        Membership.joined_on <= iso,
+        or_(Membership.left_on.is_(None), Membership.left_on > iso)))
+
+
+def join_in(session: Session, cluster_id: int, unit_name: str, day: dt.date) -> None:
+    """``unit_name`` becomes a member from ``day`` (created if new)."""
+    unit = directory.unit(session, unit_name, create=True)
+    if _open_membership(session, cluster_id, unit.id, day) is not None:
+        raise InvalidInput(f"{unit_name} is already a member on {day.isoformat()}")
+    session.add(Membership(cluster_id=cluster_id, unit_id=unit.id, joined_on=day.isoformat()))
+
+
+def leave_in(session: Session, cluster_id: int, unit_name: str, day: dt.date) -> None:
+    """``unit_name`` is no longer a member from ``day`` on."""
+    unit = directory.unit(session, unit_name)
+    membership = _open_membership(session, cluster_id, unit.id, day)
+    if membership is None:
+        raise InvalidInput(f"{unit_name} is not a member on {day.isoformat()}")
+    if membership.joined_on == day.isoformat():
+        raise InvalidInput(f"{unit_name} joined on {day.isoformat()}: it cannot leave that day")
+    membership.left_on = day.isoformat()
+
+
+def change_head(session: Session, cluster_id: int, period: int, day: dt.date, head: str,
+                deputy: str | None) -> None:
+    """From ``day`` on, ``head`` (and ``deputy``) lead the cluster in ``period``."""
+    members = directory.members_on(session, cluster_id, day)
+    for role, name in (("head", head), ("deputy", deputy)):
+        if name is not None and name not in members:
+            raise InvalidInput(f"the {role} {name} is not a member unit on {day.isoformat()}")
+    if head == deputy:
+        raise InvalidInput("the head and the deputy must be different units")
+    session.add(LeadershipChange(
+        cluster_id=cluster_id, period=period, since=day.isoformat(),
+        head_unit_id=directory.unit(session, head).id,
+        deputy_unit_id=directory.unit(session, deputy).id if deputy else None))
+
+
+def add_member(db: Database, cluster: str, unit: str, day: dt.date) -> None:
+    """Record that ``unit`` joins ``cluster`` on ``day``."""
+    with db.transaction() as session:
+        join_in(session, directory.cluster(session, cluster).id, unit, day)
+        record(session, db, kind="admin", trigger="member_add", actor=db.operator,
+               inputs={"cluster": cluster, "unit": unit, "on": day.isoformat()})
+
+
+def leave(db: Database, cluster: str, unit: str, day: dt.date) -> None:
+    """Record that ``unit`` leaves ``cluster`` on ``day``."""
+    with db.transaction() as session:
+        leave_in(session, directory.cluster(session, cluster).id, unit, day)
+        record(session, db, kind="admin", trigger="member_leave", actor=db.operator,
+               inputs={"cluster": cluster, "unit": unit, "on": day.isoformat()})
+
+
+def merge(db: Database, unit: str, into: str, day: dt.date) -> list[str]:
+    """``unit`` is absorbed into ``into`` on ``day``: it leaves every cluster it belongs to,
+    and ``into`` joins those it was not in. Returns the clusters concerned."""
+    if unit == into:
+        raise InvalidInput("a unit cannot merge into itself")
+    with db.transaction() as session:
+        absorbed, absorber = directory.unit(session, unit), directory.unit(session, into)
+        if session.scalar(select(Merger).where(Merger.unit_id == absorbed.id)) is not None:
+            raise InvalidInput(f"{unit} has already merged into another unit")
+        iso = day.isoformat()
+        memberships = list(session.scalars(select(Membership).where(
+            Membership.unit_id == absorbed.id, Membership.joined_on <= iso,
+            or_(Membership.left_on.is_(None), Membership.left_on > iso))))
+        clusters = []
+        for membership in memberships:
+            membership.left_on = iso
+            if _open_membership(session, membership.cluster_id, absorber.id, day) is None:
+                session.add(Membership(cluster_id=membership.cluster_id, unit_id=absorber.id,
+                                       joined_on=iso))
+            clusters.append(directory.cluster_name(session, membership.cluster_id))
+        session.add(Merger(unit_id=absorbed.id, into_unit_id=absorber.id, merged_on=iso))
+        record(session, db, kind="admin", trigger="unit_merge", actor=db.operator,
+               inputs={"unit": unit, "into": into, "on": iso, "clusters": clusters})
+        return clusters
+
+
+def set_leadership_in(session: Session, cluster_row: Cluster, period: int, head: str,
+                      deputy: str | None) -> None:
+    """Set the head and deputy of a cluster for ``period``, inside ``session``."""
+    members = directory.members_on(session, cluster_row.id, dt.date(period, 1, 1))
+    for role, name in (("head", head), ("deputy", deputy)):
+        if name is not None and name not in members:
+            raise InvalidInput(f"the {role} {name} is not a member unit of {cluster_row.name} "
+                               f"on 1 January {period}")
+    if head == deputy:
+        raise InvalidInput("the head and the deputy must be different units")
+    existing = session.scalar(select(Leadership).where(Leadership.cluster_id == cluster_row.id,
+                                                       Leadership.period == period))
+    if existing is not None:
+        raise InvalidInput(f"{cluster_row.name} already has a head for {period}; a change "
+                           "within the period is a handover")
+    session.add(Leadership(cluster_id=cluster_row.id, period=period,
+                           head_unit_id=directory.unit(session, head).id,
+                           deputy_unit_id=directory.unit(session, deputy).id if deputy else None))
+
+
+def set_leadership(db: Database, cluster: str, period: int, head: str,
+                   deputy: str | None) -> None:
+    """Set the head and deputy of ``cluster`` for ``period`` (before it starts)."""
+    with db.transaction() as session:
+        set_leadership_in(session, directory.cluster(session, cluster), period, head, deputy)
+        record(session, db, kind="admin", trigger="cluster_head", actor=db.operator,
+               inputs={"cluster": cluster, "period": period, "head": head, "deputy": deputy})
