@@ -46,7 +46,7 @@ def command(env: Env) -> None:
     render(report, table, steps=False)
     click.echo("\nMergers of 2025: " + "; ".join(f"{u} into {into} ({day})"
                                                 for u, into, day in demo.MERGERS))
-    click.echo(f"\nLedger verified: {verified.events} events intact, head {verified.head_seq} "
+    click.echo(f"\nledger verified: {verified.events} events intact, head {verified.head_seq} "
                f"{verified.head_hash[:16]}")
     click.echo("\nExplore what was recorded:")
     for line in (f"cycle show {run.cycle_id}", f"cycle history {run.cycle_id}",
