@@ -53,6 +53,8 @@ def _states(defn: Definition) -> Iterator[Found]:
             yield ("states", i), f"state {state.name!r} cannot be both initial and final"
         if state.due and not _valid_month_day(state.due):
             yield ("states", i, "due"), f"{state.due!r} is not a date of the year"
+        elif state.due and state.due.endswith("02-29"):
+            yield ("states", i, "due"), f"{state.due!r} is not a date of every year (use 02-28)"
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         found = ", ".join(initial) if initial else "none"
@@ -108,7 +110,10 @@ def _calls(defn: Definition) -> Iterator[Found]:
                                       ("actions", ACTIONS, t.actions)):
             for j, call in enumerate(calls):
                 where: Path = ("transitions", i, kind, j)
-                yield from _call(where, t, call, registry, kind)
+                call_problems = list(_call(where, t, call, registry, kind))
+                yield from call_problems
+                if call_problems:
+                    continue
                 fact = call.params.get("fact")
                 if call.name == "all_members" and fact not in per_unit:
                     yield where, (f"{t.trigger}: all_members needs a per-unit fact; "

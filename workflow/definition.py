@@ -8,9 +8,11 @@ definition object exists that has not passed them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,8 +21,18 @@ from pydantic import (
     model_validator,
 )
 
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-DUE_PATTERN = r"^(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"  # MM-DD, or +1-MM-DD in N+1
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
+DUE_PATTERN = re.compile(r"(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")  # MM-DD or +1-MM-DD
+
+
+def _name(value: str) -> str:
+    if not NAME_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid name: use lower-case letters, digits and "
+                         "underscores, starting with a letter")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
 InputType = Literal["text", "number", "integer", "list", "date", "bool", "scores", "tally",
                     "award", "document", "documents"]
 
@@ -82,8 +94,16 @@ class State(_Frozen):
     label: Label | None = None
     initial: StrictBool = False
     final: StrictBool = False
-    due: Annotated[str | None, Field(pattern=DUE_PATTERN)] = None
+    due: str | None = None
     description: str | None = None
+
+    @field_validator("due")
+    @classmethod
+    def _due(cls, value: str | None) -> str | None:
+        if value is not None and not DUE_PATTERN.fullmatch(value):
+            raise ValueError(f"{value!r} is not a due date: write MM-DD, or +1-MM-DD for a date "
+                             "in the following year")
+        return value
 
 
 class Transition(_Frozen):

@@ -22,8 +22,11 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2-style booleans."""
 
 
+# YAML 1.2 has neither the yes/no booleans nor an implicit timestamp type: dates stay text and
+# pydantic parses them, so an impossible date is a plain message, not a crash.
+_DROPPED = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -87,7 +90,11 @@ def read_yaml(text: str, file: str) -> Source:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = Problem(f"not valid YAML: {exc.problem or exc.context}", file=file, line=line)
+        text_ = f"not valid YAML: {exc.problem or exc.context}"
+        context = exc.context_mark
+        if exc.problem and exc.context and context is not None and context.line + 1 != line:
+            text_ += f" ({exc.context}, line {context.line + 1})"
+        problem = Problem(text_, file=file, line=line)
         raise InvalidDefinition([problem]) from None
     except yaml.YAMLError as exc:
         raise InvalidDefinition([Problem(f"not valid YAML: {exc}", file=file)]) from None
