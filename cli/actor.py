@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cli.output import Env, pass_env
+from cli import completion
+from cli.output import PERIOD, Env, pass_env
 
 
 @click.group("actor")
@@ -40,8 +41,9 @@ def add(env: Env, name: str, unit: str | None, login: str | None) -> None:
 @command.command("grant")
 @click.argument("name")
 @click.argument("role")
-@click.option("--cluster", metavar="NAME", help="Only in this cluster (default: every cluster).")
-@click.option("--period", type=int, help="Only for this emulation year (default: every year).")
+@click.option("--cluster", metavar="NAME", help="Only in this cluster (default: every cluster).",
+              shell_complete=completion.clusters)
+@click.option("--period", type=PERIOD, help="Only for this emulation year (default: every year).")
 @pass_env
 def grant(env: Env, name: str, role: str, cluster: str | None, period: int | None) -> None:
     """Grant ROLE (secretariat, council, auditor, ...) to the person NAME.
@@ -55,3 +57,41 @@ def grant(env: Env, name: str, role: str, cluster: str | None, period: int | Non
     grant_role(env.db(), name, role, cluster_name=cluster, period=period)
     scope = (f" in {cluster}" if cluster else "") + (f" for {period}" if period else "")
     click.echo(f"granted {role} to {name}{scope}")
+
+
+@command.command("delegate")
+@click.argument("name")
+@click.option("--login", required=True, metavar="LOGIN",
+              help="The OS account (SQLite) or database login (PostgreSQL) that may enter "
+                   "steps for NAME.")
+@pass_env
+def delegate(env: Env, name: str, login: str) -> None:
+    """Let LOGIN enter steps on the authority of the person NAME (administrators only).
+
+    \b
+    Example:
+      thidua actor delegate "Đào Anh Dũng" --login thang
+    """
+    from workflow.identity import delegate as record_delegation
+
+    record_delegation(env.db(), name, login)
+    click.echo(f"{login} may enter steps for {name}")
+
+
+@command.command("revoke")
+@click.argument("name")
+@click.argument("role")
+@click.option("--cluster", metavar="NAME", help="The grant's cluster (default: every cluster).")
+@click.option("--period", type=PERIOD, help="The grant's year (default: every year).")
+@pass_env
+def revoke(env: Env, name: str, role: str, cluster: str | None, period: int | None) -> None:
+    """Revoke a grant of ROLE from NAME; the grant is kept, marked revoked (administrators only).
+
+    \b
+    Example:
+      thidua actor revoke "Cao Văn Thắng" secretariat --cluster "Cụm 5"
+    """
+    from workflow.identity import revoke as revoke_grant
+
+    count = revoke_grant(env.db(), name, role, cluster_name=cluster, period=period)
+    click.echo(f"revoked {count} grant(s) of {role} from {name}")

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import json
+import sys
+from typing import Any
 
 import click
 
-from cli.output import Env, emit_json, pass_env, table
+from cli import completion
+from cli.output import PERIOD, Env, emit_json, local_time, pass_env, plain, table
 
 
 @click.group("audit")
 def command() -> None:
-    """Read and verify the tamper-evident ledger.
+    """Read, verify and export the tamper-evident ledger; rebuild any date.
 
     \b
     Example:
       thidua audit verify
+      thidua audit head
+      thidua audit bundle cum5-2023.zip && thidua audit verify --bundle cum5-2023.zip
     """
 
 
 @command.command("log")
-@click.option("--cycle", "cycle_id", type=int, help="Only this cycle's events.")
-@click.option("--limit", type=int, help="Only the last N events.")
+@click.option("--cycle", "cycle_id", type=int, help="Only this cycle's events.",
+              shell_complete=completion.cycle_ids)
+@click.option("--limit", type=click.IntRange(min=0), help="Only the last N events.")
 @pass_env
 def log(env: Env, cycle_id: int | None, limit: int | None) -> None:
     """The ledger's events, oldest first.
@@ -37,7 +43,7 @@ def log(env: Env, cycle_id: int | None, limit: int | None) -> None:
         emit_json(events)
         return
     table(["seq", "recorded", "cycle", "event", "actor", "operator", "details", "hash"],
-          [[e["seq"], e["at"][:19], e["cycle"] or "", _event(e), e["actor"], e["operator"],
+          [[e["seq"], local_time(e["at"]), e["cycle"] or "", _event(e), e["actor"], e["operator"],
             _details(e), e["hash"][:12]] for e in events])
 
 
@@ -56,20 +62,162 @@ def _details(e: dict[str, object]) -> str:
     return " ".join(parts)
 
 
+ANCHOR = click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
+                      help="The ledger must still pass through it (from `audit head`; repeat).")
+
+
 @command.command("verify")
+@ANCHOR
+@click.option("--bundle", metavar="FILE.zip", help="Check a bundle instead, with no database.")
 @pass_env
-def verify(env: Env) -> None:
-    """Re-hash the whole ledger; exit 4 and name the first bad event if anything was altered.
+def verify(env: Env, anchors: tuple[str, ...], bundle: str | None) -> None:
+    """Re-hash the whole ledger and the stored documents and definitions; exit 4 naming the
+    first bad event (altered, missing, inserted, reordered) or document. With --anchor, also
+    exit 4 when the ledger no longer passes through an anchor kept from `audit head` (rows cut
+    from the end, or the ledger rebuilt with recomputed hashes). With --bundle, check a bundle
+    offline: its ZIP bytes, chain, definitions, documents and manifest.
 
     \b
     Example:
       thidua audit verify
+      thidua audit verify --anchor 42:3fa9c1e07b5d…(64 hex digits)
+      thidua audit verify --bundle cum5-2023.zip
     """
+    if bundle is not None:
+        from workflow.bundlecheck import verify_bundle
+
+        _bundle_verified(env, verify_bundle(bundle, anchors=anchors))
+        return
     from workflow.audit import verify as verify_ledger
 
-    result = verify_ledger(env.db())
+    result = verify_ledger(env.db(), anchors=anchors)
     if env.as_json:
-        emit_json({"ok": True, **result.__dict__})
+        extra = ({"documents": result.documents} if result.documents else {}) | (
+            {"anchors": result.anchors} if result.anchors else {})
+        emit_json({"ok": True, "events": result.events, "head_seq": result.head_seq,
+                   "head_hash": result.head_hash, **extra})
+        return
+    notes = ([f"{result.documents} documents intact"] if result.documents else []) + [
+        f"passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors]
+    click.echo(f"ledger intact: {result.events} events, head {result.head_seq} "
+               f"{result.head_hash[:16]}" + "".join(f"; {n}" for n in notes))
+
+
+def _bundle_verified(env: Env, result: Any) -> None:
+    if env.as_json:
+        emit_json({"ok": True, **plain(result)})
+        return
+    content = f", {result.documents_with_content} with content" \
+        if result.documents_with_content else ""
+    click.echo(f"bundle {result.file} intact: {result.events} events, head {result.head_seq} "
+               f"{result.head_hash[:16]}; {result.definitions} definition versions, "
+               f"{result.documents} documents{content}" + "".join(
+                   f"; passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors))
+
+
+@command.command("head")
+@pass_env
+def head(env: Env) -> None:
+    """Print the ledger's last sequence number and hash as SEQ:HASH: an anchor to keep outside
+    the database (e.g. in the year-end minutes) and check later with `audit verify --anchor`.
+
+    \b
+    Example:
+      thidua audit head
+    """
+    from workflow.audit import head as ledger_head
+
+    result = ledger_head(env.db())
+    if env.as_json:
+        emit_json({"seq": result.seq, "hash": result.hash, "anchor": result.anchor})
     else:
-        click.echo(f"ledger intact: {result.events} events, head {result.head_seq} "
-                   f"{result.head_hash[:16]}")
+        click.echo(result.anchor)
+
+
+@command.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True, help="JSON lines (exactly as hashed) or CSV.")
+@click.option("--cycle", "cycle_id", type=int, help="Only this cycle's events.",
+              shell_complete=completion.cycle_ids)
+@click.option("--cluster", "-c", metavar="NAME", help="Only events of this cluster's cycles.")
+@click.option("--period", "-p", type=PERIOD, help="Only events of cycles of this year.")
+@click.option("--actor", metavar="NAME", help="Only steps taken on this person's authority.")
+@click.option("--since", metavar="DATE", help="Only steps that happened on or after DATE.")
+@click.option("--until", metavar="DATE", help="Only steps that happened on or before DATE.")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (default: standard output).")
+@pass_env
+def export(env: Env, fmt: str, cycle_id: int | None, cluster: str | None, period: int | None,
+           actor: str | None, since: str | None, until: str | None,
+           output: str | None) -> None:
+    """Export ledger events, oldest first, as JSON lines or CSV, with their hashes.
+
+    Filters combine; dates are whole days in the local zone, on when a step happened. With
+    -o FILE a summary is printed (--json: as JSON); otherwise the events themselves.
+
+    \b
+    Example:
+      thidua audit export --format csv --cluster "Cụm 5" --period 2023 -o cum5-2023.csv
+      thidua audit export --actor "Cao Văn Thắng" --since 2023-06-01 --until 2023-06-30
+    """
+    from workflow.export import Filters, export_to
+
+    filters = Filters(cycle_id, cluster, period, actor, since, until)
+    done = export_to(env.db(), output or sys.stdout, fmt=fmt, filters=filters)
+    if output is None:
+        return
+    if env.as_json:
+        emit_json(done)
+    else:
+        click.echo(f"exported {done.events} events to {done.file} ({done.format})")
+
+
+@command.command("bundle")
+@click.argument("file", metavar="FILE.zip")
+@click.option("--with-documents", is_flag=True, help="Include the documents' content too.")
+@pass_env
+def bundle(env: Env, file: str, with_documents: bool) -> None:
+    """Verify the database, then write a self-contained bundle for auditors: the ledger, the
+    source of every definition version it cites, document hashes (and content with
+    --with-documents), a README and a manifest. `audit verify --bundle` checks it offline.
+
+    \b
+    Example:
+      thidua audit bundle cum5-2023.zip --with-documents
+    """
+    from workflow.bundle import write_bundle
+
+    done = write_bundle(env.db(), file, with_documents=with_documents)
+    if env.as_json:
+        emit_json(done)
+        return
+    content = " (with content)" if done.with_documents else ""
+    click.echo(f"bundle {done.file}: {done.events} events, head {done.head_seq} "
+               f"{done.head_hash[:16]}; {done.definitions} definition versions, "
+               f"{done.documents} documents{content}")
+
+
+@command.command("state-at")
+@click.option("--cluster", "-c", required=True, metavar="NAME")
+@click.option("--period", "-p", type=PERIOD, required=True, help="The emulation year.")
+@click.argument("date", metavar="DATE")
+@pass_env
+def state_at(env: Env, cluster: str, period: int, date: str) -> None:
+    """Every cycle of a cluster and year as it stood at the end of DATE, rebuilt by
+    replaying the ledger (see also `cycle state-at ID DATE`).
+
+    \b
+    Example:
+      thidua audit state-at --cluster "Cụm 5" --period 2023 2023-06-29
+    """
+    from workflow.timetravel import cluster_state_at
+
+    views = cluster_state_at(env.db(), cluster, period, date)
+    if env.as_json:
+        emit_json(views)
+        return
+    click.echo(f"{cluster} {period} at the end of {date}: members "
+               f"{', '.join(views[0].members) or '-'}; head {views[0].head or '-'}")
+    table(["cycle", "state", "version", "since", "days", "last event"],
+          [[v.cycle_id, v.state or "(not started)", v.version, local_time(v.since, date_only=True),
+            "" if v.days_in_state is None else v.days_in_state, v.last_event or ""]
+           for v in views])

@@ -6,7 +6,8 @@ import datetime as dt
 
 import click
 
-from cli.output import Env, emit_json, pairs, pass_env
+from cli import completion
+from cli.output import PERIOD, Env, emit_json, pairs, pass_env
 
 THIS_YEAR = dt.date.today().year
 
@@ -27,7 +28,7 @@ def command() -> None:
               help="A member unit (repeat for each; created if new).")
 @click.option("--head", metavar="UNIT", help="The cluster head for the period.")
 @click.option("--deputy", metavar="UNIT", help="The cluster deputy for the period.")
-@click.option("--period", type=int, default=THIS_YEAR, show_default=True,
+@click.option("--period", type=PERIOD, default=THIS_YEAR, show_default=True,
               help="The emulation year the head and deputy serve.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date the members joined (default: 1 January of the period).")
@@ -51,8 +52,8 @@ def add(env: Env, name: str, members: tuple[str, ...], head: str | None, deputy:
 
 
 @command.command("show")
-@click.argument("name", required=False)
-@click.option("--period", type=int, default=THIS_YEAR, show_default=True)
+@click.argument("name", required=False, shell_complete=completion.clusters)
+@click.option("--period", type=PERIOD, default=THIS_YEAR, show_default=True)
 @pass_env
 def show(env: Env, name: str | None, period: int) -> None:
     """Show the cluster NAME (members, head and deputy), or list every cluster.
@@ -96,7 +97,7 @@ def member() -> None:
 
 
 @member.command("add")
-@click.argument("cluster")
+@click.argument("cluster", shell_complete=completion.clusters)
 @click.argument("unit")
 @click.option("--on", "day", type=DAY, required=True, help="The date it joins.")
 @pass_env
@@ -114,7 +115,7 @@ def member_add(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
 
 
 @member.command("leave")
-@click.argument("cluster")
+@click.argument("cluster", shell_complete=completion.clusters)
 @click.argument("unit")
 @click.option("--on", "day", type=DAY, required=True,
               help="The first day it is no longer a member.")
@@ -156,8 +157,8 @@ def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:
 
 
 @command.command("head")
-@click.argument("cluster")
-@click.option("--period", type=int, required=True, help="The emulation year.")
+@click.argument("cluster", shell_complete=completion.clusters)
+@click.option("--period", type=PERIOD, required=True, help="The emulation year.")
 @click.option("--head", "head", required=True, metavar="UNIT")
 @click.option("--deputy", metavar="UNIT")
 @pass_env

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cli.output import Env, emit_json, pairs, pass_env, table
+from cli import completion
+from cli.output import PERIOD, Env, emit_json, local_time, paint, pairs, pass_env, table
 
 
 @click.group("cycle")
@@ -49,9 +50,11 @@ REQUEST = click.option("--request-id", metavar="KEY",
 
 @command.command("start")
 @click.option("--definition", "-d", "definition", default="ccb-cluster-annual", show_default=True,
-              help="Definition id, id@version or a YAML file.")
-@click.option("--cluster", "-c", metavar="NAME")
-@click.option("--period", "-p", type=int, help="The emulation year.")
+              shell_complete=completion.definitions,
+              help="Definition id (the version in force for the period), id@version or a "
+                   "YAML file.")
+@click.option("--cluster", "-c", metavar="NAME", shell_complete=completion.clusters)
+@click.option("--period", "-p", type=PERIOD, help="The emulation year.")
 @click.option("--from", "from_id", type=int, metavar="ID",
               help="Open the year after closed cycle ID: same cluster, members carried over, "
                    "head and deputy as elected (or by the rotation rule).")
@@ -70,7 +73,7 @@ def start(env: Env, definition: str, cluster: str | None, period: int | None,
       thidua cycle start --from 1 --as "Cao Văn Thắng"
     """
     from workflow.cycles import start_cycle
-    from workflow.loader import find
+    from workflow.publish import in_force
     from workflow.succession import start_next
 
     if from_id is not None:
@@ -80,14 +83,14 @@ def start(env: Env, definition: str, cluster: str | None, period: int | None,
         return
     if not cluster or not period:
         raise click.UsageError("give --cluster and --period (or --from ID)")
-    fired = start_cycle(env.db(), find(definition), cluster, period, actor=actor,
-                        occurred_at=occurred_at, request_id=request_id)
+    fired = start_cycle(env.db(), in_force(env.db(), definition, period), cluster, period,
+                        actor=actor, occurred_at=occurred_at, request_id=request_id)
     _fired(env, fired)
 
 
 @command.command("fire")
-@click.argument("cycle_id", type=int)
-@click.argument("trigger")
+@click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
+@click.argument("trigger", shell_complete=completion.triggers)
 @click.option("--input", "-i", "inputs", multiple=True, metavar="KEY=VALUE",
               help="An input of the step (repeat; lists as a,b,c or JSON; @FILE attaches a "
                    "document).")
@@ -127,8 +130,9 @@ def _fired(env: Env, fired: object) -> None:
 
 @command.command("list")
 @click.option("--state", help="Only cycles in this state.")
-@click.option("--cluster", "-c", help="Only this cluster's cycles.")
-@click.option("--period", "-p", type=int, help="Only this emulation year.")
+@click.option("--cluster", "-c", help="Only this cluster's cycles.",
+              shell_complete=completion.clusters)
+@click.option("--period", "-p", type=PERIOD, help="Only this emulation year.")
 @pass_env
 def list_(env: Env, state: str | None, cluster: str | None, period: int | None) -> None:
     """List cycles, newest first.
@@ -149,7 +153,7 @@ def list_(env: Env, state: str | None, cluster: str | None, period: int | None) 
 
 
 @command.command("show")
-@click.argument("cycle_id", type=int)
+@click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
 @pass_env
 def show(env: Env, cycle_id: int) -> None:
     """Show a cycle: state, version, due date (and whether overdue), members, facts.
@@ -164,7 +168,7 @@ def show(env: Env, cycle_id: int) -> None:
     if env.as_json:
         emit_json(view)
         return
-    due = (view.due or "-") + ("  OVERDUE" if view.overdue else "")
+    due = (view.due or "-") + ("  " + paint("OVERDUE", "overdue") if view.overdue else "")
     pairs([("cycle", view.id), ("cluster", view.cluster), ("period", view.period),
            ("definition", f"{view.definition} ({view.definition_hash[:12]})"),
            ("state", f"{view.state} — {env.label(view.state_label, view.state)}"),
@@ -174,8 +178,8 @@ def show(env: Env, cycle_id: int) -> None:
 
 
 @command.command("why")
-@click.argument("cycle_id", type=int)
-@click.argument("trigger", required=False)
+@click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
+@click.argument("trigger", required=False, shell_complete=completion.triggers)
 @AS
 @pass_env
 def why(env: Env, cycle_id: int, trigger: str | None, actor: str | None) -> None:
@@ -192,7 +196,7 @@ def why(env: Env, cycle_id: int, trigger: str | None, actor: str | None) -> None
         emit_json([{**_plain(o), "allowed": o.allowed} for o in options])
         return
     for o in options:
-        mark = "ready  " if o.allowed else "blocked"
+        mark = paint("ready  ", "ready") if o.allowed else paint("blocked", "blocked")
         dest = o.dest or "(stays)"
         click.echo(f"{mark} {o.trigger} -> {dest}  [{', '.join(o.roles)}]  "
                    f"{env.label(o.label, '')}")
@@ -230,15 +234,15 @@ def todo(env: Env, actor: str | None) -> None:
     for r in rows:
         due = "no due date"
         if r["due"]:
-            due = f"due {r['due']}" + (" OVERDUE" if r["overdue"] else "")
+            due = f"due {r['due']}" + (" " + paint("OVERDUE", "overdue") if r["overdue"] else "")
         click.echo(f"cycle {r['cycle']} {r['cluster']} {r['period']}: {r['state']} ({due})")
         click.echo("  ready: " + (", ".join(r["ready"]) or "-"))
         for trigger, reasons in r["blocked"].items():
-            click.echo(f"  blocked {trigger}: " + "; ".join(reasons))
+            click.echo(f"  {paint('blocked', 'blocked')} {trigger}: " + "; ".join(reasons))
 
 
 @command.command("history")
-@click.argument("cycle_id", type=int)
+@click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
 @pass_env
 def history(env: Env, cycle_id: int) -> None:
     """The cycle's audited steps, oldest first, with the days spent in each state.
@@ -254,6 +258,43 @@ def history(env: Env, cycle_id: int) -> None:
         emit_json(events)
         return
     table(["seq", "occurred", "step", "from", "to", "actor", "role", "unit", "days"],
-          [[e["seq"], e["occurred_at"][:10], e["trigger"], e["from"] or "-", e["to"],
+          [[e["seq"], local_time(e["occurred_at"], date_only=True), e["trigger"],
+            e["from"] or "-", e["to"],
             e["actor"], e["role"] or "", e["unit"] or "", e.get("days_in_state", "")]
            for e in events])
+
+
+@command.command("state-at")
+@click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
+@click.argument("date", metavar="DATE")
+@pass_env
+def state_at(env: Env, cycle_id: int, date: str) -> None:
+    """The cycle as it stood at the end of DATE (or at DATE THH:MM): state, version, facts,
+    members, head, rebuilt by replaying the ledger events up to then.
+
+    \b
+    Example:
+      thidua cycle state-at 1 2023-06-29
+    """
+    from workflow.timetravel import state_at as rebuild
+
+    view = rebuild(env.db(), cycle_id, date)
+    if env.as_json:
+        emit_json(view)
+        return
+    state = (f"{view.state} — {env.label(view.state_label, view.state)}" if view.state
+             else "- (not started by then)")
+    since = (f"{local_time(view.since, date_only=True)} ({view.days_in_state} days)"
+             if view.since else "-")
+    pairs([("cycle", view.cycle_id), ("cluster", view.cluster), ("period", view.period),
+           ("as of", view.date if "T" in view.date else f"end of {view.date}"),
+           ("state", state), ("version", view.version),
+           ("in state since", since), ("last event", view.last_event or "-"),
+           ("members", ", ".join(view.members) or "-"), ("head", view.head or "-"),
+           ("deputy", view.deputy or "-"), ("facts", ", ".join(sorted(view.facts)) or "-")])
+
+
+# `cycle migrate` (moving a cycle to another definition version) lives in its own module.
+from cli.migrate import migrate  # noqa: E402
+
+command.add_command(migrate)

@@ -1,4 +1,4 @@
-"""``thidua db``: create, upgrade and inspect the database schema."""
+"""``thidua db``: create, upgrade, inspect and back up the database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from cli.output import Env, emit_json, pairs, pass_env
 
 @click.group("db")
 def command() -> None:
-    """Create, upgrade and inspect the database.
+    """Create, upgrade, inspect and back up the database.
 
     \b
     Example:
@@ -52,3 +52,27 @@ def current(env: Env) -> None:
     else:
         pairs([("database", status["url"]), ("revision", status["revision"] or "(no schema)"),
                ("needed", status["head"]), ("up to date", "yes" if status["up_to_date"] else "no")])
+
+
+@command.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@pass_env
+def backup(env: Env, file: str) -> None:
+    """Copy the SQLite database to the new FILE while it stays in use.
+
+    An existing FILE is refused; the copy is written beside it and moved into place only
+    when whole. On PostgreSQL use pg_dump instead (see Backups in the README).
+
+    \b
+    Example:
+      thidua --db thidua.db db backup thidua-2024-06-30.db
+      thidua --db thidua-2024-06-30.db audit verify
+    """
+    from workflow.admin import backup_db
+
+    done = backup_db(env.db(), file)
+    if env.as_json:
+        emit_json(done)
+    else:
+        click.echo(f"backed up to {done.file} ({done.size} bytes, ledger head "
+                   f"{done.head_seq}:{done.head_hash})")

@@ -1,19 +1,21 @@
-"""``thidua def``: list, show and validate cycle definitions."""
+"""``thidua def``: list, show, check, test, publish, compare and draw cycle definitions."""
 
 from __future__ import annotations
 
 import click
 
-from cli.output import Env, emit_json, pairs, pass_env, table
+from cli import completion
+from cli.output import Env, emit_json, local_time, pairs, pass_env, plain, table
 
 
 @click.group("def")
 def command() -> None:
-    """List, show and validate cycle definitions.
+    """List, show, check, test, publish, compare and draw cycle definitions.
 
     \b
     Example:
-      thidua def validate definitions/ccb-cluster-annual.yaml
+      thidua def lint definitions/ccb-cluster-annual.yaml
+      thidua def publish my-cluster-2024.yaml
     """
 
 
@@ -40,7 +42,7 @@ def list_(env: Env) -> None:
 
 
 @command.command("show")
-@click.argument("name")
+@click.argument("name", shell_complete=completion.definitions)
 @pass_env
 def show(env: Env, name: str) -> None:
     """Show a definition's states and transitions (NAME: id, id@version or file).
@@ -92,3 +94,164 @@ def validate(env: Env, files: tuple[str, ...]) -> None:
                 click.echo(f"error {problem}")
     if not all(r["valid"] for r in results):
         raise click.exceptions.Exit(2)
+
+
+@command.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@pass_env
+def lint(env: Env, files: tuple[str, ...]) -> None:
+    """Check definition FILES (default: the shipped ones) for structure and domain rules.
+
+    Errors (exit 2) forbid publishing the definition; warnings are shown and pass.
+
+    \b
+    Example:
+      thidua def lint my-cluster.yaml
+    """
+    from workflow.errors import InvalidDefinition
+    from workflow.lint import lint_files
+
+    reports = lint_files(list(files))
+    if env.as_json:
+        emit_json([{"file": r.file, "ref": r.ref, "hash": r.hash, "errors": len(r.errors),
+                    "warnings": len(r.warnings), "findings": r.findings} for r in reports])
+    else:
+        for r in reports:
+            click.echo(f"{'ok     ' if not r.errors else 'invalid'} {r.file}  {r.ref or ''}  "
+                       f"{len(r.errors)} errors, {len(r.warnings)} warnings")
+            for f in r.findings:
+                click.echo(f"  {f.severity:<7} {f}")
+    errors = [f.problem() for r in reports for f in r.errors]
+    if errors:
+        raise InvalidDefinition(errors)
+
+
+@command.command("test")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@pass_env
+def test(env: Env, files: tuple[str, ...]) -> None:
+    """Run the scenarios of definition FILES (default: the shipped ones); exit 1 if any fails.
+
+    Each scenario runs on a throwaway in-memory database.
+
+    \b
+    Example:
+      thidua def test my-cluster.yaml
+    """
+    from workflow.scenarios import describe, run_files
+
+    reports = run_files(list(files))
+    if env.as_json:
+        emit_json([{"file": r.file, "ref": r.ref, "hash": r.hash, "passed": not r.failed,
+                    "results": [{**plain(x), "passed": x.passed} for x in r.results]}
+                   for r in reports])
+    else:
+        for r in reports:
+            click.echo(f"{r.file}  {r.ref}")
+            for x in r.results:
+                mark = "PASS" if x.passed else "FAIL"
+                text = f"{x.name} ({x.steps} steps)" if x.passed else describe(x)
+                click.echo(f"  {mark}  {text}")
+            click.echo(f"{len(r.results)} scenarios: {len(r.results) - len(r.failed)} passed, "
+                       f"{len(r.failed)} failed" if r.results else "no scenarios")
+    for r in reports:
+        r.check()
+
+
+@command.command("publish")
+@click.argument("file", type=click.Path(dir_okay=False))
+@pass_env
+def publish(env: Env, file: str) -> None:
+    """Publish definition FILE as an immutable version, after lint and scenarios pass.
+
+    An administrator's step. Lint errors exit 2, failing scenarios exit 1; the same content
+    again is a no-op.
+
+    \b
+    Example:
+      thidua def publish my-cluster-2024.yaml
+    """
+    from workflow.publish import publish as publish_file
+
+    done = publish_file(env.db(), file)
+    if env.as_json:
+        emit_json(done)
+        return
+    ref = f"{done.id}@{done.version} ({done.hash[:12]})"
+    if not done.new:
+        click.echo(f"already published: {ref} by {done.published_by} at "
+                   f"{done.published_at[:19]}; nothing changed")
+        return
+    for warning in done.warnings:
+        click.echo(f"warning {warning}")
+    click.echo(f"published {ref}, effective from {done.effective_from}, by "
+               f"{done.published_by}; {done.scenarios} scenarios passed")
+
+
+@command.command("versions")
+@click.argument("def_id", required=False)
+@pass_env
+def versions(env: Env, def_id: str | None) -> None:
+    """List the stored definition versions (of DEF_ID), published or used by a cycle.
+
+    \b
+    Example:
+      thidua def versions ccb-cluster-annual
+    """
+    from workflow.publish import versions as stored_versions
+
+    rows = stored_versions(env.db(), def_id)
+    if env.as_json:
+        emit_json(rows)
+        return
+    table(["id", "version", "effective", "hash", "published", "by", "at", "cycles"],
+          [[v.id, v.version, v.effective_from, v.hash[:12], "yes" if v.published else "no",
+            v.by, local_time(v.at, date_only=True), v.cycles] for v in rows])
+
+
+@command.command("diff")
+@click.argument("a")
+@click.argument("b")
+@pass_env
+def diff(env: Env, a: str, b: str) -> None:
+    """What changed from definition A to B (each a file, id@version or id).
+
+    \b
+    Example:
+      thidua def diff ccb-cluster-annual@2023.1 my-cluster-2024.yaml
+    """
+    from workflow.diff import diff_names
+
+    result = diff_names(a, b, env.db)
+    if env.as_json:
+        emit_json({**plain(result), "same": result.same})
+        return
+    click.echo(f"{result.a} ({result.a_hash[:12]}) -> {result.b} ({result.b_hash[:12]}): "
+               f"{len(result.changes)} changes")
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    for change in result.changes:
+        click.echo(f"  {marks[change.change]} {change.text}")
+
+
+@command.command("graph")
+@click.argument("name", shell_complete=completion.definitions)
+@click.option("--cycle", "cycle_id", type=int, help="Highlight this cycle's path and state.",
+              shell_complete=completion.cycle_ids)
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
+              show_default=True)
+@pass_env
+def graph(env: Env, name: str, cycle_id: int | None, fmt: str) -> None:
+    """Draw definition NAME (id, id@version or file) as a Mermaid or DOT diagram.
+
+    \b
+    Example:
+      thidua def graph ccb-cluster-annual --cycle 1 > cycle-1.mmd
+      thidua def graph ccb-cluster-annual --format dot | dot -Tsvg > annual.svg
+    """
+    from workflow.graph import draw
+
+    drawing = draw(name, env.db, fmt=fmt, cycle_id=cycle_id, lang=env.lang)  # type: ignore[arg-type]
+    if env.as_json:
+        emit_json(drawing)
+        return
+    click.echo(drawing.source)

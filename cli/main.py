@@ -4,13 +4,15 @@ and usage errors load neither SQLAlchemy nor pydantic nor transitions."""
 from __future__ import annotations
 
 import importlib
-import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli.output import Env
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+from cli.output import Env, default_lang, paint
 from workflow.errors import ThiduaError
 
 GROUPS = {
@@ -26,8 +28,60 @@ GROUPS = {
 }
 
 
+# What each kind of user does most, for `thidua` with no arguments (DESIGN.md: Users).
+USERS: list[tuple[str, list[tuple[str, str]]]] = [
+    ("Secretariat: start a cycle, record each step, see what is blocked and due", [
+        ("cycle start", "Start a cluster's cycle for one emulation year."),
+        ("cycle fire", "Record a step as it happens (--as: on whose authority)."),
+        ("cycle why", "Each step possible now, with every reason it is refused."),
+        ("cycle todo", "What is due or waiting, in every cycle."),
+        ("cycle show", "State, version, due date (overdue?), members, facts."),
+        ("cycle list", "Cycles by state, cluster or year."),
+        ("report cycle", "A cycle's account: timeline, scores, ballot, awards."),
+    ]),
+    ("Auditor: read the full history, verify it, export it, look back in time", [
+        ("audit verify", "Re-hash the ledger; exit 4 naming the first altered event."),
+        ("audit log", "The ledger's events, oldest first."),
+        ("cycle history", "A cycle's steps with the days spent in each state."),
+        ("audit state-at", "The state of a cycle at any date."),
+        ("audit export", "The ledger as a file that can be verified offline."),
+        ("audit bundle", "A cycle's events and documents, verifiable offline."),
+    ]),
+    ("Administrator: definitions, clusters, people and roles, the database", [
+        ("def validate", "Check definitions: every problem with file, line and field."),
+        ("def test", "Run a definition's scenarios."),
+        ("def publish", "Publish a definition as an immutable version."),
+        ("cluster add", "A cluster, its member units, head and deputy."),
+        ("actor add", "Register a person."),
+        ("actor grant", "Grant a role."),
+        ("db upgrade", "Create or upgrade the schema."),
+    ]),
+]
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Run the CLI; a usage error is one line (``Error: ...``) and exit 2, like every
+        other error, instead of click's usage block."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.format_message())  # `thidua` alone shows the commands
+            sys.exit(0)
+        except click.ClickException as exc:
+            message = " ".join(exc.format_message().split())
+            click.echo(f"{paint('Error:', 'error', err=True)} {message}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(GROUPS)
@@ -40,21 +94,30 @@ class LazyGroup(click.Group):
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Short help from the table above, so that --help imports no group module.
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, text) for name, (_, text) in GROUPS.items()])
+        # From the tables in this module, so that --help imports no group module; one width
+        # for the names of every section, so that the sections line up.
+        groups = [(name, text) for name, (_, text) in GROUPS.items()]
+        sections = [*USERS, ("Command groups (thidua GROUP --help lists their commands)", groups)]
+        column = max(len(name) for _, rows in sections for name, _ in rows)
+        for title, rows in sections:
+            with formatter.section(title):
+                formatter.write_dl([(name.ljust(column), text) for name, text in rows])
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        # Group names from the table, not from the modules: completing them imports nothing.
+        from click.shell_completion import CompletionItem
+
+        groups = [CompletionItem(name, help=text) for name, (_, text) in GROUPS.items()
+                  if name.startswith(incomplete)]
+        return groups + click.Command.shell_complete(self, ctx, incomplete)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ThiduaError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            message = " ".join(str(exc).split())  # one line, whatever a driver said
+            click.echo(f"{paint('Error:', 'error', err=True)} {message}", err=True)
             ctx.exit(exc.exit_code)
-
-
-def _default_lang() -> str:
-    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
-    return "vi" if locale.lower().startswith("vi") else "en"
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,7 +137,7 @@ def root(ctx: click.Context, db_url: str | None, as_json: bool, lang: str | None
       thidua demo
       thidua --db thidua-demo.db cycle show 1
     """
-    ctx.obj = Env(db_url=db_url, as_json=as_json, lang=lang or _default_lang())
+    ctx.obj = Env(db_url=db_url, as_json=as_json, lang=lang or default_lang())
     ctx.call_on_close(ctx.obj.close)
 
 

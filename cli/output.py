@@ -1,11 +1,16 @@
-"""Rendering, in one place: JSON, aligned tables, labels in the chosen language."""
+"""Rendering, in one place: JSON, aligned tables, labels in the chosen language, colour
+(only on a terminal, never with ``NO_COLOR``), times in the user's zone, progress bars."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -42,6 +47,33 @@ class Env:
 
 pass_env = click.make_pass_decorator(Env)
 
+class _Period(click.ParamType):
+    """An emulation year (the engine checks the same range)."""
+
+    name = "year"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> int:
+        try:
+            year = int(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a year", param, ctx)
+        if not 1900 <= year <= 2200:
+            self.fail(f"period {year} is not an emulation year", param, ctx)
+        return year
+
+
+# Every --period takes an emulation year.
+PERIOD = _Period()
+# Every cycle id: a positive 32-bit integer, as the database stores it.
+CYCLE_ID = click.IntRange(1, 2**31 - 1)
+
+
+def default_lang() -> str:
+    """``vi`` under a Vietnamese locale (``LC_ALL``, ``LC_MESSAGES`` or ``LANG``), else ``en``."""
+    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
+    return "vi" if locale.lower().startswith("vi") else "en"
+
 
 def plain(value: Any) -> Any:
     """``value`` as JSON-ready data (dataclasses and pydantic models included)."""
@@ -61,18 +93,118 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(plain(value), ensure_ascii=False, indent=2, sort_keys=False))
 
 
+# Colours by meaning, so that every command paints the same things alike.
+COLOURS: dict[str, dict[str, Any]] = {
+    "ready": {"fg": "green"},
+    "ok": {"fg": "green"},
+    "blocked": {"fg": "red"},
+    "error": {"fg": "red", "bold": True},
+    "overdue": {"fg": "yellow", "bold": True},
+    "muted": {"dim": True},
+}
+
+
+def _is_terminal(stream: IO[Any]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
+
+
+def colour_on(*, err: bool = False) -> bool:
+    """True when output may be coloured: the stream is a terminal and ``NO_COLOR`` is unset
+    (https://no-color.org: any non-empty value turns colour off)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return _is_terminal(sys.stderr if err else sys.stdout)
+
+
+@dataclasses.dataclass(frozen=True)
+class Styled:
+    """A table or pair cell painted by meaning (a key of COLOURS) when colour is on."""
+
+    text: str
+    kind: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def paint(text: str, kind: str, *, err: bool = False) -> str:
+    """``text`` painted as ``kind`` (see COLOURS) when colour is on, else unchanged."""
+    return click.style(text, **COLOURS[kind]) if colour_on(err=err) else text
+
+
+def width(text: str) -> int:
+    """The columns ``text`` takes on a terminal: combining marks take none, wide characters
+    two (Vietnamese typed with combining accents stays aligned)."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(cell: Any, columns: int, colour: bool) -> str:
+    text = "" if cell is None else str(cell)
+    padded = text + " " * (columns - width(text))
+    if colour and isinstance(cell, Styled):
+        return click.style(text, **COLOURS[cell.kind]) + padded[len(text):]
+    return padded
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print an aligned table."""
-    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    """Print an aligned table; :class:`Styled` cells are painted when colour is on."""
+    colour = colour_on()
+    texts = [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max([width(h)] + [width(r[i]) for r in texts]) for i, h in enumerate(headers)]
+    click.echo("  ".join(_pad(h, w, False) for h, w in zip(headers, widths, strict=True))
+               .rstrip())
     click.echo("  ".join("-" * w for w in widths))
-    for row in cells:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for row in rows:
+        click.echo("  ".join(_pad(c, w, colour) for c, w in zip(row, widths, strict=True))
+                   .rstrip())
 
 
 def pairs(items: Sequence[tuple[str, Any]]) -> None:
-    """Print ``name: value`` lines, aligned."""
-    width = max(len(k) for k, _ in items)
+    """Print ``name  value`` lines, aligned; :class:`Styled` values are painted."""
+    columns = max(width(k) for k, _ in items)
+    colour = colour_on()
     for key, value in items:
-        click.echo(f"{key.ljust(width)}  {'' if value is None else value}")
+        click.echo(f"{_pad(key, columns, False)}  {_pad(value, 0, colour)}")
+
+
+def local_time(stored: str | None, *, date_only: bool = False) -> str:
+    """A stored UTC time (ISO 8601) shown in the user's time zone (``TZ`` or the system's):
+    ``YYYY-MM-DD HH:MM:SS``, or the local date alone."""
+    if not stored:
+        return ""
+    if len(stored) == 10:  # a date without a time has no zone to convert from
+        return stored
+    moment = dt.datetime.fromisoformat(stored.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone()
+    return local.strftime("%Y-%m-%d" if date_only else "%Y-%m-%d %H:%M:%S")
+
+
+@contextmanager
+def progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on standard error for long work (verify, export, bundle, import),
+    shown only when standard error is a terminal. Yields ``advance(n)``, which a ``workflow``
+    function can take as a plain callback::
+
+        with progress(count, "verifying") as advance:
+            result = verify(db, on_progress=advance)
+    """
+    if length <= 0 or not _is_terminal(sys.stderr):
+        yield _no_progress
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr,
+                           color=colour_on(err=True)) as bar:
+        yield bar.update
+
+
+def _no_progress(_steps: int) -> None:
+    """Progress that goes nowhere (not a terminal)."""

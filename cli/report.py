@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from cli import completion
 from cli.output import Env, emit_json, pass_env, table
 
 
@@ -21,7 +22,7 @@ def command() -> None:
 
 
 @command.command("cycle")
-@click.argument("cycle_id", type=int)
+@click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
               default="table", show_default=True)
 @pass_env

@@ -12,10 +12,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 DEFAULT_FILE = "thidua.db"
+BEGIN_OPTION = "thidua_sqlite_begin"
 BUSY_TIMEOUT_S = 30
+LOCK_TIMEOUT_MS = 30_000
+IDLE_TIMEOUT_MS = 60_000
 
 
 class StoreError(Exception):
@@ -47,11 +50,24 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
         _sqlite_setup(engine, in_memory=parsed.database in (None, "", ":memory:"))
         return engine
+    backend = parsed.get_backend_name()
     try:
-        return create_engine(parsed, pool_pre_ping=False)
+        # A client that hangs inside a transaction must not hold a lock for everyone else.
+        return create_engine(parsed, pool_pre_ping=False, connect_args={
+            "options": f"-c lock_timeout={LOCK_TIMEOUT_MS} "
+                       f"-c idle_in_transaction_session_timeout={IDLE_TIMEOUT_MS}"})
+    except NoSuchModuleError:
+        raise StoreError(f"thidua cannot use {backend!r} databases: give a SQLite file path "
+                         "or a postgresql:// URL") from None
     except ModuleNotFoundError as exc:
-        raise StoreError(f"the database driver is not installed ({exc.name}); "
-                         "install thidua[postgres]") from None
+        hint = "; install thidua[postgres]" if backend == "postgresql" else ""
+        raise StoreError(f"the database driver is not installed ({exc.name}){hint}") from None
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine for read-only work: on SQLite its transactions do not take the write
+    lock, so a long read (an audit) never holds up a step."""
+    return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
 
 
 def _sqlite_setup(engine: Engine, *, in_memory: bool) -> None:
@@ -68,7 +84,9 @@ def _sqlite_setup(engine: Engine, *, in_memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (BEGIN IMMEDIATE) so that they queue on the busy
+        # timeout instead of failing midway; readers ask for DEFERRED and never block writers.
+        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(BEGIN_OPTION, 'IMMEDIATE')}")
 
 
 def operator(engine: Engine) -> str:
@@ -84,7 +102,7 @@ def operator(engine: Engine) -> str:
 
 def schema_revision(engine: Engine) -> str | None:
     """The Alembic revision the database is at, or None when it has no schema."""
-    with engine.connect() as conn:
+    with reader(engine).connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()

@@ -83,6 +83,7 @@ class Grant(Base):
     role: Mapped[str] = mapped_column(String(64))
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id"), nullable=True)
     period: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    revoked_on: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Cycle(Base):
@@ -156,3 +157,13 @@ class Merger(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
     into_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     merged_on: Mapped[str] = mapped_column(String(10))
+
+
+class Delegation(Base):
+    """A login (OS account or database login) allowed to enter steps for a person."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (UniqueConstraint("login", "actor_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(200), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))

@@ -172,3 +172,23 @@ def cli(db_url: str, db: Database) -> Invoke:
         return runner.invoke(root, [*prefix, *args], input=input, catch_exceptions=False)
 
     return invoke
+
+
+# Counts the stress and crash tests report (tests/stress/conftest.py): each line travels in its
+# test's report, so the summary prints them under xdist too, and without -s.
+COUNTS_KEY = "thidua_counts"
+_COUNTS: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect the counts lines from every test's report (in the controller under xdist)."""
+    if report.when == "call":
+        _COUNTS.extend(str(v) for k, v in report.user_properties if k == COUNTS_KEY)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the counts the stress and crash tests kept."""
+    if _COUNTS:
+        terminalreporter.section("thidua stress and crash counts")
+        for line in _COUNTS:
+            terminalreporter.write_line(line)

@@ -1,13 +1,18 @@
-"""Database administration: upgrade and status."""
+"""Database administration: upgrade, status and backup."""
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
+from store import backup as store_backup
 from store import engine as store_engine
 from store import schema
+from workflow import audit
 from workflow.db import Database
 from workflow.errors import InvalidInput
 
@@ -28,3 +33,38 @@ def db_status(db: Database) -> dict[str, Any]:
         raise InvalidInput(f"cannot open the database {db.url}: {exc.orig}") from None
     return {"url": db.url, "revision": revision, "head": schema.HEAD,
             "up_to_date": revision == schema.HEAD}
+
+
+PG_BACKUP = ("on PostgreSQL, back up with pg_dump: pg_dump -Fc -d URL -f thidua.dump "
+             "(see Backups in the README)")
+
+
+@dataclass(frozen=True)
+class Backup:
+    """A backup written: where, how large, and the ledger head it holds."""
+
+    file: str
+    size: int
+    head_seq: int
+    head_hash: str
+
+
+def backup_db(db: Database, file: str | Path) -> Backup:
+    """Copy the SQLite database ``db`` to the new file ``file`` while it stays in use (an
+    existing file is refused, and nothing half-written is ever left at ``file``). On
+    PostgreSQL, refuse and point to ``pg_dump``."""
+    if db.engine.dialect.name != "sqlite":
+        raise InvalidInput(PG_BACKUP)
+    target = Path(file)
+    try:
+        size = store_backup.backup_sqlite(db.engine, target)
+    except store_engine.StoreError as exc:
+        raise InvalidInput(str(exc)) from None
+    except (OSError, sqlite3.Error) as exc:
+        raise InvalidInput(f"cannot write the backup {target}: {exc}") from None
+    copy = Database(str(target))
+    try:
+        head = audit.head(copy)
+    finally:
+        copy.close()
+    return Backup(str(target), size, head.seq, head.hash)

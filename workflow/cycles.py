@@ -11,22 +11,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from store import ledger
 from store.ledger import as_event, canonical_json
 from store.models import Actor, Cycle, DefinitionRow, LedgerRow
-from workflow import directory, documents, membership
-from workflow.db import Database, record
+from workflow import directory, documents, identity, membership
+from workflow.db import Database, fetch, record
 from workflow.errors import Conflict, InvalidInput, TransitionRefused
 from workflow.facts import apply_step
+from workflow.faults import checkpoint
 from workflow.inputs import check_inputs
 from workflow.loader import Loaded
 from workflow.machine import move
 from workflow.registry import ACTIONS
-from workflow.rules import context, judge, load_cycle
+from workflow.rules import context, cycle_version, judge, load_cycle
 from workflow.timeutil import iso, now, parse_moment, parse_stored
 
 
@@ -44,6 +46,7 @@ class Fired:
 
 
 def _person(session: Session, db: Database, name: str | None) -> Actor:
+    """The person named (or the operator's own), for reading: no delegation is needed."""
     return directory.actor(session, name) if name else directory.actor_for_operator(
         session, db.operator)
 
@@ -81,19 +84,23 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
         raise InvalidInput(f"period {period} is not an emulation year")
     moment = _when(occurred_at)
     with db.transaction() as session:
-        repeated = _repeated(session, request_id, None, "start")
+        repeated = _repeated(session, request_id, None, "start",
+                             start_inputs={"cluster": cluster_name, "period": period})
         if repeated:
             return repeated
         cluster_row = directory.cluster(session, cluster_name)
-        person = _person(session, db, actor)
+        person = identity.acting_person(session, db, actor, "start")
         if leadership is not None:
             membership.set_leadership_in(session, cluster_row, period, *leadership)
         held = directory.roles_of(session, person, cluster_row, period, moment.date())
         role = next((r for r in loaded.definition.start_roles if r in held), None)
+        if identity.AUDITOR in held:
+            raise TransitionRefused("start", identity.auditor_refusal(person, held, []))
         if role is None:
             raise TransitionRefused("start", [
                 f"{person.name} holds none of the roles {', '.join(loaded.definition.start_roles)}"
                 f" in {cluster_name} {period}"])
+        ledger.lock(session)  # two starts at once must not both find no cycle open
         _no_open_cycle(session, loaded, cluster_row.id, cluster_name, period)
         store_definition(session, db, loaded, person.name)
         state, stamp = loaded.definition.initial.name, iso(now())
@@ -123,13 +130,20 @@ def _no_open_cycle(session: Session, loaded: Loaded, cluster_id: int, cluster_na
 
 
 def _repeated(session: Session, request_id: str | None, cycle_id: int | None,
-              trigger: str) -> Fired | None:
+              trigger: str, *, unit: str | None = None,
+              start_inputs: dict[str, Any] | None = None) -> Fired | None:
+    """The first result of a request already recorded under ``request_id`` (None if none);
+    a request id reused for a different step is refused."""
     if not request_id:
         return None
     row = session.scalar(select(LedgerRow).where(LedgerRow.idempotency_key == request_id))
     if row is None:
         return None
-    if row.trigger != trigger or (cycle_id is not None and row.cycle_id != cycle_id):
+    other = (row.trigger != trigger or (cycle_id is not None and row.cycle_id != cycle_id)
+             or (unit is not None and row.unit != unit)
+             or (start_inputs is not None and any(
+                 json.loads(row.inputs).get(k) != v for k, v in start_inputs.items())))
+    if other:
         raise InvalidInput(f"request id {request_id!r} was already used for another step "
                            f"(event {row.seq}: {row.trigger} on cycle {row.cycle_id})")
     return Fired(row.cycle_id or 0, row.trigger, row.from_state, row.to_state,
@@ -141,14 +155,44 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
          unit: str | None = None, expected_version: int | None = None,
          occurred_at: str | dt.datetime | None = None,
          request_id: str | None = None) -> Fired:
-    """Take the step ``trigger`` in cycle ``cycle_id`` on ``actor``'s authority."""
+    """Take the step ``trigger`` in cycle ``cycle_id`` on ``actor``'s authority.
+
+    Without ``expected_version`` the version read when the call begins is expected, so that
+    of two offices firing on one cycle at once exactly one wins and the other gets
+    :class:`Conflict` with nothing recorded. A retried call with the same ``request_id`` returns
+    the first result instead of taking the step twice.
+    """
+    if expected_version is None:
+        with db.transaction(write=False) as session:
+            done = _repeated(session, request_id, cycle_id, trigger, unit=unit)
+            if done:
+                return done
+            expected_version = cycle_version(session, cycle_id)
+    try:
+        return _fire(db, cycle_id, trigger, actor=actor, inputs=inputs, reason=reason,
+                     unit=unit, expected_version=expected_version, occurred_at=occurred_at,
+                     request_id=request_id)
+    except Conflict:
+        if request_id:  # the same request, recorded meanwhile by a concurrent retry
+            with db.transaction() as session:
+                done = _repeated(session, request_id, cycle_id, trigger, unit=unit)
+            if done:
+                return done
+        raise
+
+
+def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
+          inputs: dict[str, Any] | None, reason: str | None, unit: str | None,
+          expected_version: int, occurred_at: str | dt.datetime | None,
+          request_id: str | None) -> Fired:
     moment = _when(occurred_at)
     with db.transaction() as session:
-        repeated = _repeated(session, request_id, cycle_id, trigger)
+        repeated = _repeated(session, request_id, cycle_id, trigger, unit=unit)
         if repeated:
             return repeated
         cycle = load_cycle(session, cycle_id, lock=True)
-        if expected_version is not None and cycle.version != expected_version:
+        checkpoint("locked")
+        if cycle.version != expected_version:
             raise Conflict(f"cycle {cycle_id} is at version {cycle.version}, not "
                            f"{expected_version}: changed by someone else since you looked; "
                            "nothing was recorded; look again")
@@ -156,7 +200,7 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
         transition = _transition(ctx.loaded, trigger, cycle.state)
         values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
         _not_before_last(session, cycle_id, moment)
-        person = _person(session, db, actor)
+        person = identity.acting_person(session, db, actor, trigger)
         verdict = judge(session, ctx, transition, person, unit=unit, inputs=values,
                         reason=reason, occurred_at=iso(moment))
         if verdict.reasons:
@@ -168,11 +212,13 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
             entry.fn(session, ctx, verdict.situation, entry.params.model_validate(call.params))
         digests = [documents.store(session, a) for a in _attachments(inputs or {})]
         _write(session, cycle, to_state, facts)
+        checkpoint("written")
         row = record(session, db, kind="fire", trigger=trigger, actor=person.name,
                      role=verdict.role, unit=verdict.unit, cycle_id=cycle_id,
                      cycle_version=cycle.version + 1, from_state=cycle.state, to_state=to_state,
                      occurred_at=iso(moment), inputs=values, reason=reason or None,
                      documents=digests, definition=ctx.loaded.hash, idempotency_key=request_id)
+        checkpoint("ledgered")  # everything written, not yet committed
         return Fired(cycle_id, trigger, cycle.state, to_state, cycle.version + 1, row.seq)
 
 
@@ -194,18 +240,27 @@ def _transition(loaded: Loaded, trigger: str, state: str) -> Any:
     return transition
 
 
+_LAST_OCCURRED = (select(func.max(LedgerRow.occurred_at))
+                  .where(LedgerRow.cycle_id == bindparam("cycle_id")))
+
+
 def _not_before_last(session: Session, cycle_id: int, moment: dt.datetime) -> None:
-    last = session.scalar(select(func.max(LedgerRow.occurred_at))
-                          .where(LedgerRow.cycle_id == cycle_id))
+    last = fetch(session, _LAST_OCCURRED, cycle_id=cycle_id).scalar()
     if last and moment < parse_stored(last):
         raise InvalidInput(f"the date {iso(moment)} is before the cycle's last step ({last})")
 
 
+# Built once, on the table: a Core UPDATE with the version check costs a fraction of an
+# ORM-enabled one, and every step makes it.
+_CYCLES = cast(Table, Cycle.__table__)
+_WRITE = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"),
+                               _CYCLES.c.version == bindparam("seen_version"))
+
+
 def _write(session: Session, cycle: Cycle, state: str, facts: dict[str, Any]) -> None:
-    result = session.execute(
-        update(Cycle).where(Cycle.id == cycle.id, Cycle.version == cycle.version)
-        .values(state=state, version=cycle.version + 1, facts=canonical_json(facts),
-                updated_at=iso(now())).execution_options(synchronize_session=False))
+    result = session.execute(_WRITE, {
+        "cycle_id": cycle.id, "seen_version": cycle.version, "state": state,
+        "version": cycle.version + 1, "facts": canonical_json(facts), "updated_at": iso(now())})
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"cycle {cycle.id} was changed by someone else since you looked; "
                        "nothing was recorded; look again")

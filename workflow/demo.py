@@ -17,11 +17,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from store.models import Actor, Cluster, Cycle
-from workflow import directory, membership
+from store.models import Actor, Cluster, Cycle, Unit
+from workflow import directory, identity, membership
 from workflow.cycles import fire, start_cycle
 from workflow.db import Database
 from workflow.documents import Attachment
+from workflow.errors import InvalidInput
 from workflow.loader import find
 
 CLUSTER = "Cụm thi đua số 5 – Hội CCB Việt Nam"
@@ -141,10 +142,29 @@ class DemoRun:
     steps: int
 
 
+ADMIN = "Quản trị viên"
+
+
+def _refuse_foreign(session: Any, has_cluster: bool, known: set[str]) -> None:
+    """The demo writes nothing into a database whose people are not the demo's own."""
+    clash = []
+    for name, unit, _ in PEOPLE:
+        if name in known:
+            person = directory.actor(session, name)
+            own = session.get(Unit, person.unit_id) if person.unit_id else None
+            if (own.name if own else None) != unit:
+                clash.append(name)
+    if clash or (known and not has_cluster):
+        raise InvalidInput("this database already holds other records"
+                           + (f" ({', '.join(clash)} of another unit)" if clash else "")
+                           + ": run the demo on a database of its own (--db thidua-demo.db)")
+
+
 def _setup(db: Database) -> None:
     with db.transaction() as session:
         has_cluster = session.scalar(select(Cluster).where(Cluster.name == CLUSTER)) is not None
         known = set(session.scalars(select(Actor.name)))
+        _refuse_foreign(session, has_cluster, known)
     if not has_cluster:
         directory.add_cluster(db, CLUSTER, members=[HN, BN, BG, VP], head=BN, deputy=HN,
                               period=PERIOD, joined_on=dt.date(PERIOD, 1, 1))
@@ -153,6 +173,13 @@ def _setup(db: Database) -> None:
             directory.add_actor(db, name, unit_name=unit)
             if role:
                 directory.grant(db, name, role, cluster_name=CLUSTER)
+            # The operator enters the steps on each person's authority, by delegation.
+            identity.delegate(db, name, db.operator)
+    if ADMIN not in known:
+        # The operator's own person administers the database; from here on, directory
+        # changes need that role and every --as needs a delegation.
+        directory.add_actor(db, ADMIN, unit_name=None, login=db.operator)
+        directory.grant(db, ADMIN, "administrator", cluster_name=None)
 
 
 def run(db: Database) -> DemoRun:

@@ -8,10 +8,12 @@ Two roles follow from the records rather than from grants: a person of a member 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from store.models import (
     Actor,
@@ -22,7 +24,8 @@ from store.models import (
     Membership,
     Unit,
 )
-from workflow.db import Database, record
+from workflow import identity
+from workflow.db import Database, fetch, record
 from workflow.errors import InvalidInput, NotFound
 
 DERIVED_ROLES = ("member_unit", "cluster_head")
@@ -66,9 +69,12 @@ def cluster_name(session: Session, cluster_id: int) -> str:
     return row.name if row else str(cluster_id)
 
 
+_ACTOR = select(Actor).where(Actor.name == bindparam("name"))
+
+
 def actor(session: Session, name: str) -> Actor:
     """The person called ``name``."""
-    found = session.scalar(select(Actor).where(Actor.name == name))
+    found = session.scalar(_ACTOR, {"name": name})
     if found is None:
         raise NotFound(f"no person {name!r} is registered (see: thidua actor add)")
     return found
@@ -83,62 +89,78 @@ def actor_for_operator(session: Session, operator: str) -> Actor:
     return found
 
 
+# The queries every step makes are built once and run through fetch (see workflow.db).
+_MEMBERS = (select(Unit.name).join(Membership, Membership.unit_id == Unit.id)
+            .where(Membership.cluster_id == bindparam("cluster_id"),
+                   Membership.joined_on <= bindparam("day"),
+                   or_(Membership.left_on.is_(None), Membership.left_on > bindparam("day")))
+            .order_by(Unit.name))
+
+
 def members_on(session: Session, cluster_id: int, day: dt.date) -> list[str]:
     """The names of the cluster's member units on ``day``, sorted."""
-    iso_day = day.isoformat()
-    query = (select(Unit.name).join(Membership, Membership.unit_id == Unit.id)
-             .where(Membership.cluster_id == cluster_id, Membership.joined_on <= iso_day,
-                    or_(Membership.left_on.is_(None), Membership.left_on > iso_day))
-             .order_by(Unit.name))
-    return list(session.scalars(query))
+    return list(fetch(session, _MEMBERS, cluster_id=cluster_id, day=day.isoformat()).scalars())
+
+
+# Head and deputy with their unit names joined in: two queries, not six.
+_HEAD, _DEPUTY = aliased(Unit, name="head_unit"), aliased(Unit, name="deputy_unit")
+_CHANGE = (select(_HEAD.name, _DEPUTY.name).select_from(LeadershipChange)
+           .join(_HEAD, _HEAD.id == LeadershipChange.head_unit_id)
+           .outerjoin(_DEPUTY, _DEPUTY.id == LeadershipChange.deputy_unit_id)
+           .where(LeadershipChange.cluster_id == bindparam("cluster_id"),
+                  LeadershipChange.period == bindparam("period"),
+                  LeadershipChange.since <= bindparam("day"))
+           .order_by(LeadershipChange.since.desc(), LeadershipChange.id.desc()).limit(1))
+_FOR_PERIOD = (select(_HEAD.name, _DEPUTY.name).select_from(Leadership)
+               .join(_HEAD, _HEAD.id == Leadership.head_unit_id)
+               .outerjoin(_DEPUTY, _DEPUTY.id == Leadership.deputy_unit_id)
+               .where(Leadership.cluster_id == bindparam("cluster_id"),
+                      Leadership.period == bindparam("period")))
 
 
 def leadership(session: Session, cluster_id: int, period: int,
                day: dt.date | None = None) -> tuple[str | None, str | None]:
     """The head and deputy unit names of ``period`` on ``day`` (at the period's end if None):
     the last change made on or before that day, else those set for the period."""
-    head_id, deputy_id = None, None
-    row = session.scalar(select(Leadership).where(Leadership.cluster_id == cluster_id,
-                                                  Leadership.period == period))
-    if row is not None:
-        head_id, deputy_id = row.head_unit_id, row.deputy_unit_id
-    changes = select(LeadershipChange).where(LeadershipChange.cluster_id == cluster_id,
-                                             LeadershipChange.period == period)
-    if day is not None:
-        changes = changes.where(LeadershipChange.since <= day.isoformat())
-    change = session.scalar(changes.order_by(LeadershipChange.since.desc(),
-                                             LeadershipChange.id.desc()).limit(1))
-    if change is not None:
-        head_id, deputy_id = change.head_unit_id, change.deputy_unit_id
-    return _name(session, head_id), _name(session, deputy_id)
+    since = day.isoformat() if day is not None else "9999-12-31"
+    row: Any = fetch(session, _CHANGE, cluster_id=cluster_id, period=period, day=since).first()
+    if row is None:
+        row = fetch(session, _FOR_PERIOD, cluster_id=cluster_id, period=period).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
-def _name(session: Session, unit_id: int | None) -> str | None:
-    found = session.get(Unit, unit_id) if unit_id is not None else None
-    return found.name if found else None
+_GRANTED = select(Grant.role).where(
+    Grant.actor_id == bindparam("actor_id"), Grant.revoked_on.is_(None),
+    or_(Grant.cluster_id.is_(None), Grant.cluster_id == bindparam("cluster_id")),
+    or_(Grant.period.is_(None), Grant.period == bindparam("period")))
 
 
 def roles_of(session: Session, person: Actor, cluster_row: Cluster, period: int,
-             day: dt.date) -> set[str]:
-    """Every role ``person`` holds in ``cluster_row`` for ``period``: granted and derived."""
-    grants = session.scalars(select(Grant.role).where(
-        Grant.actor_id == person.id,
-        or_(Grant.cluster_id.is_(None), Grant.cluster_id == cluster_row.id),
-        or_(Grant.period.is_(None), Grant.period == period)))
-    roles = set(grants)
+             day: dt.date, *, members: Sequence[str] | None = None,
+             leaders: tuple[str | None, str | None] | None = None,
+             unit_name: str | None = None) -> set[str]:
+    """Every role ``person`` holds in ``cluster_row`` for ``period``: granted and derived.
+    A caller that already has the ``members`` and the ``leaders`` (head, deputy) on ``day``,
+    or the name of the person's unit, passes them to spare the queries."""
+    roles = set(fetch(session, _GRANTED, actor_id=person.id, cluster_id=cluster_row.id,
+                      period=period).scalars())
     if person.unit_id is not None:
-        own = session.get(Unit, person.unit_id)
-        if own is not None and own.name in members_on(session, cluster_row.id, day):
+        if unit_name is None:
+            own = session.get(Unit, person.unit_id)
+            unit_name = own.name if own is not None else None
+        if members is None:
+            members = members_on(session, cluster_row.id, day)
+        if unit_name is not None and unit_name in members:
             roles.add("member_unit")
-        head, _ = leadership(session, cluster_row.id, period, day)
-        if own is not None and own.name == head:
+        head, _ = leaders or leadership(session, cluster_row.id, period, day)
+        if unit_name is not None and unit_name == head:
             roles.add("cluster_head")
     return roles
 
 
 def add_cluster(db: Database, name: str, *, members: list[str], head: str | None,
-                deputy: str | None, period: int, joined_on: dt.date, kind: str = "cluster",
-                by: str | None = None) -> ClusterView:
+                deputy: str | None, period: int, joined_on: dt.date,
+                kind: str = "cluster") -> ClusterView:
     """Create a cluster with its member units (created as needed), head and deputy."""
     if not members:
         raise InvalidInput("a cluster needs at least one member unit (--member UNIT)")
@@ -148,6 +170,7 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
     if head is not None and head == deputy:
         raise InvalidInput("the head and the deputy must be different units")
     with db.transaction() as session:
+        by = identity.require_admin(session, db, "cluster add")
         if session.scalar(select(Cluster).where(Cluster.name == name)) is not None:
             raise InvalidInput(f"a cluster named {name!r} already exists")
         row = Cluster(name=name, kind=kind)
@@ -160,7 +183,7 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
             session.add(Leadership(
                 cluster_id=row.id, period=period, head_unit_id=unit(session, head).id,
                 deputy_unit_id=unit(session, deputy).id if deputy else None))
-        record(session, db, kind="admin", trigger="cluster_add", actor=by or db.operator,
+        record(session, db, kind="admin", trigger="cluster_add", actor=by,
                inputs={"cluster": name, "kind": kind, "members": list(dict.fromkeys(members)),
                        "head": head, "deputy": deputy, "period": period,
                        "joined_on": joined_on.isoformat()})
@@ -169,7 +192,7 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
 
 def show_cluster(db: Database, name: str, period: int | None = None) -> ClusterView:
     """A cluster's members today and its head and deputy for ``period``."""
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         row = cluster(session, name)
         members = members_on(session, row.id, dt.date.today())
         head, deputy = leadership(session, row.id, period) if period else (None, None)
@@ -178,33 +201,52 @@ def show_cluster(db: Database, name: str, period: int | None = None) -> ClusterV
 
 def list_clusters(db: Database) -> list[str]:
     """The names of every cluster."""
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         return list(session.scalars(select(Cluster.name).order_by(Cluster.name)))
 
 
-def add_actor(db: Database, name: str, *, unit_name: str | None, login: str | None = None,
-              by: str | None = None) -> None:
+def add_actor(db: Database, name: str, *, unit_name: str | None,
+              login: str | None = None) -> None:
     """Register a person, of a unit (optional) and with an OS or database login (optional)."""
     with db.transaction() as session:
+        by = identity.require_admin(session, db, "actor add")
         if session.scalar(select(Actor).where(Actor.name == name)) is not None:
             raise InvalidInput(f"a person named {name!r} is already registered")
         if login and session.scalar(select(Actor).where(Actor.login == login)) is not None:
             raise InvalidInput(f"the login {login!r} already belongs to another person")
         unit_id = unit(session, unit_name).id if unit_name else None
         session.add(Actor(name=name, unit_id=unit_id, login=login))
-        record(session, db, kind="admin", trigger="actor_add", actor=by or db.operator,
+        record(session, db, kind="admin", trigger="actor_add", actor=by,
                inputs={"name": name, "unit": unit_name, "login": login})
 
 
 def grant(db: Database, name: str, role: str, *, cluster_name: str | None,
-          period: int | None = None, by: str | None = None) -> None:
+          period: int | None = None) -> None:
     """Grant ``role`` to a person, in one cluster (or all) and one period (or all)."""
     if role in DERIVED_ROLES:
         raise InvalidInput(f"{role!r} is not granted: it follows from the person's unit "
                            "(member units and the cluster's head)")
     with db.transaction() as session:
+        known = known_roles(session)
+        if role not in known:
+            raise InvalidInput(f"unknown role {role!r} (roles: {', '.join(sorted(known))})")
+        by = identity.require_admin(session, db, "actor grant")
         person = actor(session, name)
         cluster_id = cluster(session, cluster_name).id if cluster_name else None
         session.add(Grant(actor_id=person.id, role=role, cluster_id=cluster_id, period=period))
-        record(session, db, kind="admin", trigger="actor_grant", actor=by or db.operator,
+        record(session, db, kind="admin", trigger="actor_grant", actor=by,
                inputs={"name": name, "role": role, "cluster": cluster_name, "period": period})
+
+
+def known_roles(session: Session) -> set[str]:
+    """Every role a grant can name: those of the shipped and stored definitions, and the
+    administrator; less the roles that follow from the records."""
+    from store.models import DefinitionRow
+    from workflow.loader import parse, shipped
+
+    roles = {identity.ADMIN}
+    for loaded in shipped():
+        roles |= set(loaded.definition.roles)
+    for source, name in session.execute(select(DefinitionRow.source, DefinitionRow.def_id)):
+        roles |= set(parse(source, name).definition.roles)
+    return roles - set(DERIVED_ROLES)

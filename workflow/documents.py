@@ -65,7 +65,7 @@ def show(db: Database, digest: str) -> DocumentView:
     """The stored document ``digest`` (a unique prefix of 8 or more characters will do)."""
     if len(digest) < 8:
         raise InvalidInput("give at least 8 characters of the document's hash")
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         rows = list(session.scalars(select(Document).where(Document.sha256.startswith(digest))
                                     .limit(2)))
         if not rows:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -41,9 +42,12 @@ def _number(value: Any) -> int | float:
     except ValueError:
         pass
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise ValueError("must be a number") from None
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
+    return number
 
 
 def _list(value: Any) -> list[str]:

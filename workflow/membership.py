@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from store.models import Cluster, Leadership, LeadershipChange, Membership, Merger
-from workflow import directory
+from workflow import directory, identity
 from workflow.db import Database, record
 from workflow.errors import InvalidInput
 
@@ -63,16 +63,18 @@ def change_head(session: Session, cluster_id: int, period: int, day: dt.date, he
 def add_member(db: Database, cluster: str, unit: str, day: dt.date) -> None:
     """Record that ``unit`` joins ``cluster`` on ``day``."""
     with db.transaction() as session:
+        by = identity.require_admin(session, db, "member add")
         join_in(session, directory.cluster(session, cluster).id, unit, day)
-        record(session, db, kind="admin", trigger="member_add", actor=db.operator,
+        record(session, db, kind="admin", trigger="member_add", actor=by,
                inputs={"cluster": cluster, "unit": unit, "on": day.isoformat()})
 
 
 def leave(db: Database, cluster: str, unit: str, day: dt.date) -> None:
     """Record that ``unit`` leaves ``cluster`` on ``day``."""
     with db.transaction() as session:
+        by = identity.require_admin(session, db, "member leave")
         leave_in(session, directory.cluster(session, cluster).id, unit, day)
-        record(session, db, kind="admin", trigger="member_leave", actor=db.operator,
+        record(session, db, kind="admin", trigger="member_leave", actor=by,
                inputs={"cluster": cluster, "unit": unit, "on": day.isoformat()})
 
 
@@ -82,6 +84,7 @@ def merge(db: Database, unit: str, into: str, day: dt.date) -> list[str]:
     if unit == into:
         raise InvalidInput("a unit cannot merge into itself")
     with db.transaction() as session:
+        by = identity.require_admin(session, db, "member merge")
         absorbed, absorber = directory.unit(session, unit), directory.unit(session, into)
         if session.scalar(select(Merger).where(Merger.unit_id == absorbed.id)) is not None:
             raise InvalidInput(f"{unit} has already merged into another unit")
@@ -97,7 +100,7 @@ def merge(db: Database, unit: str, into: str, day: dt.date) -> list[str]:
                                        joined_on=iso))
             clusters.append(directory.cluster_name(session, membership.cluster_id))
         session.add(Merger(unit_id=absorbed.id, into_unit_id=absorber.id, merged_on=iso))
-        record(session, db, kind="admin", trigger="unit_merge", actor=db.operator,
+        record(session, db, kind="admin", trigger="unit_merge", actor=by,
                inputs={"unit": unit, "into": into, "on": iso, "clusters": clusters})
         return clusters
 
@@ -126,6 +129,7 @@ def set_leadership(db: Database, cluster: str, period: int, head: str,
                    deputy: str | None) -> None:
     """Set the head and deputy of ``cluster`` for ``period`` (before it starts)."""
     with db.transaction() as session:
+        by = identity.require_admin(session, db, "cluster head")
         set_leadership_in(session, directory.cluster(session, cluster), period, head, deputy)
-        record(session, db, kind="admin", trigger="cluster_head", actor=db.operator,
+        record(session, db, kind="admin", trigger="cluster_head", actor=by,
                inputs={"cluster": cluster, "period": period, "head": head, "deputy": deputy})

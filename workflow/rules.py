@@ -10,32 +10,62 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from store.models import Actor, Cluster, Cycle, DefinitionRow, Unit
-from workflow import directory
+from workflow import directory, identity
+from workflow.db import fetch
 from workflow.definition import Transition
 from workflow.errors import NotFound
 from workflow.loader import Loaded, parse
 from workflow.registry import GUARDS, Situation
 from workflow.registry import fact_label as _label
 
+# Parsed stored definitions by content hash: a version never changes (its hash is its
+# identity), so once parsed it is neither fetched nor parsed again in this process.
+_BY_HASH: dict[str, Loaded] = {}
+
 
 def definition_of(session: Session, content_hash: str) -> Loaded:
     """The stored definition version with ``content_hash``, parsed once per process."""
-    row = session.get(DefinitionRow, content_hash)
-    if row is None:
-        raise NotFound(f"no stored definition {content_hash[:12]}")
-    return parse(row.source, f"{row.def_id}@{row.version}")
+    loaded = _BY_HASH.get(content_hash)
+    if loaded is None:
+        row = session.get(DefinitionRow, content_hash)
+        if row is None:
+            raise NotFound(f"no stored definition {content_hash[:12]}")
+        loaded = _BY_HASH[content_hash] = parse(row.source, f"{row.def_id}@{row.version}")
+    return loaded
+
+
+# Built once: every step loads its cycle, twice.
+_CYCLE = select(Cycle).where(Cycle.id == bindparam("cycle_id"))
+_CYCLE_LOCKED = _CYCLE.with_for_update()
+
+
+_VERSION = select(Cycle.version).where(Cycle.id == bindparam("cycle_id"))
+
+
+def _check_id(cycle_id: int) -> None:
+    # The database stores ids as 32-bit integers: a larger one names no cycle.
+    if not 1 <= cycle_id <= 2**31 - 1:
+        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+
+
+def cycle_version(session: Session, cycle_id: int) -> int:
+    """The version cycle ``cycle_id`` is at (without loading the whole cycle)."""
+    _check_id(cycle_id)
+    version: int | None = fetch(session, _VERSION, cycle_id=cycle_id).scalar()
+    if version is None:
+        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+    return version
 
 
 def load_cycle(session: Session, cycle_id: int, *, lock: bool = False) -> Cycle:
     """The cycle ``cycle_id``; its row is locked on PostgreSQL when ``lock``."""
-    query = select(Cycle).where(Cycle.id == cycle_id)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = session.scalar(query)
+    _check_id(cycle_id)
+    locked = lock and session.get_bind().dialect.name == "postgresql"
+    row = session.scalar(_CYCLE_LOCKED if locked else _CYCLE, {"cycle_id": cycle_id})
     if row is None:
         raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
     return row
@@ -53,9 +83,12 @@ class Context:
     day: dt.date
 
 
+_CLUSTER = select(Cluster).where(Cluster.id == bindparam("cluster_id"))
+
+
 def context(session: Session, cycle: Cycle, day: dt.date) -> Context:
     """Everything the rules need about ``cycle`` on ``day``."""
-    cluster_row = session.get(Cluster, cycle.cluster_id)
+    cluster_row = session.scalar(_CLUSTER, {"cluster_id": cycle.cluster_id})
     assert cluster_row is not None  # a foreign key guarantees it
     return Context(cycle, cluster_row, definition_of(session, cycle.definition_hash),
                    json.loads(cycle.facts),
@@ -81,18 +114,23 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     target = (unit or own_unit) if transition.per_unit else None
     reasons: list[str] = []
     role = None
+    head, deputy = directory.leadership(session, ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
     if person is not None:
-        held = directory.roles_of(session, person, ctx.cluster, ctx.cycle.period, ctx.day)
+        held = directory.roles_of(session, person, ctx.cluster, ctx.cycle.period, ctx.day,
+                                  members=ctx.members, leaders=(head, deputy),
+                                  unit_name=own_unit)
         if transition.per_unit and target != own_unit:
             held.discard("member_unit")  # a member unit records only for itself
         role = next((r for r in transition.roles if r in held), None)
-        if role is None:
+        auditor = identity.auditor_refusal(person, held, transition.roles)
+        if auditor:
+            role, reasons = None, auditor
+        elif role is None:
             reasons.append(_role_refusal(person.name, transition, ctx, target, own_unit))
     if transition.per_unit:
         reasons += _unit_refusals(transition, ctx, target)
     if check_reason and transition.reason_required and not (reason or "").strip():
         reasons.append(f"{transition.trigger} needs a written reason (--reason)")
-    head, deputy = directory.leadership(session, ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
     situation = Situation(facts=ctx.facts, members=ctx.members,
                           parameters=ctx.loaded.definition.parameter_values(),
                           actor=person.name if person else "", actor_unit=own_unit, unit=target,
@@ -104,11 +142,14 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     return Judgement(role, target, reasons, situation)
 
 
+_UNIT_NAME = select(Unit.name).where(Unit.id == bindparam("unit_id"))
+
+
 def _unit_name(session: Session, person: Actor | None) -> str | None:
     if person is None or person.unit_id is None:
         return None
-    row = session.get(Unit, person.unit_id)
-    return row.name if row else None
+    name: str | None = fetch(session, _UNIT_NAME, unit_id=person.unit_id).scalar()
+    return name
 
 
 def _role_refusal(name: str, transition: Transition, ctx: Context, target: str | None,

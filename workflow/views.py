@@ -64,7 +64,7 @@ class Option:
 def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleView:
     """One cycle: state, version, due date, members, head and deputy, facts."""
     today = today or dt.date.today()
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         cycle = load_cycle(session, cycle_id)
         ctx = context(session, cycle, today)
         state = ctx.loaded.definition.state(cycle.state)
@@ -91,14 +91,14 @@ def list_cycles(db: Database, *, state: str | None = None, cluster: str | None =
         query = query.where(Cluster.name == cluster)
     if period:
         query = query.where(Cycle.period == period)
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         return [{"id": r[0], "cluster": r[1], "period": r[2], "state": r[3], "version": r[4],
                  "definition": f"{r[5]}@{r[6]}"} for r in session.execute(query)]
 
 
 def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
     """The cycle's ledger events, oldest first, each with the time spent in its new state."""
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         load_cycle(session, cycle_id)
         events = events_of(session, cycle_id)
     # Time spent in a state runs from the step that entered it to the step that left it.
@@ -113,13 +113,13 @@ def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
 
 def definition_for(db: Database, cycle_id: int) -> Loaded:
     """The definition version cycle ``cycle_id`` is pinned to."""
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         return definition_of(session, load_cycle(session, cycle_id).definition_hash)
 
 
 def replayed_matches(db: Database, cycle_id: int) -> bool:
     """True when replaying the cycle's ledger gives its stored state, version and facts."""
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         cycle = load_cycle(session, cycle_id)
         loaded = definition_of(session, cycle.definition_hash)
         result = replay(loaded, events_of(session, cycle_id),
@@ -132,7 +132,7 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
         trigger: str | None = None, today: dt.date | None = None) -> list[Option]:
     """Each step possible from the cycle's state, with every reason it is refused now."""
     today = today or dt.date.today()
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         cycle = load_cycle(session, cycle_id)
         ctx = context(session, cycle, today)
         person = _person(session, db, actor) if actor else None
@@ -143,7 +143,8 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
                 raise InvalidInput(f"unknown trigger {trigger!r} in {ctx.loaded.ref}")
             if trigger not in names:
                 t = definition.transitions_for(trigger)[0]
-                return [Option(trigger, t.dest, t.label, t.roles, list(t.inputs),
+                return [Option(trigger, t.dest, t.label, t.roles,
+                               [k for k, s in t.inputs.items() if s.required],
                                t.reason_required, t.per_unit,
                                [f"{trigger} cannot be fired from state {cycle.state!r}; "
                                 f"it starts from {', '.join(t.source)}"])]
@@ -163,7 +164,7 @@ def todo(db: Database, *, actor: str | None = None,
          today: dt.date | None = None) -> list[dict[str, Any]]:
     """Across open cycles: what ``actor`` can do now, what is blocked, and what is due."""
     today = today or dt.date.today()
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         person = _person(session, db, actor)
         cycle_ids = list(session.scalars(select(Cycle.id).order_by(Cycle.id)))
     rows = []

@@ -1,0 +1,77 @@
+"""``thidua cycle migrate``: move a running cycle to another published definition version."""
+
+from __future__ import annotations
+
+import click
+
+from cli import completion
+from cli.output import Env, emit_json, pairs, pass_env, plain
+
+
+@click.command("migrate")
+@click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
+@click.option("--to", "to", required=True, metavar="VERSION",
+              help="A published version: VERSION of the cycle's definition, ID@VERSION or a hash.")
+@click.option("--plan", "mode", flag_value="plan", default=True,
+              help="Say what would change (the default); nothing is written.")
+@click.option("--apply", "mode", flag_value="apply", help="Migrate the cycle.")
+@click.option("--map", "mapping", multiple=True, metavar="OLD=NEW",
+              help="The state of the new version that stands for OLD (repeat).")
+@click.option("--reason", help="Why the cycle moves (recorded in the ledger).")
+@click.option("--expect-version", type=int, help="Refuse (exit 3) unless the cycle is at it.")
+@click.option("--at", "occurred_at", metavar="DATE",
+              help="When it takes effect (YYYY-MM-DD[THH:MM]; default: now).")
+@pass_env
+def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...],
+            reason: str | None, expect_version: int | None, occurred_at: str | None) -> None:
+    """Move cycle CYCLE_ID to another published version of its definition.
+
+    --plan says what changes (state, steps, facts) and refuses (exit 1) when the current
+    state has no counterpart and no --map names one; --apply (an administrator's step)
+    migrates it in the ledger.
+
+    \b
+    Example:
+      thidua cycle migrate 1 --to 2024.1 --plan
+      thidua cycle migrate 1 --to 2024.1 --apply --map handover=second_half
+    """
+    from workflow import migrate as migration
+
+    states = {}
+    for item in mapping:
+        old, sep, new = item.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"{item!r} is not OLD=NEW", param_hint="--map")
+        states[old.strip()] = new.strip()
+    if mode == "apply":
+        done = migration.apply(env.db(), cycle_id, to, states, reason=reason,
+                               occurred_at=occurred_at, expected_version=expect_version)
+        if env.as_json:
+            emit_json(done)
+            return
+        click.echo(f"cycle {done.cycle_id}: migrated {done.from_definition} -> "
+                   f"{done.to_definition}: {done.from_state} -> {done.to_state} "
+                   f"(version {done.version}, event {done.seq})")
+        return
+    plan = migration.plan(env.db(), cycle_id, to, states)
+    if env.as_json:
+        emit_json({**plain(plan), "ok": plan.ok})
+    else:
+        pairs([("cycle", plan.cycle_id),
+               ("from", f"{plan.from_definition} ({plan.from_hash[:12]})"),
+               ("to", f"{plan.to_definition} ({plan.to_hash[:12]})"),
+               ("state", f"{plan.from_state} -> {plan.to_state or '?'}"
+                         + (" (mapped)" if plan.mapped else "")),
+               ("steps", ", ".join(plan.steps) or "-"),
+               ("new steps", ", ".join(plan.steps_added) or "-"),
+               ("gone steps", ", ".join(plan.steps_removed) or "-"),
+               ("facts kept", ", ".join(plan.facts) or "-")])
+        for warning in plan.warnings:
+            click.echo(f"warning  {warning}")
+        for problem in plan.problems:
+            click.echo(f"problem  {problem}")
+    if not plan.ok:
+        from workflow.errors import TransitionRefused
+
+        raise TransitionRefused("migrate", plan.problems)
+

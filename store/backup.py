@@ -1,0 +1,93 @@
+"""Online backups of a SQLite database, with SQLite's own backup API.
+
+The copy is a consistent snapshot taken in one read transaction, so it may be made while other
+processes use the database (in WAL mode readers and the writer do not block one another). It is
+written to a temporary file beside the target, flushed to disk, then linked into place: the
+target either does not exist or is a whole backup, and an existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from store.engine import StoreError
+
+
+class TargetExists(StoreError):
+    """The backup's target file already exists (it is never overwritten)."""
+
+
+def backup_sqlite(engine: Engine, target: Path) -> int:
+    """Copy the SQLite database of ``engine`` to the new file ``target``; return its size."""
+    if engine.dialect.name != "sqlite":
+        raise StoreError(f"the online backup is for SQLite, not {engine.dialect.name}")
+    if target.exists():
+        raise TargetExists(f"{target} already exists: a backup never overwrites a file")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise StoreError(f"no folder {folder} to write the backup in")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                         dir=folder)
+    os.close(handle)
+    try:
+        _copy(engine, temporary)
+        _fsync(temporary)
+        _link_new(temporary, target)
+        _fsync(str(folder), directory=True)
+    finally:
+        for leftover in (temporary, f"{temporary}-journal", f"{temporary}-wal",
+                         f"{temporary}-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
+    return target.stat().st_size
+
+
+def _copy(engine: Engine, temporary: str) -> None:
+    source = engine.raw_connection()
+    try:
+        destination = sqlite3.connect(temporary)
+        try:
+            # pages=-1: the whole database in one step, so in one consistent snapshot.
+            source.driver_connection.backup(destination, pages=-1)  # type: ignore[union-attr]
+        finally:
+            destination.close()
+    finally:
+        source.close()
+
+
+def _link_new(temporary: str, target: Path) -> None:
+    """Put ``temporary`` at ``target`` unless ``target`` exists by now (no overwrite)."""
+    try:
+        os.link(temporary, target)
+    except FileExistsError:
+        raise TargetExists(f"{target} already exists: a backup never overwrites a file") \
+            from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        # A file system without hard links: rename, after one last look.
+        if target.exists():
+            raise TargetExists(f"{target} already exists: a backup never overwrites a file") \
+                from None
+        os.rename(temporary, target)
+
+
+def _fsync(path: str, *, directory: bool = False) -> None:
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError:
+        if directory:
+            return  # some systems cannot open a folder; the file itself is already on disk
+        raise
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

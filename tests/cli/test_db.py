@@ -1,0 +1,68 @@
+"""``thidua db``: upgrade and current, on a fresh and on an upgraded database."""
+
+from __future__ import annotations
+
+import gc
+import warnings
+
+from store import schema
+from tests.cli.helpers import error, invoke, ok, parsed
+from tests.conftest import Invoke
+from workflow.db import Database
+
+HEAD = schema.HEAD
+
+
+def test_upgrade_creates_the_schema(db_url: str) -> None:
+    """`db upgrade` on an empty database creates the schema and names the revision."""
+    assert f"database at revision {HEAD}" in ok(invoke(db_url, "db", "upgrade"))
+    assert parsed(invoke(db_url, "db", "current", json=True))["up_to_date"] is True
+
+
+def test_upgrade_twice_is_harmless(cli: Invoke) -> None:
+    """Upgrading an up-to-date database changes nothing and still exits 0."""
+    assert f"revision {HEAD}" in ok(cli("db", "upgrade"))
+    assert parsed(cli("db", "upgrade", json=True)) == {"revision": HEAD}
+
+
+def test_current_text(cli: Invoke, db: Database) -> None:
+    """`db current` shows the URL, the revision, the one needed, and that it is up to date."""
+    out = ok(cli("db", "current"))
+    lines = dict(line.split(None, 1) if not line.startswith("up to date")
+                 else ("up to date", line.removeprefix("up to date").strip())
+                 for line in out.splitlines())
+    assert lines["database"].strip() == db.url
+    assert lines["revision"].strip() == HEAD
+    assert lines["needed"].strip() == HEAD
+    assert lines["up to date"] == "yes"
+
+
+def test_current_json(cli: Invoke, db: Database) -> None:
+    """`--json db current` gives url, revision, head and up_to_date."""
+    assert parsed(cli("db", "current", json=True)) == {
+        "url": db.url, "revision": HEAD, "head": HEAD, "up_to_date": True}
+
+
+def test_current_on_an_empty_database(db_url: str) -> None:
+    """On a database without a schema, `db current` says so instead of failing."""
+    out = ok(invoke(db_url, "db", "current"))
+    assert "(no schema)" in out
+    assert "up to date  no" in out
+    status = parsed(invoke(db_url, "db", "current", json=True))
+    assert status["revision"] is None
+    assert status["up_to_date"] is False
+
+
+def test_commands_on_an_empty_database(db_url: str) -> None:
+    """A new SQLite file is created on first use; PostgreSQL asks for `db upgrade` (exit 2)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = invoke(db_url, "cycle", "list")
+        gc.collect()
+    if db_url.startswith("postgresql"):
+        assert "thidua db upgrade" in error(result, 2)
+    else:
+        ok(result)
+        assert parsed(invoke(db_url, "db", "current", json=True))["up_to_date"] is True
+    leaked = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert leaked == [], "a refused open left a database connection open"
