@@ -47,7 +47,7 @@ class Env:
 
 pass_env = click.make_pass_decorator(Env)
 
-class _Period(click.ParamType):
+class _Period(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """An emulation year (the engine checks the same range)."""
 
     name = "year"
