@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -92,8 +91,3 @@ def report(name: str, ratio: float, target: float, *, at_most: bool, detail: str
 def ms(seconds: float) -> str:
     """Seconds as milliseconds, for the detail line."""
     return f"{seconds * 1000:.1f} ms"
-
-
-def have(tool: str) -> bool:
-    """True when ``tool`` is on the PATH."""
-    return shutil.which(tool) is not None
