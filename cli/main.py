@@ -17,7 +17,7 @@ from workflow.errors import ThiduaError
 
 GROUPS = {
     "db": ("cli.db", "Create, upgrade and inspect the database."),
-    "def": ("cli.defs", "List, show and validate cycle definitions."),
+    "def": ("cli.defs", "Check, test, publish, compare and draw cycle definitions."),
     "cluster": ("cli.cluster", "Clusters, their member units, head and deputy."),
     "actor": ("cli.actor", "People and the roles granted to them."),
     "cycle": ("cli.cycle", "Start cycles, take their steps, see what is blocked and why."),

@@ -11,6 +11,7 @@ from workflow import directory
 from workflow.cycles import Fired, start_cycle
 from workflow.db import Database
 from workflow.errors import InvalidInput, TransitionRefused
+from workflow.publish import in_force
 from workflow.rules import context, load_cycle
 
 ROTATIONS = ("deputy_becomes_head", "elected")
@@ -46,6 +47,8 @@ def start_next(db: Database, from_id: int, *, actor: str | None = None,
         head, deputy = directory.leadership(session, cycle.cluster_id, cycle.period)
         already = directory.leadership(session, cycle.cluster_id, cycle.period + 1)
         leadership = None if already[0] else next_leadership(ctx.facts, rotation, head, deputy)
-        loaded, cluster, period = ctx.loaded, ctx.cluster.name, cycle.period + 1
+        def_id, cluster, period = ctx.loaded.definition.id, ctx.cluster.name, cycle.period + 1
+    # The new year runs on the version of the definition in force for it.
+    loaded = in_force(db, def_id, period)
     return start_cycle(db, loaded, cluster, period, actor=actor, occurred_at=occurred_at,
                        leadership=leadership)

@@ -103,7 +103,7 @@ def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
         events = events_of(session, cycle_id)
     # Time spent in a state runs from the step that entered it to the step that left it.
     entries = [e for e in events if e["kind"] == "start" or
-               (e["kind"] == "fire" and e["to"] != e["from"])]
+               (e["kind"] in ("fire", "migrate") and e["to"] != e["from"])]
     for event, following in zip(entries, [*entries[1:], None], strict=True):
         if following is not None:
             spent = parse_stored(following["occurred_at"]) - parse_stored(event["occurred_at"])
