@@ -7,6 +7,7 @@ the date of each step, so a unit that left before a step is no longer counted fo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -45,15 +46,21 @@ def leave_in(session: Session, cluster_id: int, unit_name: str, day: dt.date) ->
     membership.left_on = day.isoformat()
 
 
-def change_head(session: Session, cluster_id: int, period: int, day: dt.date, head: str,
-                deputy: str | None) -> None:
-    """From ``day`` on, ``head`` (and ``deputy``) lead the cluster in ``period``."""
+def _check_leaders(session: Session, cluster_id: int, day: dt.date, head: str,
+                   deputy: str | None) -> None:
+    """Head and deputy are two different member units on ``day``."""
     members = directory.members_on(session, cluster_id, day)
     for role, name in (("head", head), ("deputy", deputy)):
         if name is not None and name not in members:
             raise InvalidInput(f"the {role} {name} is not a member unit on {day.isoformat()}")
     if head == deputy:
         raise InvalidInput("the head and the deputy must be different units")
+
+
+def change_head(session: Session, cluster_id: int, period: int, day: dt.date, head: str,
+                deputy: str | None) -> None:
+    """From ``day`` on, ``head`` (and ``deputy``) lead the cluster in ``period``."""
+    _check_leaders(session, cluster_id, day, head, deputy)
     session.add(LeadershipChange(
         cluster_id=cluster_id, period=period, since=day.isoformat(),
         head_unit_id=directory.unit(session, head).id,
@@ -62,19 +69,21 @@ def change_head(session: Session, cluster_id: int, period: int, day: dt.date, he
 
 def add_member(db: Database, cluster: str, unit: str, day: dt.date) -> None:
     """Record that ``unit`` joins ``cluster`` on ``day``."""
-    with db.transaction() as session:
-        by = identity.require_admin(session, db, "member add")
-        join_in(session, directory.cluster(session, cluster).id, unit, day)
-        record(session, db, kind="admin", trigger="member_add", actor=by,
-               inputs={"cluster": cluster, "unit": unit, "on": day.isoformat()})
+    _membership_change(db, "member_add", join_in, cluster, unit, day)
 
 
 def leave(db: Database, cluster: str, unit: str, day: dt.date) -> None:
     """Record that ``unit`` leaves ``cluster`` on ``day``."""
+    _membership_change(db, "member_leave", leave_in, cluster, unit, day)
+
+
+def _membership_change(db: Database, trigger: str,
+                       change: Callable[[Session, int, str, dt.date], None],
+                       cluster: str, unit: str, day: dt.date) -> None:
     with db.transaction() as session:
-        by = identity.require_admin(session, db, "member leave")
-        leave_in(session, directory.cluster(session, cluster).id, unit, day)
-        record(session, db, kind="admin", trigger="member_leave", actor=by,
+        by = identity.require_admin(session, db, trigger.replace("_", " "))
+        change(session, directory.cluster(session, cluster).id, unit, day)
+        record(session, db, kind="admin", trigger=trigger, actor=by,
                inputs={"cluster": cluster, "unit": unit, "on": day.isoformat()})
 
 
@@ -108,13 +117,7 @@ def merge(db: Database, unit: str, into: str, day: dt.date) -> list[str]:
 def set_leadership_in(session: Session, cluster_row: Cluster, period: int, head: str,
                       deputy: str | None) -> None:
     """Set the head and deputy of a cluster for ``period``, inside ``session``."""
-    members = directory.members_on(session, cluster_row.id, dt.date(period, 1, 1))
-    for role, name in (("head", head), ("deputy", deputy)):
-        if name is not None and name not in members:
-            raise InvalidInput(f"the {role} {name} is not a member unit of {cluster_row.name} "
-                               f"on 1 January {period}")
-    if head == deputy:
-        raise InvalidInput("the head and the deputy must be different units")
+    _check_leaders(session, cluster_row.id, dt.date(period, 1, 1), head, deputy)
     existing = session.scalar(select(Leadership).where(Leadership.cluster_id == cluster_row.id,
                                                        Leadership.period == period))
     if existing is not None:
