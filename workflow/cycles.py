@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from store import ledger
 from store.ledger import as_event, canonical_json
-from store.models import Actor, Cycle, DefinitionRow, LedgerRow
+from store.models import Cycle, DefinitionRow, LedgerRow
 from workflow import directory, documents, identity, membership
 from workflow.db import Database, fetch, record
 from workflow.errors import Conflict, InvalidInput, TransitionRefused
@@ -43,12 +43,6 @@ class Fired:
     version: int
     seq: int
     repeated: bool = False
-
-
-def _person(session: Session, db: Database, name: str | None) -> Actor:
-    """The person named (or the operator's own), for reading: no delegation is needed."""
-    return directory.actor(session, name) if name else directory.actor_for_operator(
-        session, db.operator)
 
 
 def _when(occurred_at: str | dt.datetime | None) -> dt.datetime:

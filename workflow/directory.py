@@ -63,6 +63,11 @@ def cluster(session: Session, name: str) -> Cluster:
     return found
 
 
+def person_or_operator(session: Session, operator: str, name: str | None) -> Actor:
+    """The person named, else the operator's own; for reading, so no delegation is needed."""
+    return actor(session, name) if name else actor_for_operator(session, operator)
+
+
 def cluster_name(session: Session, cluster_id: int) -> str:
     """The name of cluster ``cluster_id``."""
     row = session.get(Cluster, cluster_id)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from store.models import Cluster, Cycle, DefinitionRow
 from workflow import directory
-from workflow.cycles import _person, events_of, stored_facts
+from workflow.cycles import events_of, stored_facts
 from workflow.db import Database
 from workflow.definition import Label
 from workflow.errors import InvalidInput
@@ -135,7 +135,7 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
     with db.transaction(write=False) as session:
         cycle = load_cycle(session, cycle_id)
         ctx = context(session, cycle, today)
-        person = _person(session, db, actor) if actor else None
+        person = directory.person_or_operator(session, db.operator, actor) if actor else None
         definition = ctx.loaded.definition
         names = triggers_from(ctx.loaded, cycle.state)
         if trigger is not None:
@@ -165,7 +165,7 @@ def todo(db: Database, *, actor: str | None = None,
     """Across open cycles: what ``actor`` can do now, what is blocked, and what is due."""
     today = today or dt.date.today()
     with db.transaction(write=False) as session:
-        person = _person(session, db, actor)
+        person = directory.person_or_operator(session, db.operator, actor)
         cycle_ids = list(session.scalars(select(Cycle.id).order_by(Cycle.id)))
     rows = []
     for cycle_id in cycle_ids:
