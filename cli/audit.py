@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cli import completion
-from cli.output import PERIOD, Env, emit_json, local_time, pass_env, plain, table
+from cli.output import PERIOD, Env, emit_json, local_time, pass_env, plain, progress, table
 
 
 @click.group("audit")
@@ -90,7 +90,8 @@ def verify(env: Env, anchors: tuple[str, ...], bundle: str | None) -> None:
         return
     from workflow.audit import verify as verify_ledger
 
-    result = verify_ledger(env.db(), anchors=anchors)
+    with progress(_events(env), "verifying") as advance:
+        result = verify_ledger(env.db(), anchors=anchors, on_progress=advance)
     if env.as_json:
         extra = ({"documents": result.documents} if result.documents else {}) | (
             {"anchors": result.anchors} if result.anchors else {})
@@ -162,7 +163,11 @@ def export(env: Env, fmt: str, cycle_id: int | None, cluster: str | None, period
     from workflow.export import Filters, export_to
 
     filters = Filters(cycle_id, cluster, period, actor, since, until)
-    done = export_to(env.db(), output or sys.stdout, fmt=fmt, filters=filters)
+    # The bar's length is known only for the whole ledger; a filtered export shows none.
+    whole = filters == Filters()
+    with progress(_events(env) if whole and output else 0, "exporting") as advance:
+        done = export_to(env.db(), output or sys.stdout, fmt=fmt, filters=filters,
+                         on_progress=advance)
     if output is None:
         return
     if env.as_json:
@@ -186,7 +191,8 @@ def bundle(env: Env, file: str, with_documents: bool) -> None:
     """
     from workflow.bundle import write_bundle
 
-    done = write_bundle(env.db(), file, with_documents=with_documents)
+    with progress(_events(env), "verifying") as advance:
+        done = write_bundle(env.db(), file, with_documents=with_documents, on_progress=advance)
     if env.as_json:
         emit_json(done)
         return
@@ -221,3 +227,10 @@ def state_at(env: Env, cluster: str, period: int, date: str) -> None:
           [[v.cycle_id, v.state or "(not started)", v.version, local_time(v.since, date_only=True),
             "" if v.days_in_state is None else v.days_in_state, v.last_event or ""]
            for v in views])
+
+
+def _events(env: Env) -> int:
+    """How many events the ledger holds: the length of a progress bar over all of it."""
+    from workflow.audit import head
+
+    return head(env.db()).seq

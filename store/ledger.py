@@ -8,9 +8,10 @@ UTF-8 (not ASCII-escaped). The first event's ``prev_hash`` is 64 zeros.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, select, text
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from store.models import LedgerRow
 if TYPE_CHECKING:
     from store.chain import Anchor, Walk
 
+RowT = TypeVar("RowT")
 GENESIS = "0" * 64
 BATCH = 5000
 
@@ -161,8 +163,24 @@ def rows(conn: Connection, *, cycle_id: int | None = None,
         after = batch[-1].seq
 
 
-def verify(conn: Connection, *, anchors: Sequence[Anchor] = ()) -> Walk:
-    """Walk the whole chain (see :func:`store.chain.walk`), checking ``anchors`` on the way."""
+def verify(conn: Connection, *, anchors: Sequence[Anchor] = (),
+           on_progress: Callable[[int], None] | None = None) -> Walk:
+    """Walk the whole chain (see :func:`store.chain.walk`), checking ``anchors`` on the way;
+    ``on_progress(n)`` hears of every ``n`` rows read."""
     from store.chain import walk
 
-    return walk(raw_rows(conn), anchors=anchors)
+    return walk(reporting(raw_rows(conn), on_progress), anchors=anchors)
+
+
+def reporting(rows: Iterator[RowT], on_progress: Callable[[int], None] | None) -> Iterator[RowT]:
+    """``rows`` as they are, or, with ``on_progress``, told batch by batch to it (the rows
+    themselves pass untouched, and nothing is added per row when there is no listener)."""
+    if on_progress is None:
+        return rows
+    return _reported(rows, on_progress)
+
+
+def _reported(rows: Iterator[RowT], on_progress: Callable[[int], None]) -> Iterator[RowT]:
+    while batch := list(itertools.islice(rows, BATCH)):
+        yield from batch
+        on_progress(len(batch))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,10 +74,11 @@ class Bundled:
     with_documents: bool
 
 
-def write_bundle(db: Database, path: str, *, with_documents: bool = False) -> Bundled:
+def write_bundle(db: Database, path: str, *, with_documents: bool = False,
+                 on_progress: Callable[[int], None] | None = None) -> Bundled:
     """Verify the database (ledger, definitions, documents), then write its bundle to
     ``path`` (a ``.part`` file renamed at the end, so that a failure leaves no half bundle)."""
-    verify_database(db)
+    verify_database(db, on_progress=on_progress)
     target = Path(path)
     partial = target.with_name(target.name + ".part")
     try:

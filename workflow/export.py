@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -53,7 +53,8 @@ class Exported:
 
 
 def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
-              filters: Filters | None = None) -> Exported:
+              filters: Filters | None = None,
+              on_progress: Callable[[int], None] | None = None) -> Exported:
     """Write the events matching ``filters``, oldest first, in ``fmt``, to ``target``: an open
     text stream or the path of a file (created once the filters are found valid)."""
     if fmt not in FORMATS:
@@ -62,17 +63,18 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
     with db.transaction() as session:
         query = _query(session, filters)
         if not isinstance(target, str):
-            return Exported(_write(session, query, target, fmt), fmt, None)
+            return Exported(_write(session, query, target, fmt, on_progress), fmt, None)
         try:
             with open(target, "w", encoding="utf-8", newline="") as out:
-                return Exported(_write(session, query, out, fmt), fmt, target)
+                return Exported(_write(session, query, out, fmt, on_progress), fmt, target)
         except OSError as exc:
             raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
 
 
-def _write(session: Session, query: Select[Any], out: TextIO, fmt: str) -> int:
+def _write(session: Session, query: Select[Any], out: TextIO, fmt: str,
+           on_progress: Callable[[int], None] | None) -> int:
     write, count = _writer(out, fmt), 0
-    for event in _events(session, query):
+    for event in ledger.reporting(iter(_events(session, query)), on_progress):
         write(event)
         count += 1
     return count
