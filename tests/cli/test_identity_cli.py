@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from cli.main import root
 from tests.cli.helpers import advance, ok, parsed, plain_error, start
-from tests.conftest import AUDITOR, CLUSTER, SECRETARY, populate
+from tests.conftest import AUDITOR, SECRETARY, populate
 from workflow import directory, identity
 from workflow.db import Database
 
@@ -73,4 +73,3 @@ def test_a_delegation_lets_the_login_enter(governed: str) -> None:
               "--unit", "Hà Nội", "--as", SECRETARY))
     assert parsed(thidua(governed, "admin", "--json", "audit", "log", "--limit", "1")
                   )[-1]["operator"] == "clerk"
-    assert CLUSTER
