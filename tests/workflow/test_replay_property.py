@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +18,10 @@ from tests.conftest import (
     MEMBER,
     SECRETARY,
     UNITS,
-    populate,
 )
+from tests.copies import fresh_copy, populated_template
 from workflow.audit import log, verify
 from workflow.cycles import fire, start_cycle
-from workflow.db import Database
 from workflow.errors import InvalidInput, TransitionRefused
 from workflow.loader import find
 from workflow.machine import triggers_from
@@ -62,7 +57,6 @@ for _trigger, _person, _unit, _inputs, _reason in PLAUSIBLE:
     if _reason not in REASONS:
         REASONS.append(_reason)
 
-EXAMPLES = itertools.count()
 
 
 def test_tables_cover_every_trigger() -> None:
@@ -74,26 +68,7 @@ def test_tables_cover_every_trigger() -> None:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the schema and Cluster 5's people, copied for each example."""
-    path = tmp_path_factory.mktemp("replay") / "template.db"
-    db = Database(str(path))
-    populate(db)
-    db.close()
-    assert not path.with_name(path.name + "-wal").exists()  # all of it is in the main file
-    return path
-
-
-@contextmanager
-def _fresh(template: Path) -> Iterator[Database]:
-    """A database of its own for one hypothesis example (fixtures are not reset between them)."""
-    path = template.with_name(f"example-{next(EXAMPLES)}.db")
-    shutil.copyfile(template, path)
-    db = Database(str(path))
-    try:
-        yield db
-    finally:
-        db.close()
-        for leftover in path.parent.glob(path.name + "*"):
-            leftover.unlink()
+    return populated_template(tmp_path_factory.mktemp("replay"))
 
 
 @st.composite
@@ -125,7 +100,7 @@ def steps(state: str, done: set[str]) -> st.SearchStrategy[Step]:
 def test_ledger_replays_to_the_stored_cycle(template: Path, data: st.DataObject) -> None:
     """After any sequence of steps, taken or refused, replaying the ledger gives the stored
     state, version and facts, and the cycle has exactly version - 1 'fire' events."""
-    with _fresh(template) as db:
+    with fresh_copy(template) as db:
         started = start_cycle(db, LOADED, CLUSTER, 2023, actor=SECRETARY)
         state, taken, done = started.to_state, 0, set[str]()
         assert state is not None

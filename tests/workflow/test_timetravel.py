@@ -7,10 +7,6 @@ the version, the last event, when that state was entered)."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY, populate
+from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
+from tests.copies import fresh_copy, populated_template
 from workflow.cycles import fire, start_cycle
 from workflow.db import Database
 from workflow.errors import IntegrityFailure, NotFound, TransitionRefused
@@ -30,30 +27,12 @@ from workflow.views import history, show
 
 LOADED = find("ccb-cluster-annual")
 START = dt.datetime(2023, 1, 5, 9, 0)
-EXAMPLES = itertools.count()
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the schema and Cluster 5's people, copied for each example."""
-    path = tmp_path_factory.mktemp("timetravel") / "template.db"
-    db = Database(str(path))
-    populate(db)
-    db.close()
-    return path
-
-
-@contextmanager
-def _fresh(template: Path) -> Iterator[Database]:
-    path = template.with_name(f"example-{next(EXAMPLES)}.db")
-    shutil.copyfile(template, path)
-    db = Database(str(path))
-    try:
-        yield db
-    finally:
-        db.close()
-        for leftover in path.parent.glob(path.name + "*"):
-            leftover.unlink()
+    return populated_template(tmp_path_factory.mktemp("timetravel"))
 
 
 def _year(db: Database, steps: int, gaps: list[int]) -> tuple[int, dt.datetime]:
@@ -92,7 +71,7 @@ def _expected(events: list[dict[str, Any]], date: str) -> dict[str, Any]:
 def test_state_at_agrees_with_the_stored_cycle_and_with_history(
         template: Path, steps: int, gaps: list[int], offsets: list[int]) -> None:
     """Today: the stored state, version and facts. Any past date: what history says."""
-    with _fresh(template) as db:
+    with fresh_copy(template) as db:
         cycle_id, last = _year(db, steps, gaps)
         stored = show(db, cycle_id)
         today = state_at(db, cycle_id, dt.date.today().isoformat())
