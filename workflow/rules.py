@@ -103,6 +103,7 @@ class Judgement:
     unit: str | None
     reasons: list[str]
     situation: Situation
+    role_held: bool = True  # False: the person holds no role for the step at all
 
 
 def judge(session: Session, ctx: Context, transition: Transition, person: Actor | None, *,
@@ -139,7 +140,8 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     for call in transition.guards:
         entry = GUARDS[call.name]
         reasons += entry.fn(situation, entry.params.model_validate(call.params))
-    return Judgement(role, target, reasons, situation)
+    return Judgement(role, target, reasons, situation,
+                     role_held=person is None or role is not None)
 
 
 _UNIT_NAME = select(Unit.name).where(Unit.id == bindparam("unit_id"))

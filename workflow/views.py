@@ -54,6 +54,7 @@ class Option:
     reason_required: bool
     per_unit: bool
     reasons: list[str]
+    role_held: bool = True
 
     @property
     def allowed(self) -> bool:
@@ -156,7 +157,8 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
             verdict = judge(session, ctx, step, person, check_reason=False)
             options.append(Option(name, step.dest, step.label, step.roles,
                                   [k for k, s in step.inputs.items() if s.required],
-                                  step.reason_required, step.per_unit, verdict.reasons))
+                                  step.reason_required, step.per_unit, verdict.reasons,
+                                  verdict.role_held))
         return options
 
 
@@ -177,11 +179,6 @@ def todo(db: Database, *, actor: str | None = None,
                      "state": view.state, "due": view.due, "overdue": view.overdue,
                      "ready": [o.trigger for o in options if o.allowed],
                      "blocked": {o.trigger: o.reasons for o in options
-                                 if not o.allowed and not _only_role(o.reasons)}})
+                                 # steps the person may never take are not "to do"
+                                 if not o.allowed and o.role_held}})
     return rows
-
-
-def _only_role(reasons: list[str]) -> bool:
-    # Steps this person may never take are not "to do"; steps blocked by the rules are.
-    return all(" holds none of the roles " in r or " only for their own unit " in r
-               for r in reasons)

@@ -127,6 +127,11 @@ def test_todo_lists_what_a_person_can_do_and_what_blocks(populated: Database) ->
             "member units without registration: Bắc Giang, Bắc Ninh, Vĩnh Phúc"]}}]
     assert [o.trigger for o in why(populated, cycle_id, actor=SECRETARY)] == [
         "register", "sign_compact"]
+    # A member unit's person may never sign the compact: it is not on their list at all.
+    member = todo(populated, actor=MEMBER["Bắc Giang"], today=dt.date(2023, 4, 1))[0]
+    assert (member["ready"], member["blocked"]) == (["register"], {})
+    refused = why(populated, cycle_id, actor=MEMBER["Bắc Giang"], trigger="sign_compact")[0]
+    assert not refused.role_held and not refused.allowed
 
 
 def test_report_has_every_section(populated: Database) -> None:
