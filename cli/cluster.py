@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
 from cli import completion
 from cli.output import PERIOD, Env, emit_json, pairs, pass_env
+
+if TYPE_CHECKING:
+    from workflow.directory import ClusterView
 
 THIS_YEAR = dt.date.today().year
 
@@ -74,13 +78,13 @@ def show(env: Env, name: str | None, period: int) -> None:
     _render(env, show_cluster(env.db(), name, period))
 
 
-def _render(env: Env, view: object) -> None:
+def _render(env: Env, view: ClusterView) -> None:
     if env.as_json:
         emit_json(view)
         return
-    v = view
-    pairs([("cluster", v.name), ("kind", v.kind), ("members", ", ".join(v.members)),  # type: ignore[attr-defined]
-           (f"head {v.period}", v.head or "-"), (f"deputy {v.period}", v.deputy or "-")])  # type: ignore[attr-defined]
+    pairs([("cluster", view.name), ("kind", view.kind), ("members", ", ".join(view.members)),
+           (f"head {view.period}", view.head or "-"),
+           (f"deputy {view.period}", view.deputy or "-")])
 
 
 DAY = click.DateTime(["%Y-%m-%d"])

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from cli import completion
 from cli.output import PERIOD, Env, emit_json, local_time, paint, pairs, pass_env, table
+
+if TYPE_CHECKING:
+    from workflow.cycles import Fired
 
 
 @click.group("cycle")
@@ -118,14 +123,13 @@ def fire(env: Env, cycle_id: int, trigger: str, inputs: tuple[str, ...], reason:
     _fired(env, fired)
 
 
-def _fired(env: Env, fired: object) -> None:
+def _fired(env: Env, fired: Fired) -> None:
     if env.as_json:
         emit_json(fired)
         return
-    f = fired
-    note = " (already recorded by this request id)" if f.repeated else ""  # type: ignore[attr-defined]
-    click.echo(f"cycle {f.cycle_id}: {f.trigger}: {f.from_state or '-'} -> {f.to_state} "  # type: ignore[attr-defined]
-               f"(version {f.version}, event {f.seq}){note}")  # type: ignore[attr-defined]
+    note = " (already recorded by this request id)" if fired.repeated else ""
+    click.echo(f"cycle {fired.cycle_id}: {fired.trigger}: {fired.from_state or '-'} -> "
+               f"{fired.to_state} (version {fired.version}, event {fired.seq}){note}")
 
 
 @command.command("list")
