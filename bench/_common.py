@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
 # The console script, when installed next to this interpreter; otherwise the same two lines
 # that pip writes into it.
 _SCRIPT = Path(sys.executable).with_name("thidua")
-ENTRY = "import sys; sys.argv[0] = 'thidua'; from cli.main import main; main()"
+ENTRY = "import sys; sys.argv[0] = 'thidua'; from thidua.cli.main import main; main()"
 
 
 def thidua() -> list[str]:

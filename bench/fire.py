@@ -39,10 +39,10 @@ def template(folder: Path, cycles: int) -> tuple[Path, list[int]]:
     """A database with ``cycles`` clusters, the demo's people and one started cycle each."""
     import datetime as dt
 
-    from workflow import demo, directory
-    from workflow.cycles import start_cycle
-    from workflow.db import Database
-    from workflow.loader import find
+    from thidua.workflow import demo, directory
+    from thidua.workflow.cycles import start_cycle
+    from thidua.workflow.db import Database
+    from thidua.workflow.loader import find
 
     path = folder / "template.db"
     db = Database(str(path))
@@ -82,8 +82,8 @@ def copy(template_path: Path, name: str) -> Path:
 
 def fire_cycle(db: Any, cycle_id: int) -> None:
     """Fire the first steps of the reference year in cycle ``cycle_id``."""
-    from workflow import demo
-    from workflow.cycles import fire
+    from thidua.workflow import demo
+    from thidua.workflow.cycles import fire
 
     for when, who, trigger, unit, inputs, reason, _ in demo.STEPS[:STEPS_PER_CYCLE]:
         fire(db, cycle_id, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
@@ -92,7 +92,7 @@ def fire_cycle(db: Any, cycle_id: int) -> None:
 
 def run_thidua(path: Path, ids: list[int]) -> None:
     """Fire the first steps of the reference year in every cycle of ``ids``."""
-    from workflow.db import Database
+    from thidua.workflow.db import Database
 
     db = Database(str(path))
     for cycle_id in ids:
@@ -146,7 +146,7 @@ def measure(template_path: Path, ids: list[int], events: list[dict[str, Any]],
             name: str) -> tuple[float, float]:
     """Seconds spent by thidua and by the floor on the same steps, cycle by cycle in turn
     (who goes first alternates), so that the disk's and the machine's moods fall on both."""
-    from workflow.db import Database
+    from thidua.workflow.db import Database
 
     db = Database(str(copy(template_path, f"{name}-thidua.db")))
     conn = bare_connection(copy(template_path, f"{name}-bare.db"))

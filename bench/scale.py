@@ -38,8 +38,8 @@ PERIODS = 20  # cycles per cluster: one per emulation year
 
 def reference(folder: Path) -> tuple[Path, int]:
     """The empty database: the demo's reference cycle and nothing else."""
-    from workflow import demo
-    from workflow.db import Database
+    from thidua.workflow import demo
+    from thidua.workflow.db import Database
 
     path = folder / "empty.db"
     db = Database(str(path))
@@ -53,7 +53,7 @@ def reference(folder: Path) -> tuple[Path, int]:
 
 def fill(path: Path, cycles: int, events: int, seed: int = 7) -> None:
     """Add ``cycles`` cycles and ``events`` ledger events with the stdlib driver."""
-    from store.ledger import FIELDS, JSON_FIELDS, canonical_json, event_hash
+    from thidua.store.ledger import FIELDS, JSON_FIELDS, canonical_json, event_hash
 
     rng = random.Random(seed)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -97,7 +97,7 @@ def fill(path: Path, cycles: int, events: int, seed: int = 7) -> None:
 
 
 def _states_and_steps(source: str) -> tuple[list[str], list[tuple[str, str, str | None]]]:
-    from workflow.loader import parse
+    from thidua.workflow.loader import parse
 
     definition = parse(source).definition
     steps = [(t.trigger, s, t.dest) for t in definition.transitions for s in t.source]
@@ -142,8 +142,7 @@ COMMANDS = {
 def timed(path: Path, args: list[str]) -> tuple[float, str]:
     """Seconds one in-process run of ``thidua --db PATH ARGS`` takes, and its output."""
     from click.testing import CliRunner
-
-    from cli.main import root
+    from thidua.cli.main import root
 
     runner = CliRunner()
     gc.collect()  # the garbage of earlier runs is not this run's cost

@@ -42,7 +42,9 @@ def main(argv: list[str] | None = None) -> bool:
     parser.add_argument("--rounds", type=int, default=40, help="runs of each (default 40)")
     args = parser.parse_args(argv)
 
-    from cli.main import GROUPS  # only to count the commands; costs the parent nothing measured
+    from thidua.cli.main import (
+        GROUPS,  # only to count the commands; costs the parent nothing measured
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "bare.py"

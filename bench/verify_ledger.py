@@ -98,9 +98,9 @@ def _event(rng: random.Random, seq: int, definitions: list[str]) -> dict[str, An
 
 def build(path: Path, events: int) -> None:
     """A thidua database whose ledger holds ``events`` chained events."""
-    from store.ledger import FIELDS, GENESIS, canonical_json, event_hash
-    from workflow.db import Database
-    from workflow.loader import find
+    from thidua.store.ledger import FIELDS, GENESIS, canonical_json, event_hash
+    from thidua.workflow.db import Database
+    from thidua.workflow.loader import find
 
     Database(str(path)).close()  # the schema, through thidua's own migrations
     columns = [*FIELDS.values(), "prev_hash", "hash"]
@@ -137,7 +137,7 @@ def build(path: Path, events: int) -> None:
 
 def floor(path: Path) -> int:
     """Bare SHA-256 over the same rows, read with the bare sqlite3 driver."""
-    from store.ledger import COLUMNS
+    from thidua.store.ledger import COLUMNS
 
     sha256, count = hashlib.sha256, 0
     conn = sqlite3.connect(path)
@@ -151,8 +151,8 @@ def floor(path: Path) -> int:
 
 def subject(path: Path) -> int:
     """thidua's own verification service, as `thidua audit verify` calls it."""
-    from workflow.audit import verify
-    from workflow.db import Database
+    from thidua.workflow.audit import verify
+    from thidua.workflow.db import Database
 
     db = Database(str(path))
     try:
@@ -175,8 +175,8 @@ def child(which: str, path: Path) -> None:
     """Run one measurement in this (fresh) process and print it as JSON. ``traced`` runs
     thidua under tracemalloc, for the peak of the Python heap (not timed: it slows it)."""
     work = {"floor": floor, "thidua": subject, "traced": subject}[which]
-    import store.ledger  # noqa: F401  # imports are not what is measured
-    import workflow.audit  # noqa: F401
+    import thidua.store.ledger  # imports are not what is measured
+    import thidua.workflow.audit  # noqa: F401
 
     if which == "traced":
         tracemalloc.start()

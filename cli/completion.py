@@ -15,13 +15,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
-
-from cli.output import default_lang
+from thidua.cli.output import default_lang
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
-
-    from workflow.db import Database
+    from thidua.workflow.db import Database
 
 Completer = Callable[[click.Context, click.Parameter, str], list["CompletionItem"]]
 
@@ -37,7 +35,7 @@ def _lang(ctx: click.Context) -> str:
 
 @contextmanager
 def _database(ctx: click.Context) -> Iterator[Database | None]:
-    from workflow.db import existing
+    from thidua.workflow.db import existing
 
     db = existing(_root_params(ctx).get("db_url") or os.environ.get("THIDUA_DB"))
     try:
@@ -65,8 +63,7 @@ def cycle_ids(ctx: click.Context, param: click.Parameter, incomplete: str
               ) -> list[CompletionItem]:
     """Cycle ids, each with its cluster, year and state."""
     from click.shell_completion import CompletionItem
-
-    from workflow.views import list_cycles
+    from thidua.workflow.views import list_cycles
 
     with _database(ctx) as db:
         if db is None:
@@ -82,8 +79,7 @@ def triggers(ctx: click.Context, param: click.Parameter, incomplete: str
     """The steps the cycle on the command line can take from its state now, those that
     nothing blocks first."""
     from click.shell_completion import CompletionItem
-
-    from workflow.views import why
+    from thidua.workflow.views import why
 
     cycle_id = ctx.params.get("cycle_id")
     if cycle_id is None:
@@ -104,8 +100,7 @@ def definitions(ctx: click.Context, param: click.Parameter, incomplete: str
                 ) -> list[CompletionItem]:
     """The shipped definitions, as ``id`` and ``id@version``; files complete as paths."""
     from click.shell_completion import CompletionItem
-
-    from workflow.loader import shipped
+    from thidua.workflow.loader import shipped
 
     if "/" in incomplete or incomplete.endswith((".yaml", ".yml")):
         return [CompletionItem(incomplete, type="file")]
@@ -125,8 +120,7 @@ def clusters(ctx: click.Context, param: click.Parameter, incomplete: str
              ) -> list[CompletionItem]:
     """Cluster names."""
     from click.shell_completion import CompletionItem
-
-    from workflow.directory import list_clusters
+    from thidua.workflow.directory import list_clusters
 
     with _database(ctx) as db:
         if db is None:

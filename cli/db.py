@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import click
-
-from cli.output import Env, emit_json, pairs, pass_env
+from thidua.cli.output import Env, emit_json, pairs, pass_env
 
 
 @click.group("db")
@@ -26,7 +25,7 @@ def upgrade(env: Env) -> None:
     Example:
       thidua db upgrade
     """
-    from workflow.admin import upgrade_db
+    from thidua.workflow.admin import upgrade_db
 
     revision = upgrade_db(env.db(check_schema=False))
     if env.as_json:
@@ -44,7 +43,7 @@ def current(env: Env) -> None:
     Example:
       thidua db current
     """
-    from workflow.admin import db_status
+    from thidua.workflow.admin import db_status
 
     status = db_status(env.db(check_schema=False))
     if env.as_json:
@@ -68,7 +67,7 @@ def backup(env: Env, file: str) -> None:
       thidua --db thidua.db db backup thidua-2024-06-30.db
       thidua --db thidua-2024-06-30.db audit verify
     """
-    from workflow.admin import backup_db
+    from thidua.workflow.admin import backup_db
 
     done = backup_db(env.db(), file)
     if env.as_json:

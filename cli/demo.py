@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import click
-
-from cli.output import Env, emit_json, pass_env, table
+from thidua.cli.output import Env, emit_json, pass_env, table
 
 
 @click.command("demo")
@@ -18,10 +17,10 @@ def command(env: Env) -> None:
       thidua demo
       thidua --db /tmp/demo.db demo
     """
-    from cli.report import render
-    from workflow import demo
-    from workflow.audit import verify
-    from workflow.report import cycle_report
+    from thidua.cli.report import render
+    from thidua.workflow import demo
+    from thidua.workflow.audit import verify
+    from thidua.workflow.report import cycle_report
 
     if env.db_url is None:
         env.db_url = "thidua-demo.db"

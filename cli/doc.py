@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import click
-
-from cli.output import Env, emit_json, pairs, pass_env
+from thidua.cli.output import Env, emit_json, pairs, pass_env
 
 
 @click.group("doc")
@@ -28,7 +27,7 @@ def show(env: Env, digest: str) -> None:
     Example:
       thidua doc show 3f2a9c1e
     """
-    from workflow.documents import show as show_document
+    from thidua.workflow.documents import show as show_document
 
     view = show_document(env.db(), digest)
     if env.as_json:

@@ -12,19 +12,19 @@ import click
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
-from cli.output import Env, default_lang, paint
-from workflow.errors import ThiduaError
+from thidua.cli.output import Env, default_lang, paint
+from thidua.workflow.errors import ThiduaError
 
 GROUPS = {
-    "db": ("cli.db", "Create, upgrade and inspect the database."),
-    "def": ("cli.defs", "Check, test, publish, compare and draw cycle definitions."),
-    "cluster": ("cli.cluster", "Clusters, their member units, head and deputy."),
-    "actor": ("cli.actor", "People and the roles granted to them."),
-    "cycle": ("cli.cycle", "Start cycles, take their steps, see what is blocked and why."),
-    "audit": ("cli.audit", "Read and verify the tamper-evident ledger."),
-    "report": ("cli.report", "Reports on a cycle: timeline, completion, scores, ballot, awards."),
-    "doc": ("cli.doc", "Documents attached to steps, by their SHA-256."),
-    "demo": ("cli.demo", "Replay the reference event's cycle into a database and show it."),
+    "db": ("thidua.cli.db", "Create, upgrade and inspect the database."),
+    "def": ("thidua.cli.defs", "Check, test, publish, compare and draw cycle definitions."),
+    "cluster": ("thidua.cli.cluster", "Clusters, their member units, head and deputy."),
+    "actor": ("thidua.cli.actor", "People and the roles granted to them."),
+    "cycle": ("thidua.cli.cycle", "Start cycles, take their steps, see what is blocked and why."),
+    "audit": ("thidua.cli.audit", "Read and verify the tamper-evident ledger."),
+    "report": ("thidua.cli.report", "A cycle's account: timeline, steps, scores, ballot, awards."),
+    "doc": ("thidua.cli.doc", "Documents attached to steps, by their SHA-256."),
+    "demo": ("thidua.cli.demo", "Replay the reference event's cycle into a database and show it."),
 }
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import click
-
-from cli import completion
-from cli.output import Env, emit_json, pairs, pass_env, plain
+from thidua.cli import completion
+from thidua.cli.output import Env, emit_json, pairs, pass_env, plain
 
 
 @click.command("migrate")
@@ -35,7 +34,7 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
       thidua cycle migrate 1 --to 2024.1 --plan
       thidua cycle migrate 1 --to 2024.1 --apply --map handover=second_half
     """
-    from workflow import migrate as migration
+    from thidua.workflow import migrate as migration
 
     states = {}
     for item in mapping:
@@ -71,7 +70,7 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
         for problem in plan.problems:
             click.echo(f"problem  {problem}")
     if not plan.ok:
-        from workflow.errors import TransitionRefused
+        from thidua.workflow.errors import TransitionRefused
 
         raise TransitionRefused("migrate", plan.problems)
 

@@ -16,8 +16,7 @@ import tempfile
 from pathlib import Path
 
 from sqlalchemy import Engine
-
-from store.engine import StoreError
+from thidua.store.engine import StoreError
 
 
 class TargetExists(StoreError):

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from store.ledger import (
+from thidua.store.ledger import (
     DOCUMENTS,
     GENESIS,
     HASH,
@@ -32,7 +32,7 @@ from store.ledger import (
     raw_event,
     row_hash,
 )
-from store.rehash import NEVER, run
+from thidua.store.rehash import NEVER, run
 
 DEFINITION = ORDER.index("definition")
 # How many events before an anchor are kept to explain why the ledger no longer reaches it.

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, select, text
 from sqlalchemy.orm import Session
-
-from store.models import LedgerRow
+from thidua.store.models import LedgerRow
 
 if TYPE_CHECKING:
-    from store.chain import Anchor, Walk
+    from thidua.store.chain import Anchor, Walk
 
 RowT = TypeVar("RowT")
 GENESIS = "0" * 64
@@ -167,7 +166,7 @@ def verify(conn: Connection, *, anchors: Sequence[Anchor] = (),
            on_progress: Callable[[int], None] | None = None) -> Walk:
     """Walk the whole chain (see :func:`store.chain.walk`), checking ``anchors`` on the way;
     ``on_progress(n)`` hears of every ``n`` rows read."""
-    from store.chain import walk
+    from thidua.store.chain import walk
 
     return walk(reporting(raw_rows(conn), on_progress), anchors=anchors)
 

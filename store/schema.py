@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine
-
-from store.engine import SchemaNotReady, schema_revision
+from thidua.store.engine import SchemaNotReady, schema_revision
 
 # The newest migration; a test holds it equal to Alembic's own head.
 HEAD = "0003"
@@ -18,7 +17,7 @@ def alembic_config(connection: Any = None) -> Any:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", "store:migrations")
+    config.set_main_option("script_location", "thidua.store:migrations")
     if connection is not None:
         config.attributes["connection"] = connection
     return config

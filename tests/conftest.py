@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-
-from workflow import directory
-from workflow.admin import upgrade_db
-from workflow.db import Database
-from workflow.documents import Attachment
+from thidua.workflow import directory
+from thidua.workflow.admin import upgrade_db
+from thidua.workflow.db import Database
+from thidua.workflow.documents import Attachment
 
 PG_ADMIN_URL = os.environ.get("THIDUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -163,7 +162,7 @@ Invoke = Callable[..., Result]
 @pytest.fixture
 def cli(db_url: str, db: Database) -> Invoke:
     """Run ``thidua --db URL ARGS...`` in-process on the upgraded ``db``; returns the Result."""
-    from cli.main import root
+    from thidua.cli.main import root
 
     runner = CliRunner()
 

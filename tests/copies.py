@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from thidua.workflow.db import Database
+
 from tests.conftest import populate
-from workflow.db import Database
 
 _EXAMPLES = itertools.count()
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-
-from cli.main import GROUPS, root
+from thidua.cli.main import GROUPS, root
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -11,18 +12,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# One worker builds the wheel: two builds at once would share the checkout's build folder.
+pytestmark = pytest.mark.xdist_group("packaging")
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtualenv with thidua installed from this checkout (not editable)."""
+    """A fresh virtualenv with thidua installed from a copy of this checkout (not editable):
+    building from a copy leaves no build folder behind in the checkout."""
     env_dir = tmp_path_factory.mktemp("venv")
     venv.create(env_dir, with_pip=True)
-    build = tmp_path_factory.mktemp("build")
-    # Copy-free install: pip builds a wheel from the checkout in an isolated build env.
+    source = tmp_path_factory.mktemp("source") / "thidua"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", "*.db"))
     subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q",
-                    "--disable-pip-version-check", str(ROOT)],
-                   check=True, cwd=build, env={**os.environ, "PIP_NO_INPUT": "1"})
+                    "--disable-pip-version-check", str(source)],
+                   check=True, cwd=source.parent, env={**os.environ, "PIP_NO_INPUT": "1"})
     return env_dir
 
 
@@ -46,7 +51,7 @@ def test_shipped_definitions_validate_from_the_wheel(installed: Path, tmp_path: 
     assert result.returncode == 0, result.stderr
     assert "ccb-cluster-annual" in result.stdout
     where = subprocess.run([str(installed / "bin" / "python"), "-c",
-                            "import workflow.loader as l; print(l.shipped_dir())"],
+                            "import thidua.workflow.loader as l; print(l.shipped_dir())"],
                            capture_output=True, text=True, cwd=tmp_path, check=True).stdout
     assert str(ROOT) not in where
     assert "site-packages" in where
@@ -55,7 +60,45 @@ def test_shipped_definitions_validate_from_the_wheel(installed: Path, tmp_path: 
 def test_checkout_is_not_what_runs(installed: Path, tmp_path: Path) -> None:
     """The installed copy, not this checkout, is imported (so the tests above mean something)."""
     out = subprocess.run([str(installed / "bin" / "python"), "-c",
-                          "import workflow; print(workflow.__file__)"],
+                          "import thidua.workflow; print(thidua.workflow.__file__)"],
                          capture_output=True, text=True, cwd=tmp_path, check=True).stdout
     assert not out.startswith(str(ROOT) + os.sep + "workflow")
     assert sys.prefix not in out
+
+
+def _site_packages(env_dir: Path) -> Path:
+    return next((env_dir / "lib").glob("python3*/site-packages"))
+
+
+def test_one_top_level_package(installed: Path) -> None:
+    """The install puts exactly one top-level package, thidua, into site-packages."""
+    site = _site_packages(installed)
+    ours = {p.name for p in site.iterdir()
+            if p.name.startswith("thidua") or p.name in ("workflow", "store", "cli",
+                                                          "definitions")}
+    assert ours == {"thidua", f"thidua-{_version()}.dist-info"}
+    assert sorted(p.name for p in (site / "thidua").iterdir() if p.name != "__pycache__") == [
+        "cli", "definitions", "store", "workflow"]
+    top_level = [line.split("/")[0].split(",")[0] for line in
+                 (site / f"thidua-{_version()}.dist-info" / "RECORD").read_text().splitlines()]
+    assert {name for name in top_level if name != ".." and not name.startswith("thidua")} == set()
+
+
+def _version() -> str:
+    import tomllib
+
+    return str(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"])
+
+
+def test_editable_install_runs_from_another_directory(tmp_path: Path) -> None:
+    """The editable install of this checkout (the one the tests run on) maps the folders to
+    the namespace too: the command works from elsewhere and imports this checkout."""
+    out = subprocess.run([sys.executable, "-c",
+                          "import thidua.workflow.loader as l; print(l.shipped_dir())"],
+                         capture_output=True, text=True, cwd=tmp_path, check=True).stdout
+    assert out.strip() == str(ROOT / "definitions")
+    result = subprocess.run([str(Path(sys.executable).parent / "thidua"), "def", "list"],
+                            capture_output=True, text=True, cwd=tmp_path, check=False,
+                            env={k: v for k, v in os.environ.items() if k != "THIDUA_DB"})
+    assert result.returncode == 0, result.stderr
+    assert "ccb-cluster-annual" in result.stdout

@@ -9,13 +9,12 @@ import subprocess
 import sys
 
 import pytest
-
-from cli.main import GROUPS
+from thidua.cli.main import GROUPS
 
 HEAVY = ["sqlalchemy", "pydantic", "transitions", "yaml", "alembic"]
 PROBE = """
 import json, sys
-from cli.main import root
+from thidua.cli.main import root
 try:
     root.main(args={args!r}, prog_name="thidua")
 except SystemExit:

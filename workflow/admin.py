@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
-
-from store import backup as store_backup
-from store import engine as store_engine
-from store import schema
-from workflow import audit
-from workflow.db import Database
-from workflow.errors import InvalidInput
+from thidua.store import backup as store_backup
+from thidua.store import engine as store_engine
+from thidua.store import schema
+from thidua.workflow import audit
+from thidua.workflow.db import Database
+from thidua.workflow.errors import InvalidInput
 
 
 def upgrade_db(db: Database) -> str | None:

@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select
-
-from store import ledger
-from store.chain import Anchor, Damage, Walk
-from store.models import DefinitionRow, Document, LedgerRow
-from workflow.db import Database
-from workflow.errors import IntegrityFailure, InvalidInput
+from thidua.store import ledger
+from thidua.store.chain import Anchor, Damage, Walk
+from thidua.store.models import DefinitionRow, Document, LedgerRow
+from thidua.workflow.db import Database
+from thidua.workflow.errors import IntegrityFailure, InvalidInput
 
 DOCUMENT_BATCH = 8  # documents are read a few at a time: their content may be large
 SHOWN_PROBLEMS = 5

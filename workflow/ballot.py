@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from workflow.registry import NoParams, ParameterParams, Situation, guard
+from thidua.workflow.registry import NoParams, ParameterParams, Situation, guard
 
 
 def needed_for_quorum(share: float, members: int) -> int:

@@ -18,16 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, select
-
-from store.chain import Walk, walk
-from store.ledger import canonical_json, raw_event, raw_rows
-from store.models import DefinitionRow, Document
-from workflow.audit import damaged, stored_documents
-from workflow.audit import verify as verify_database
-from workflow.db import Database
-from workflow.errors import InvalidInput
-from workflow.storedzip import LayoutError, Sink, Writer
-from workflow.timeutil import iso, now
+from thidua.store.chain import Walk, walk
+from thidua.store.ledger import canonical_json, raw_event, raw_rows
+from thidua.store.models import DefinitionRow, Document
+from thidua.workflow.audit import damaged, stored_documents
+from thidua.workflow.audit import verify as verify_database
+from thidua.workflow.db import Database
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.storedzip import LayoutError, Sink, Writer
+from thidua.workflow.timeutil import iso, now
 
 FORMAT = "thidua-bundle/1"
 LEDGER, DOCUMENTS, MANIFEST = "ledger.jsonl", "documents.jsonl", "manifest.json"

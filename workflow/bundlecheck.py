@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from store.chain import Anchor, Walk, walk
-from store.ledger import JSON_FIELDS, ORDER, canonical_json
-from workflow import storedzip
-from workflow.bundle import DOCUMENTS, FORMAT, LEDGER, MANIFEST
-from workflow.errors import IntegrityFailure, InvalidInput, NotFound
-from workflow.storedzip import Layout, Member
+from thidua.store.chain import Anchor, Walk, walk
+from thidua.store.ledger import JSON_FIELDS, ORDER, canonical_json
+from thidua.workflow import storedzip
+from thidua.workflow.bundle import DOCUMENTS, FORMAT, LEDGER, MANIFEST
+from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
+from thidua.workflow.storedzip import Layout, Member
 
 README = "README.txt"
 EVENT_KEYS = frozenset(ORDER) | {"prev_hash", "hash"}  # the event's fields and its two hashes
@@ -84,7 +84,7 @@ def verify_bundle(path: str, *, anchors: Sequence[str] = ()) -> BundleVerified:
     """Check the bundle at ``path`` with no database: the ZIP's bytes, the hash chain (and
     ``anchors``), the definitions' and documents' hashes, the manifest. Raise
     :class:`IntegrityFailure` naming the member and the event where it fails."""
-    from workflow.audit import parse_anchors
+    from thidua.workflow.audit import parse_anchors
 
     checked = parse_anchors(anchors)
     target = Path(path)

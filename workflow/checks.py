@@ -10,11 +10,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
-
-from workflow.registry import ACTIONS, EFFECTS, GUARDS, Entry, load_rules
+from thidua.workflow.registry import ACTIONS, EFFECTS, GUARDS, Entry, load_rules
 
 if TYPE_CHECKING:
-    from workflow.definition import Call, Definition, Transition
+    from thidua.workflow.definition import Call, Definition, Transition
 
 Path = tuple[str | int, ...]
 Found = tuple[Path, str]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from workflow.ballot import passes
-from workflow.registry import NoParams, ParameterParams, Situation, guard
+from thidua.workflow.ballot import passes
+from thidua.workflow.registry import NoParams, ParameterParams, Situation, guard
 
 PROPOSALS = "proposal"
 

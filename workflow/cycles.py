@@ -15,21 +15,20 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
-
-from store import ledger
-from store.ledger import as_event, canonical_json
-from store.models import Cycle, DefinitionRow, LedgerRow
-from workflow import directory, documents, identity, membership
-from workflow.db import Database, fetch, record
-from workflow.errors import Conflict, InvalidInput, TransitionRefused
-from workflow.facts import apply_step
-from workflow.faults import checkpoint
-from workflow.inputs import check_inputs
-from workflow.loader import Loaded
-from workflow.machine import move
-from workflow.registry import ACTIONS
-from workflow.rules import context, cycle_version, judge, load_cycle
-from workflow.timeutil import iso, now, parse_moment, parse_stored
+from thidua.store import ledger
+from thidua.store.ledger import as_event, canonical_json
+from thidua.store.models import Cycle, DefinitionRow, LedgerRow
+from thidua.workflow import directory, documents, identity, membership
+from thidua.workflow.db import Database, fetch, record
+from thidua.workflow.errors import Conflict, InvalidInput, TransitionRefused
+from thidua.workflow.facts import apply_step
+from thidua.workflow.faults import checkpoint
+from thidua.workflow.inputs import check_inputs
+from thidua.workflow.loader import Loaded
+from thidua.workflow.machine import move
+from thidua.workflow.registry import ACTIONS
+from thidua.workflow.rules import context, cycle_version, judge, load_cycle
+from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
 
 
 @dataclass(frozen=True)

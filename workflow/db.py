@@ -11,12 +11,11 @@ from typing import Any
 from sqlalchemy import Executable, Result
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-
-from store import engine as store_engine
-from store import ledger, schema
-from store.models import LedgerRow
-from workflow.errors import Conflict, InvalidInput
-from workflow.timeutil import iso, now
+from thidua.store import engine as store_engine
+from thidua.store import ledger, schema
+from thidua.store.models import LedgerRow
+from thidua.workflow.errors import Conflict, InvalidInput
+from thidua.workflow.timeutil import iso, now
 
 
 class Database:

@@ -256,7 +256,7 @@ class Definition(_Frozen):
 
     @model_validator(mode="after")
     def _whole(self) -> Definition:
-        from workflow.checks import check_definition
+        from thidua.workflow.checks import check_definition
 
         check_definition(self)
         return self

@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-
-from store.models import Actor, Cluster, Cycle, Unit
-from workflow import directory, identity, membership
-from workflow.cycles import fire, start_cycle
-from workflow.db import Database
-from workflow.documents import Attachment
-from workflow.errors import InvalidInput
-from workflow.loader import find
+from thidua.store.models import Actor, Cluster, Cycle, Unit
+from thidua.workflow import directory, identity, membership
+from thidua.workflow.cycles import fire, start_cycle
+from thidua.workflow.db import Database
+from thidua.workflow.documents import Attachment
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.loader import find
 
 CLUSTER = "Cụm thi đua số 5 – Hội CCB Việt Nam"
 PERIOD = 2023
@@ -210,7 +209,7 @@ def from_reference(trigger: str) -> bool:
 
 def reference_facts(db: Database, cycle_id: int) -> dict[str, Any]:
     """What the cycle recorded of the reference event, read back from its facts."""
-    from workflow.views import show
+    from thidua.workflow.views import show
 
     facts = show(db, cycle_id).facts
     review = facts.get("midyear_minutes", {})

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from workflow.definition import Definition
-from workflow.loader import Loaded
-from workflow.publish import Opener, lookup
+from thidua.workflow.definition import Definition
+from thidua.workflow.loader import Loaded
+from thidua.workflow.publish import Opener, lookup
 
 How = Literal["added", "removed", "changed"]
 SPECIFIC = {"id", "version", "title", "effective_from", "legal_basis", "roles", "start_roles",

@@ -14,8 +14,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
-
-from store.models import (
+from thidua.store.models import (
     Actor,
     Cluster,
     Grant,
@@ -24,9 +23,9 @@ from store.models import (
     Membership,
     Unit,
 )
-from workflow import identity
-from workflow.db import Database, fetch, record
-from workflow.errors import InvalidInput, NotFound
+from thidua.workflow import identity
+from thidua.workflow.db import Database, fetch, record
+from thidua.workflow.errors import InvalidInput, NotFound
 
 DERIVED_ROLES = ("member_unit", "cluster_head")
 
@@ -246,8 +245,8 @@ def grant(db: Database, name: str, role: str, *, cluster_name: str | None,
 def known_roles(session: Session) -> set[str]:
     """Every role a grant can name: those of the shipped and stored definitions, and the
     administrator; less the roles that follow from the records."""
-    from store.models import DefinitionRow
-    from workflow.loader import parse, shipped
+    from thidua.store.models import DefinitionRow
+    from thidua.workflow.loader import parse, shipped
 
     roles = {identity.ADMIN}
     for loaded in shipped():

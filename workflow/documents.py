@@ -9,10 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from store.models import Document, LedgerRow
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound
+from thidua.store.models import Document, LedgerRow
+from thidua.workflow.db import Database
+from thidua.workflow.errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,14 @@ from typing import Any, TextIO
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
-
-from store import ledger
-from store.models import Cycle, LedgerRow
-from workflow import directory
-from workflow.db import Database
-from workflow.errors import InvalidInput
-from workflow.rules import load_cycle
-from workflow.timetravel import cutoff
-from workflow.timeutil import iso, parse_moment
+from thidua.store import ledger
+from thidua.store.models import Cycle, LedgerRow
+from thidua.workflow import directory
+from thidua.workflow.db import Database
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.rules import load_cycle
+from thidua.workflow.timetravel import cutoff
+from thidua.workflow.timeutil import iso, parse_moment
 
 FORMATS = ("jsonl", "csv")
 CSV_FIELDS = ["seq", "cycle", "cycle_version", "kind", "trigger", "from", "to", "actor",

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from workflow.definition import Transition
-from workflow.loader import Loaded
-from workflow.registry import EFFECTS, Facts, Situation
+from thidua.workflow.definition import Transition
+from thidua.workflow.loader import Loaded
+from thidua.workflow.registry import EFFECTS, Facts, Situation
 
 
 def apply_step(facts: Facts, transition: Transition, situation: Situation,

@@ -16,15 +16,14 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.loader import Loaded
+from thidua.workflow.publish import Opener, lookup
+from thidua.workflow.rules import definition_of, load_cycle
+from thidua.workflow.timeutil import parse_stored
+from thidua.workflow.views import history
 from transitions import State
 from transitions.extensions.diagrams import GraphMachine
-
-from workflow.errors import InvalidInput
-from workflow.loader import Loaded
-from workflow.publish import Opener, lookup
-from workflow.rules import definition_of, load_cycle
-from workflow.timeutil import parse_stored
-from workflow.views import history
 
 Format = Literal["mermaid", "dot"]
 ENGINES: dict[str, Literal["graphviz", "mermaid"]] = {"mermaid": "mermaid", "dot": "graphviz"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from workflow.registry import NoParams, Situation, action, guard
+from thidua.workflow.registry import NoParams, Situation, action, guard
 
 
 @guard("handover_heads", NoParams)
@@ -32,7 +32,7 @@ def handover_heads(situation: Situation, params: NoParams) -> list[str]:
 @action("handover", NoParams)
 def handover(session: Any, context: Any, situation: Situation, params: NoParams) -> None:
     """Units leave and join, and the incoming head leads from the handover's date."""
-    from workflow import membership
+    from thidua.workflow import membership
 
     day = dt.date.fromisoformat(situation.occurred_at[:10])
     cluster_id, period = context.cycle.cluster_id, context.cycle.period

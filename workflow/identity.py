@@ -14,11 +14,10 @@ import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from store.models import Actor, Delegation, Grant
-from workflow import directory
-from workflow.db import Database, fetch, record
-from workflow.errors import InvalidInput, TransitionRefused
+from thidua.store.models import Actor, Delegation, Grant
+from thidua.workflow import directory
+from thidua.workflow.db import Database, fetch, record
+from thidua.workflow.errors import InvalidInput, TransitionRefused
 
 ADMIN, AUDITOR = "administrator", "auditor"
 

@@ -11,9 +11,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from workflow.definition import Definition, InputSpec
-from workflow.documents import Attachment
-from workflow.errors import InvalidInput
+from thidua.workflow.definition import Definition, InputSpec
+from thidua.workflow.documents import Attachment
+from thidua.workflow.errors import InvalidInput
 
 
 def _text(value: Any) -> str:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from workflow.definition import Definition, Label
-from workflow.errors import InvalidDefinition, NotFound, Problem
-from workflow.loader import load_file, shipped_dir
-from workflow.yamlsource import Path as FieldPath
-from workflow.yamlsource import Source, dotted, read_yaml
+from thidua.workflow.definition import Definition, Label
+from thidua.workflow.errors import InvalidDefinition, NotFound, Problem
+from thidua.workflow.loader import files_or_shipped, load_file
+from thidua.workflow.yamlsource import Path as FieldPath
+from thidua.workflow.yamlsource import Source, dotted, read_yaml
 
 Severity = Literal["error", "warning"]
 Check = tuple[Severity, FieldPath, str]
@@ -102,9 +102,7 @@ def lint_file(path: str | Path) -> LintReport:
 
 def lint_files(files: list[str]) -> list[LintReport]:
     """Lint each file (every shipped definition when ``files`` is empty)."""
-    paths = files or [str(p) for p in sorted(shipped_dir().glob("*.yaml"))]
-    if not paths:
-        raise NotFound(f"no definitions found in {shipped_dir()}")
+    paths = files_or_shipped(files)
     return [lint_file(path) for path in paths]
 
 

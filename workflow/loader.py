@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.resources
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
-
-from workflow.checks import StructureProblems
-from workflow.definition import Definition
-from workflow.errors import InvalidDefinition, InvalidInput, NotFound, Problem
-from workflow.yamlsource import Source, dotted, read_yaml
+from thidua.workflow.checks import StructureProblems
+from thidua.workflow.definition import Definition
+from thidua.workflow.errors import InvalidDefinition, InvalidInput, NotFound, Problem
+from thidua.workflow.yamlsource import Source, dotted, read_yaml
 
 
 @dataclass(frozen=True)
@@ -92,18 +92,27 @@ def load_file(path: str | Path) -> Loaded:
 
 
 def shipped_dir() -> Path:
-    """The folder of shipped definitions: ``definitions/`` in a checkout, or the package data
-    ``workflow/definitions/`` that the wheel installs from it."""
-    here = Path(__file__).resolve().parent
-    checkout = here.parent / "definitions"
-    if (here.parent / "pyproject.toml").is_file() and checkout.is_dir():
-        return checkout
-    return here / "definitions"
+    """The folder of the package data ``thidua.definitions`` (installed from the top-level
+    ``definitions/`` folder)."""
+    return Path(str(importlib.resources.files("thidua.definitions")))
+
+
+def shipped_files() -> list[Path]:
+    """The shipped definition files, sorted by name."""
+    return sorted(shipped_dir().glob("*.yaml"))
+
+
+def files_or_shipped(files: list[str]) -> list[str]:
+    """``files``, or every shipped definition file when none is given."""
+    paths = files or [str(p) for p in shipped_files()]
+    if not paths:
+        raise NotFound("no shipped definitions were found: the installation is incomplete")
+    return paths
 
 
 def shipped() -> list[Loaded]:
     """Every shipped definition, validated, sorted by file name."""
-    return [load_file(path) for path in sorted(shipped_dir().glob("*.yaml"))]
+    return [load_file(path) for path in shipped_files()]
 
 
 def find(name: str) -> Loaded:
@@ -121,9 +130,7 @@ def find(name: str) -> Loaded:
 def validate_files(files: list[str]) -> list[dict[str, object]]:
     """Validate each file (every shipped one when ``files`` is empty); never raises for a bad
     definition, but reports every problem of each."""
-    paths = files or [str(p) for p in sorted(shipped_dir().glob("*.yaml"))]
-    if not paths:
-        raise NotFound(f"no definitions found in {shipped_dir()}")
+    paths = files_or_shipped(files)
     results: list[dict[str, object]] = []
     for path in paths:
         try:

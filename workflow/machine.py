@@ -9,10 +9,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from thidua.workflow.errors import TransitionRefused
+from thidua.workflow.loader import Loaded
 from transitions import Machine, MachineError
-
-from workflow.errors import TransitionRefused
-from workflow.loader import Loaded
 
 
 class Token:

@@ -11,11 +11,10 @@ from collections.abc import Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-
-from store.models import Cluster, Leadership, LeadershipChange, Membership, Merger
-from workflow import directory, identity
-from workflow.db import Database, record
-from workflow.errors import InvalidInput
+from thidua.store.models import Cluster, Leadership, LeadershipChange, Membership, Merger
+from thidua.workflow import directory, identity
+from thidua.workflow.db import Database, record
+from thidua.workflow.errors import InvalidInput
 
 
 def _open_membership(session: Session, cluster_id: int, unit_id: int,

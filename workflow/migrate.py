@@ -17,17 +17,16 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
-
-from store.models import Cycle, LedgerRow
-from workflow import identity
-from workflow.cycles import stored_facts
-from workflow.db import Database, record
-from workflow.definition import Definition
-from workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
-from workflow.loader import Loaded
-from workflow.publish import is_hash, stored_version
-from workflow.rules import definition_of, load_cycle
-from workflow.timeutil import iso, now, parse_moment, parse_stored
+from thidua.store.models import Cycle, LedgerRow
+from thidua.workflow import identity
+from thidua.workflow.cycles import stored_facts
+from thidua.workflow.db import Database, record
+from thidua.workflow.definition import Definition
+from thidua.workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
+from thidua.workflow.loader import Loaded
+from thidua.workflow.publish import is_hash, stored_version
+from thidua.workflow.rules import definition_of, load_cycle
+from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
 
 BOOKKEEPING = ("reasons", "superseded")  # kept by the engine, not recorded by a step
 

@@ -24,15 +24,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from store.models import Cycle, DefinitionRow, LedgerRow
-from workflow import identity
-from workflow.db import Database, record
-from workflow.errors import InvalidInput, NotFound
-from workflow.lint import lint_file
-from workflow.loader import Loaded, find, load_file, parse, shipped
-from workflow.scenarios import run_scenarios
-from workflow.timeutil import iso, now
+from thidua.store.models import Cycle, DefinitionRow, LedgerRow
+from thidua.workflow import identity
+from thidua.workflow.db import Database, record
+from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.lint import lint_file
+from thidua.workflow.loader import Loaded, find, load_file, parse, shipped
+from thidua.workflow.scenarios import run_scenarios
+from thidua.workflow.timeutil import iso, now
 
 Opener = Callable[[], Database]
 

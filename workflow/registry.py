@@ -148,4 +148,4 @@ class ParameterParams(Params):
 
 def load_rules() -> None:
     """Register the domain's guards, effects and actions (modules register on import)."""
-    from workflow import ballot, commendation, handover, scoring  # noqa: F401
+    from thidua.workflow import ballot, commendation, handover, scoring  # noqa: F401

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from workflow.ballot import passes
-from workflow.db import Database
-from workflow.views import definition_for, history, show
+from thidua.workflow.ballot import passes
+from thidua.workflow.db import Database
+from thidua.workflow.views import definition_for, history, show
 
 
 def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any]:

@@ -12,15 +12,14 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
-
-from store.models import Actor, Cluster, Cycle, DefinitionRow, Unit
-from workflow import directory, identity
-from workflow.db import fetch
-from workflow.definition import Transition
-from workflow.errors import NotFound
-from workflow.loader import Loaded, parse
-from workflow.registry import GUARDS, Situation
-from workflow.registry import fact_label as _label
+from thidua.store.models import Actor, Cluster, Cycle, DefinitionRow, Unit
+from thidua.workflow import directory, identity
+from thidua.workflow.db import fetch
+from thidua.workflow.definition import Transition
+from thidua.workflow.errors import NotFound
+from thidua.workflow.loader import Loaded, parse
+from thidua.workflow.registry import GUARDS, Situation
+from thidua.workflow.registry import fact_label as _label
 
 # Parsed stored definitions by content hash: a version never changes (its hash is its
 # identity), so once parsed it is neither fetched nor parsed again in this process.

@@ -16,16 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workflow import directory
-from workflow.admin import upgrade_db
-from workflow.cycles import fire, start_cycle
-from workflow.db import Database
-from workflow.definition import Scenario, ScenarioSetup, ScenarioStep
-from workflow.documents import Attachment
-from workflow.errors import InvalidInput, NotFound, ScenariosFailed, ThiduaError, TransitionRefused
-from workflow.lint import source_of
-from workflow.loader import Loaded, load_file, shipped_dir
-from workflow.rules import load_cycle
+from thidua.workflow import directory
+from thidua.workflow.admin import upgrade_db
+from thidua.workflow.cycles import fire, start_cycle
+from thidua.workflow.db import Database
+from thidua.workflow.definition import Scenario, ScenarioSetup, ScenarioStep
+from thidua.workflow.documents import Attachment
+from thidua.workflow.errors import (
+    InvalidInput,
+    ScenariosFailed,
+    ThiduaError,
+    TransitionRefused,
+)
+from thidua.workflow.lint import source_of
+from thidua.workflow.loader import Loaded, files_or_shipped, load_file
+from thidua.workflow.rules import load_cycle
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,7 @@ def run_file(path: str | Path) -> TestReport:
 
 def run_files(files: list[str]) -> list[TestReport]:
     """Run the scenarios of each file (every shipped definition when ``files`` is empty)."""
-    paths = files or [str(p) for p in sorted(shipped_dir().glob("*.yaml"))]
-    if not paths:
-        raise NotFound(f"no definitions found in {shipped_dir()}")
+    paths = files_or_shipped(files)
     return [run_file(path) for path in paths]
 
 

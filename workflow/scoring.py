@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflow.registry import Facts, NoParams, Params, Situation, effect, guard
+from thidua.workflow.registry import Facts, NoParams, Params, Situation, effect, guard
 
 REPORT, ADJUSTMENTS, CORRECTIONS, SCORES = (
     "year_report", "score_adjustments", "score_corrections", "scores")

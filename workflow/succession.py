@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from workflow import directory
-from workflow.cycles import Fired, start_cycle
-from workflow.db import Database
-from workflow.errors import InvalidInput, TransitionRefused
-from workflow.publish import in_force
-from workflow.rules import context, load_cycle
+from thidua.workflow import directory
+from thidua.workflow.cycles import Fired, start_cycle
+from thidua.workflow.db import Database
+from thidua.workflow.errors import InvalidInput, TransitionRefused
+from thidua.workflow.publish import in_force
+from thidua.workflow.rules import context, load_cycle
 
 ROTATIONS = ("deputy_becomes_head", "elected")
 

@@ -14,16 +14,15 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from store.ledger import as_event, event_hash
-from store.models import Cycle, LedgerRow
-from workflow import directory
-from workflow.db import Database
-from workflow.definition import Label
-from workflow.errors import IntegrityFailure, NotFound
-from workflow.facts import replay
-from workflow.rules import definition_of, load_cycle
-from workflow.timeutil import iso, now, parse_moment, parse_stored
+from thidua.store.ledger import as_event, event_hash
+from thidua.store.models import Cycle, LedgerRow
+from thidua.workflow import directory
+from thidua.workflow.db import Database
+from thidua.workflow.definition import Label
+from thidua.workflow.errors import IntegrityFailure, NotFound
+from thidua.workflow.facts import replay
+from thidua.workflow.rules import definition_of, load_cycle
+from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
 
 
 @dataclass(frozen=True)

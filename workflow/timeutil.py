@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from workflow.errors import InvalidInput
+from thidua.workflow.errors import InvalidInput
 
 
 def now() -> dt.datetime:

@@ -7,18 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-
-from store.models import Cluster, Cycle, DefinitionRow
-from workflow import directory
-from workflow.cycles import events_of, stored_facts
-from workflow.db import Database
-from workflow.definition import Label
-from workflow.errors import InvalidInput
-from workflow.facts import replay
-from workflow.loader import Loaded
-from workflow.machine import triggers_from
-from workflow.rules import context, definition_of, judge, load_cycle
-from workflow.timeutil import due_date, parse_stored
+from thidua.store.models import Cluster, Cycle, DefinitionRow
+from thidua.workflow import directory
+from thidua.workflow.cycles import events_of, stored_facts
+from thidua.workflow.db import Database
+from thidua.workflow.definition import Label
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.facts import replay
+from thidua.workflow.loader import Loaded
+from thidua.workflow.machine import triggers_from
+from thidua.workflow.rules import context, definition_of, judge, load_cycle
+from thidua.workflow.timeutil import due_date, parse_stored
 
 
 @dataclass(frozen=True)

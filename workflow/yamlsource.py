@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-
-from workflow.errors import InvalidDefinition, Problem
+from thidua.workflow.errors import InvalidDefinition, Problem
 
 Path = tuple[str | int, ...]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
-
-from store.models import Base
+from thidua.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

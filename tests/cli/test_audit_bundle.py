@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from thidua.store.ledger import canonical_json, event_hash
+from thidua.workflow import documents, storedzip
+from thidua.workflow.db import Database, record
 
-from store.ledger import canonical_json, event_hash
 from tests.cli.helpers import advance, error, ok, parsed, plain_error, start
 from tests.conftest import CLUSTER, HEAD, SECRETARY, Invoke
-from workflow import documents, storedzip
-from workflow.db import Database, record
 
 
 @pytest.fixture
@@ -44,8 +44,7 @@ def bundle(cli: Invoke, cycle: int, tmp_path: Path) -> Path:
 def _offline(*args: str, json_: bool = False) -> Any:
     """`thidua audit verify --bundle ...` with a database URL that must never be opened."""
     from click.testing import CliRunner
-
-    from cli.main import root
+    from thidua.cli.main import root
 
     prefix = ["--db", "postgresql://nobody@127.0.0.1:1/none"] + (["--json"] if json_ else [])
     return CliRunner().invoke(root, [*prefix, "audit", "verify", "--bundle", *args],

@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
+from thidua.store.models import Cycle
+from thidua.workflow import audit
+from thidua.workflow.admin import backup_db, upgrade_db
+from thidua.workflow.cycles import fire
+from thidua.workflow.db import Database
+from thidua.workflow.views import replayed_matches
 
-from store.models import Cycle
 from tests.cli.helpers import advance, invoke, ok, parsed, plain_error, start
 from tests.conftest import HAPPY_PATH, PG_ADMIN_URL, populate
-from workflow import audit
-from workflow.admin import backup_db, upgrade_db
-from workflow.cycles import fire
-from workflow.db import Database
-from workflow.views import replayed_matches
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_a_failed_backup_leaves_nothing(in_use: Database, sqlite_url: str, tmp_p
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A backup that fails midway (here: the disk fills up) leaves neither FILE nor a
     partial copy, and says so in one line (exit 2)."""
-    from store import backup as store_backup
+    from thidua.store import backup as store_backup
 
     def disk_full(_engine: object, temporary: str) -> None:
         Path(temporary).write_bytes(b"SQLite format 3\x00 half")

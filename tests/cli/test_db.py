@@ -5,10 +5,11 @@ from __future__ import annotations
 import gc
 import warnings
 
-from store import schema
+from thidua.store import schema
+from thidua.workflow.db import Database
+
 from tests.cli.helpers import error, invoke, ok, parsed
 from tests.conftest import Invoke
-from workflow.db import Database
 
 HEAD = schema.HEAD
 

@@ -17,7 +17,7 @@ V2 = "ccb-cluster-annual@2024.1"
 
 def run(*args: str, json: bool = False) -> Result:
     """A command that needs no database, run in-process."""
-    from cli.main import root
+    from thidua.cli.main import root
 
     prefix = ["--lang", "en"] + (["--json"] if json else [])
     return CliRunner().invoke(root, [*prefix, *args], catch_exceptions=False)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from thidua.workflow.db import Database
 
 from tests.cli.helpers import ok, parsed, plain_error
 from tests.conftest import CLUSTER, Invoke
-from workflow.db import Database
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def thidua(*args: str) -> Result:
     """Run ``thidua ARGS`` as a user would, without --db."""
-    from cli.main import root
+    from thidua.cli.main import root
 
     return CliRunner().invoke(root, list(args), catch_exceptions=False)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
+from thidua.workflow.db import Database
 
 from tests.cli.helpers import error, invoke, ok, parsed, plain_error, start
 from tests.conftest import CLUSTER, Invoke
-from workflow.db import Database
 
 CORE_GROUPS = ["db", "def", "cluster", "actor", "cycle", "audit", "demo"]
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/x"
@@ -20,7 +20,7 @@ UNREACHABLE = "postgresql://postgres@127.0.0.1:1/x"
 
 def thidua(*args: str) -> Result:
     """Run ``thidua ARGS`` in-process."""
-    from cli.main import root
+    from thidua.cli.main import root
 
     return CliRunner().invoke(root, list(args), catch_exceptions=False)
 
@@ -37,7 +37,7 @@ def _installed() -> bool:
 
 def _commands() -> Iterator[list[str]]:
     """Every group and command path, e.g. ['cycle'], ['cycle', 'fire']."""
-    from cli.main import GROUPS
+    from thidua.cli.main import GROUPS
 
     def walk(path: list[str], command: click.Command) -> Iterator[list[str]]:
         yield path
@@ -51,7 +51,7 @@ def _commands() -> Iterator[list[str]]:
 
 def test_help_lists_every_group() -> None:
     """`thidua --help` exits 0 and lists every command group with an example."""
-    from cli.main import GROUPS
+    from thidua.cli.main import GROUPS
 
     out = ok(thidua("--help"))
     listed = {line.split()[0] for line in out.splitlines() if line.startswith("  ") and

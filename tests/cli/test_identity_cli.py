@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from thidua.cli.main import root
+from thidua.workflow import directory, identity
+from thidua.workflow.db import Database
 
-from cli.main import root
 from tests.cli.helpers import advance, ok, parsed, plain_error, start
 from tests.conftest import AUDITOR, SECRETARY, populate
-from workflow import directory, identity
-from workflow.db import Database
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 import click
 import pytest
 from click.testing import CliRunner
+from thidua.cli import output
+from thidua.cli.main import GROUPS, USERS, root
+from thidua.workflow.db import Database
 
-from cli import output
-from cli.main import GROUPS, USERS, root
 from tests.cli.helpers import ok, start
 from tests.conftest import SECRETARY, Invoke
-from workflow.db import Database
 
 ANSI = "\x1b["
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-
-from store.engine import StoreError, make_engine, operator, resolve_url
-from workflow.db import Database
+from thidua.store.engine import StoreError, make_engine, operator, resolve_url
+from thidua.workflow.db import Database
 
 RESOLVED = [
     ("thidua.db", "sqlite:///thidua.db"),

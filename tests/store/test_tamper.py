@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from thidua.store.ledger import as_event, event_hash
+from thidua.workflow import documents
+from thidua.workflow.db import Database, record
 
-from store.ledger import as_event, event_hash
 from tests.cli.helpers import advance, ok, parsed, plain_error, start
 from tests.conftest import SECRETARY, Invoke
-from workflow import documents
-from workflow.db import Database, record
 
 DROP_TRIGGERS = {
     "sqlite": ["DROP TRIGGER ledger_no_update", "DROP TRIGGER ledger_no_delete"],
@@ -279,7 +279,7 @@ def test_a_value_of_another_type_is_caught(year: Database, cli: Invoke) -> None:
 def test_many_distinct_values_verify(year: Database, cli: Invoke,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """With room to remember only a few values, verify forgets and relearns: same verdict."""
-    from store import rehash
+    from thidua.store import rehash
 
     monkeypatch.setattr(rehash, "_ENCODED_MAX", 3)
     for n in range(5):

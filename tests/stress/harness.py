@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-
-from store.ledger import GENESIS
-from store.models import Cycle, LedgerRow
-from workflow import audit, directory
-from workflow.cycles import start_cycle
-from workflow.db import Database
-from workflow.loader import Loaded, load_file
-from workflow.views import replayed_matches
+from thidua.store.ledger import GENESIS
+from thidua.store.models import Cycle, LedgerRow
+from thidua.workflow import audit, directory
+from thidua.workflow.cycles import start_cycle
+from thidua.workflow.db import Database
+from thidua.workflow.loader import Loaded, load_file
+from thidua.workflow.views import replayed_matches
 
 DEFINITION = Path(__file__).with_name("toggle.yaml")
 CLUSTER = "Cụm thử tải"

@@ -23,12 +23,12 @@ from statistics import median
 
 import pytest
 from sqlalchemy import text
+from thidua.workflow.admin import upgrade_db
+from thidua.workflow.cycles import fire
+from thidua.workflow.db import Database
+from thidua.workflow.faults import POINTS
 
 from tests.stress import harness
-from workflow.admin import upgrade_db
-from workflow.cycles import fire
-from workflow.db import Database
-from workflow.faults import POINTS
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = {"sqlite": 60, "postgresql": 45}
@@ -53,7 +53,7 @@ class Step:
 
     def argv(self, url: str) -> list[str]:
         """`thidua --db URL cycle fire ...`, run from this checkout."""
-        args = [sys.executable, "-c", "from cli.main import main; main()", "--db", url,
+        args = [sys.executable, "-c", "from thidua.cli.main import main; main()", "--db", url,
                 "cycle", "fire", str(self.cycle_id), self.trigger, "--as", self.actor,
                 "--reason", self.token]
         if self.unit:

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
+from thidua.workflow.cycles import Fired, fire
+from thidua.workflow.db import Database
+from thidua.workflow.errors import Conflict, TransitionRefused
+from thidua.workflow.views import show
+
 from tests.stress.harness import MEMBER, OUTSIDER, SECRETARY
-from workflow.cycles import Fired, fire
-from workflow.db import Database
-from workflow.errors import Conflict, TransitionRefused
-from workflow.views import show
 
 REQUEST_ID_SHARE = 0.2  # commands that carry a request id, and are retried once on success
 

@@ -14,18 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from thidua.store import engine as store_engine
+from thidua.workflow import audit, cycles
+from thidua.workflow.admin import upgrade_db
+from thidua.workflow.cycles import Fired, fire, start_cycle
+from thidua.workflow.db import Database
+from thidua.workflow.errors import Conflict, InvalidInput, TransitionRefused
+from thidua.workflow.loader import find
+from thidua.workflow.views import list_cycles, replayed_matches, show
 
-from store import engine as store_engine
 from tests.cli.helpers import start
 from tests.conftest import CLUSTER, HEAD, SECRETARY, populate
 from tests.stress.harness import chain_problems, read_ledger
-from workflow import audit, cycles
-from workflow.admin import upgrade_db
-from workflow.cycles import Fired, fire, start_cycle
-from workflow.db import Database
-from workflow.errors import Conflict, InvalidInput, TransitionRefused
-from workflow.loader import find
-from workflow.views import list_cycles, replayed_matches, show
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = {"plan": "Kế hoạch 2023"}
@@ -111,7 +111,7 @@ def test_two_processes_fire_at_once(db_url: str, populated: Database, cycle: int
     """Two `thidua cycle fire` processes at once: one exits 0, the other 3 with one line."""
     env = {**{k: v for k, v in os.environ.items() if k != "THIDUA_PAUSE_AT"},
            "PYTHONPATH": str(ROOT)}
-    argv = [sys.executable, "-c", "from cli.main import main; main()", "--db", db_url,
+    argv = [sys.executable, "-c", "from thidua.cli.main import main; main()", "--db", db_url,
             "cycle", "fire", str(cycle), "launch", "-i", f"plan={PLAN['plan']}", "--as", HEAD,
             "--expect-version", "1"]
     processes = [subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from thidua.workflow.cycles import fire, start_cycle
+from thidua.workflow.db import Database
+from thidua.workflow.errors import TransitionRefused
+from thidua.workflow.loader import find
+from thidua.workflow.views import replayed_matches, show
 
 from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
-from workflow.cycles import fire, start_cycle
-from workflow.db import Database
-from workflow.errors import TransitionRefused
-from workflow.loader import find
-from workflow.views import replayed_matches, show
 
 
 def _start(db: Database) -> int:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from workflow.errors import InvalidDefinition
-from workflow.loader import content_hash, parse, shipped, validate_files
-from workflow.registry import EFFECTS, GUARDS
+from thidua.workflow.errors import InvalidDefinition
+from thidua.workflow.loader import content_hash, parse, shipped, validate_files
+from thidua.workflow.registry import EFFECTS, GUARDS
 
 FILE = "cluster.yaml"
 

@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import text
+from thidua.workflow import directory, identity
+from thidua.workflow.cycles import fire, start_cycle
+from thidua.workflow.db import Database
+from thidua.workflow.errors import TransitionRefused
+from thidua.workflow.loader import find
+from thidua.workflow.views import show
 
 from tests.conftest import AUDITOR, CLUSTER, HAPPY_PATH, HEAD, SECRETARY, populate
-from workflow import directory, identity
-from workflow.cycles import fire, start_cycle
-from workflow.db import Database
-from workflow.errors import TransitionRefused
-from workflow.loader import find
-from workflow.views import show
 
 ADMIN = "Quản trị viên"
 Login = Callable[[str], Database]

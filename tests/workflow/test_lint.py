@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from thidua.workflow.errors import InvalidDefinition
+from thidua.workflow.lint import lint_file, lint_files
+from thidua.workflow.loader import shipped_files
 
 from tests.revisions import MINI as BASE
 from tests.revisions import revise
-from workflow.errors import InvalidDefinition
-from workflow.lint import lint_file, lint_files
-from workflow.loader import shipped_dir
 
 RETURN_REASON = "    reason_required: true\n    label: {vi: \"Trả lại hồ sơ\""
 RETURN_LABEL = "    label: {vi: \"Trả lại hồ sơ\""
@@ -189,4 +189,4 @@ def test_missing_file_is_an_error_finding(tmp_path: Path) -> None:
 def test_shipped_folder_is_the_default() -> None:
     """Without files, lint covers every shipped definition."""
     assert [r.file for r in lint_files([])] == [str(p) for p in
-                                                sorted(shipped_dir().glob("*.yaml"))]
+                                                shipped_files()]

@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from thidua.workflow import directory
+from thidua.workflow.audit import log, verify
+from thidua.workflow.cycles import fire, store_definition
+from thidua.workflow.db import Database, record
+from thidua.workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
+from thidua.workflow.loader import Loaded, load_file
+from thidua.workflow.migrate import apply, plan
+from thidua.workflow.publish import publish
+from thidua.workflow.views import replayed_matches, show
 
 from tests.cli.helpers import advance, start
 from tests.conftest import SECRETARY
 from tests.revisions import V1, revise, version_2
-from workflow import directory
-from workflow.audit import log, verify
-from workflow.cycles import fire, store_definition
-from workflow.db import Database, record
-from workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
-from workflow.loader import Loaded, load_file
-from workflow.migrate import apply, plan
-from workflow.publish import publish
-from workflow.views import replayed_matches, show
 
 V2 = "ccb-cluster-annual@2024.1"
 

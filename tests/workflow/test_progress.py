@@ -6,13 +6,13 @@ import io
 from pathlib import Path
 
 import pytest
+from thidua.store import ledger
+from thidua.workflow.audit import head, verify
+from thidua.workflow.bundle import write_bundle
+from thidua.workflow.db import Database
+from thidua.workflow.export import export_to
 
-from store import ledger
 from tests.cli.helpers import advance, start
-from workflow.audit import head, verify
-from workflow.bundle import write_bundle
-from workflow.db import Database
-from workflow.export import export_to
 
 
 @pytest.fixture

@@ -6,24 +6,24 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-
-from store.models import Cycle, DefinitionRow
-from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
-from tests.revisions import MINI, SHIPPED, V1, revise, version_2
-from workflow import directory
-from workflow.audit import log, verify
-from workflow.cycles import fire, start_cycle
-from workflow.db import Database
-from workflow.errors import (
+from thidua.store.models import Cycle, DefinitionRow
+from thidua.workflow import directory
+from thidua.workflow.audit import log, verify
+from thidua.workflow.cycles import fire, start_cycle
+from thidua.workflow.db import Database
+from thidua.workflow.errors import (
     InvalidDefinition,
     InvalidInput,
     NotFound,
     ScenariosFailed,
     TransitionRefused,
 )
-from workflow.loader import load_file
-from workflow.publish import in_force, publish, versions
-from workflow.views import replayed_matches, show
+from thidua.workflow.loader import load_file
+from thidua.workflow.publish import in_force, publish, versions
+from thidua.workflow.views import replayed_matches, show
+
+from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
+from tests.revisions import MINI, SHIPPED, V1, revise, version_2
 
 
 def _events(db: Database) -> list[dict[str, object]]:

@@ -8,6 +8,12 @@ from typing import Any
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from thidua.workflow.audit import log, verify
+from thidua.workflow.cycles import fire, start_cycle
+from thidua.workflow.errors import InvalidInput, TransitionRefused
+from thidua.workflow.loader import find
+from thidua.workflow.machine import triggers_from
+from thidua.workflow.views import replayed_matches, show
 
 from tests.conftest import (
     AUDITOR,
@@ -20,12 +26,6 @@ from tests.conftest import (
     UNITS,
 )
 from tests.copies import fresh_copy, populated_template
-from workflow.audit import log, verify
-from workflow.cycles import fire, start_cycle
-from workflow.errors import InvalidInput, TransitionRefused
-from workflow.loader import find
-from workflow.machine import triggers_from
-from workflow.views import replayed_matches, show
 
 LOADED = find("ccb-cluster-annual")
 TRIGGERS = sorted({t.trigger for t in LOADED.definition.transitions})

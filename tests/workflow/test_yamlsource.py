@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from workflow.errors import InvalidDefinition
-from workflow.yamlsource import read_yaml
+from thidua.workflow.errors import InvalidDefinition
+from thidua.workflow.yamlsource import read_yaml
 
 FILE = "cluster.yaml"
 

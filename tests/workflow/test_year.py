@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from thidua.workflow import directory, membership
+from thidua.workflow.cycles import fire, start_cycle
+from thidua.workflow.db import Database
+from thidua.workflow.errors import InvalidInput, NotFound, TransitionRefused
+from thidua.workflow.loader import find
+from thidua.workflow.report import cycle_report
+from thidua.workflow.succession import start_next
+from thidua.workflow.views import show, todo, why
 
 from tests.conftest import CLUSTER, HAPPY_PATH, MEMBER, SECRETARY
-from workflow import directory, membership
-from workflow.cycles import fire, start_cycle
-from workflow.db import Database
-from workflow.errors import InvalidInput, NotFound, TransitionRefused
-from workflow.loader import find
-from workflow.report import cycle_report
-from workflow.succession import start_next
-from workflow.views import show, todo, why
 
 HANOI = MEMBER["Hà Nội"]
 
@@ -89,7 +89,7 @@ def test_next_year_opens_from_a_closed_cycle_with_the_elected_head(populated: Da
 
 def test_rotation_rule_names_the_head_when_no_one_was_elected() -> None:
     """Without an election, this year's deputy is next year's head."""
-    from workflow.succession import next_leadership
+    from thidua.workflow.succession import next_leadership
 
     assert next_leadership({}, "deputy_becomes_head", "Bắc Ninh", "Hà Nội") == ("Hà Nội", None)
     assert next_leadership({"ballot": {"next_head": "Bắc Giang", "next_deputy": "Vĩnh Phúc"}},

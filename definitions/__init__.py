@@ -1,0 +1,1 @@
+"""The shipped cycle definitions (YAML data), installed as ``thidua.definitions``."""
