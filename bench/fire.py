@@ -1,4 +1,4 @@
-"""Firing: in-process ``workflow.cycles.fire`` throughput against the bare stdlib-sqlite3
+"""Firing: in-process ``workflow.services.cycles.fire`` throughput against the bare stdlib-sqlite3
 transaction that a step needs, in the same durability mode.
 
 The floor replays, event for event, the steps thidua recorded: BEGIN IMMEDIATE; SELECT the
@@ -39,10 +39,10 @@ def template(folder: Path, cycles: int) -> tuple[Path, list[int]]:
     """A database with ``cycles`` clusters, the demo's people and one started cycle each."""
     import datetime as dt
 
-    from thidua.workflow import demo, directory
-    from thidua.workflow.cycles import start_cycle
-    from thidua.workflow.db import Database
-    from thidua.workflow.loader import find
+    from thidua.workflow.language.loader import find
+    from thidua.workflow.services import demo, directory, identity
+    from thidua.workflow.services.cycles import start_cycle
+    from thidua.workflow.services.db import Database
 
     path = folder / "template.db"
     db = Database(str(path))
@@ -54,7 +54,7 @@ def template(folder: Path, cycles: int) -> tuple[Path, list[int]]:
     for name, unit, role in demo.PEOPLE:
         directory.add_actor(db, name, unit_name=unit)
         if role:
-            directory.grant(db, name, role, cluster_name=None)
+            identity.grant(db, name, role, cluster_name=None)
     loaded = find("ccb-cluster-annual")
     ids = []
     for cluster in clusters:
@@ -82,8 +82,8 @@ def copy(template_path: Path, name: str) -> Path:
 
 def fire_cycle(db: Any, cycle_id: int) -> None:
     """Fire the first steps of the reference year in cycle ``cycle_id``."""
-    from thidua.workflow import demo
-    from thidua.workflow.cycles import fire
+    from thidua.workflow.services import demo
+    from thidua.workflow.services.cycles import fire
 
     for when, who, trigger, unit, inputs, reason, _ in demo.STEPS[:STEPS_PER_CYCLE]:
         fire(db, cycle_id, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
@@ -92,7 +92,7 @@ def fire_cycle(db: Any, cycle_id: int) -> None:
 
 def run_thidua(path: Path, ids: list[int]) -> None:
     """Fire the first steps of the reference year in every cycle of ``ids``."""
-    from thidua.workflow.db import Database
+    from thidua.workflow.services.db import Database
 
     db = Database(str(path))
     for cycle_id in ids:
@@ -146,7 +146,7 @@ def measure(template_path: Path, ids: list[int], events: list[dict[str, Any]],
             name: str) -> tuple[float, float]:
     """Seconds spent by thidua and by the floor on the same steps, cycle by cycle in turn
     (who goes first alternates), so that the disk's and the machine's moods fall on both."""
-    from thidua.workflow.db import Database
+    from thidua.workflow.services.db import Database
 
     db = Database(str(copy(template_path, f"{name}-thidua.db")))
     conn = bare_connection(copy(template_path, f"{name}-bare.db"))

@@ -48,8 +48,8 @@ with engine.connect() as conn:
 
 def prepare(folder: Path) -> tuple[Path, int]:
     """A database with the demo's reference cycle; returns its path and the cycle id."""
-    from thidua.workflow import demo
-    from thidua.workflow.db import Database
+    from thidua.workflow.services import demo
+    from thidua.workflow.services.db import Database
 
     path = folder / "read.db"
     db = Database(str(path))
@@ -62,6 +62,7 @@ def capture(path: Path, cycle_id: int) -> list[tuple[str, list[Any]]]:
     """Every statement ``thidua cycle show`` sends to the driver, with its parameters."""
     from click.testing import CliRunner
     from sqlalchemy import Engine, event
+
     from thidua.cli.main import root
 
     seen: list[tuple[str, list[Any]]] = []

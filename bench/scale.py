@@ -38,8 +38,8 @@ PERIODS = 20  # cycles per cluster: one per emulation year
 
 def reference(folder: Path) -> tuple[Path, int]:
     """The empty database: the demo's reference cycle and nothing else."""
-    from thidua.workflow import demo
-    from thidua.workflow.db import Database
+    from thidua.workflow.services import demo
+    from thidua.workflow.services.db import Database
 
     path = folder / "empty.db"
     db = Database(str(path))
@@ -97,7 +97,7 @@ def fill(path: Path, cycles: int, events: int, seed: int = 7) -> None:
 
 
 def _states_and_steps(source: str) -> tuple[list[str], list[tuple[str, str, str | None]]]:
-    from thidua.workflow.loader import parse
+    from thidua.workflow.language.loader import parse
 
     definition = parse(source).definition
     steps = [(t.trigger, s, t.dest) for t in definition.transitions for s in t.source]
@@ -142,6 +142,7 @@ COMMANDS = {
 def timed(path: Path, args: list[str]) -> tuple[float, str]:
     """Seconds one in-process run of ``thidua --db PATH ARGS`` takes, and its output."""
     from click.testing import CliRunner
+
     from thidua.cli.main import root
 
     runner = CliRunner()

@@ -1,4 +1,4 @@
-"""Verifying: ``workflow.audit.verify`` (what ``thidua audit verify`` runs) over a ledger of
+"""Verifying: ``workflow.audit.verify.verify`` (what ``thidua audit verify`` runs) over a ledger of
 1,000,000 events, against the floor: bare SHA-256 over the same rows, read with the bare sqlite3
 driver, in the same run.
 
@@ -99,8 +99,8 @@ def _event(rng: random.Random, seq: int, definitions: list[str]) -> dict[str, An
 def build(path: Path, events: int) -> None:
     """A thidua database whose ledger holds ``events`` chained events."""
     from thidua.store.ledger import FIELDS, GENESIS, canonical_json, event_hash
-    from thidua.workflow.db import Database
-    from thidua.workflow.loader import find
+    from thidua.workflow.language.loader import find
+    from thidua.workflow.services.db import Database
 
     Database(str(path)).close()  # the schema, through thidua's own migrations
     columns = [*FIELDS.values(), "prev_hash", "hash"]
@@ -151,8 +151,8 @@ def floor(path: Path) -> int:
 
 def subject(path: Path) -> int:
     """thidua's own verification service, as `thidua audit verify` calls it."""
-    from thidua.workflow.audit import verify
-    from thidua.workflow.db import Database
+    from thidua.workflow.audit.verify import verify
+    from thidua.workflow.services.db import Database
 
     db = Database(str(path))
     try:
@@ -176,7 +176,7 @@ def child(which: str, path: Path) -> None:
     thidua under tracemalloc, for the peak of the Python heap (not timed: it slows it)."""
     work = {"floor": floor, "thidua": subject, "traced": subject}[which]
     import thidua.store.ledger  # imports are not what is measured
-    import thidua.workflow.audit  # noqa: F401
+    import thidua.workflow.audit.verify  # noqa: F401
 
     if which == "traced":
         tracemalloc.start()

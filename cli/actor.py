@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from thidua.cli import completion
 from thidua.cli.output import PERIOD, Env, pass_env
 
@@ -31,7 +32,7 @@ def add(env: Env, name: str, unit: str | None, login: str | None) -> None:
     Example:
       thidua actor add "Đào Anh Dũng" --unit "Bắc Ninh" --login dung
     """
-    from thidua.workflow.directory import add_actor
+    from thidua.workflow.services.directory import add_actor
 
     add_actor(env.db(), name, unit_name=unit, login=login)
     click.echo(f"registered {name}" + (f" of {unit}" if unit else ""))
@@ -51,7 +52,7 @@ def grant(env: Env, name: str, role: str, cluster: str | None, period: int | Non
     Example:
       thidua actor grant "Cao Văn Thắng" secretariat --cluster "Cụm 5" --period 2023
     """
-    from thidua.workflow.directory import grant as grant_role
+    from thidua.workflow.services.identity import grant as grant_role
 
     grant_role(env.db(), name, role, cluster_name=cluster, period=period)
     scope = (f" in {cluster}" if cluster else "") + (f" for {period}" if period else "")
@@ -71,7 +72,7 @@ def delegate(env: Env, name: str, login: str) -> None:
     Example:
       thidua actor delegate "Đào Anh Dũng" --login thang
     """
-    from thidua.workflow.identity import delegate as record_delegation
+    from thidua.workflow.services.identity import delegate as record_delegation
 
     record_delegation(env.db(), name, login)
     click.echo(f"{login} may enter steps for {name}")
@@ -90,7 +91,7 @@ def revoke(env: Env, name: str, role: str, cluster: str | None, period: int | No
     Example:
       thidua actor revoke "Cao Văn Thắng" secretariat --cluster "Cụm 5"
     """
-    from thidua.workflow.identity import revoke as revoke_grant
+    from thidua.workflow.services.identity import revoke as revoke_grant
 
     count = revoke_grant(env.db(), name, role, cluster_name=cluster, period=period)
     click.echo(f"revoked {count} grant(s) of {role} from {name}")

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import click
+
 from thidua.cli import completion
 from thidua.cli.output import PERIOD, Env, emit_json, local_time, pass_env, plain, progress, table
 
@@ -35,7 +36,7 @@ def log(env: Env, cycle_id: int | None, limit: int | None) -> None:
     Example:
       thidua audit log --cycle 1 --limit 20
     """
-    from thidua.workflow.audit import log as ledger_log
+    from thidua.workflow.audit.verify import log as ledger_log
 
     events = ledger_log(env.db(), cycle_id=cycle_id, limit=limit)
     if env.as_json:
@@ -83,11 +84,11 @@ def verify(env: Env, anchors: tuple[str, ...], bundle: str | None) -> None:
       thidua audit verify --bundle cum5-2023.zip
     """
     if bundle is not None:
-        from thidua.workflow.bundlecheck import verify_bundle
+        from thidua.workflow.audit.bundlecheck import verify_bundle
 
         _bundle_verified(env, verify_bundle(bundle, anchors=anchors))
         return
-    from thidua.workflow.audit import verify as verify_ledger
+    from thidua.workflow.audit.verify import verify as verify_ledger
 
     with progress(_events(env), "verifying") as advance:
         result = verify_ledger(env.db(), anchors=anchors, on_progress=advance)
@@ -125,7 +126,7 @@ def head(env: Env) -> None:
     Example:
       thidua audit head
     """
-    from thidua.workflow.audit import head as ledger_head
+    from thidua.workflow.audit.verify import head as ledger_head
 
     result = ledger_head(env.db())
     if env.as_json:
@@ -159,7 +160,7 @@ def export(env: Env, fmt: str, cycle_id: int | None, cluster: str | None, period
       thidua audit export --format csv --cluster "Cụm 5" --period 2023 -o cum5-2023.csv
       thidua audit export --actor "Cao Văn Thắng" --since 2023-06-01 --until 2023-06-30
     """
-    from thidua.workflow.export import Filters, export_to
+    from thidua.workflow.audit.export import Filters, export_to
 
     filters = Filters(cycle_id, cluster, period, actor, since, until)
     # The bar's length is known only for the whole ledger; a filtered export shows none.
@@ -188,7 +189,7 @@ def bundle(env: Env, file: str, with_documents: bool) -> None:
     Example:
       thidua audit bundle cum5-2023.zip --with-documents
     """
-    from thidua.workflow.bundle import write_bundle
+    from thidua.workflow.audit.bundle import write_bundle
 
     with progress(_events(env), "verifying") as advance:
         done = write_bundle(env.db(), file, with_documents=with_documents, on_progress=advance)
@@ -214,7 +215,7 @@ def state_at(env: Env, cluster: str, period: int, date: str) -> None:
     Example:
       thidua audit state-at --cluster "Cụm 5" --period 2023 2023-06-29
     """
-    from thidua.workflow.timetravel import cluster_state_at
+    from thidua.workflow.services.timetravel import cluster_state_at
 
     views = cluster_state_at(env.db(), cluster, period, date)
     if env.as_json:
@@ -230,6 +231,6 @@ def state_at(env: Env, cluster: str, period: int, date: str) -> None:
 
 def _events(env: Env) -> int:
     """How many events the ledger holds: the length of a progress bar over all of it."""
-    from thidua.workflow.audit import head
+    from thidua.workflow.audit.verify import head
 
     return head(env.db()).seq

@@ -6,11 +6,12 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 import click
+
 from thidua.cli import completion
 from thidua.cli.output import PERIOD, Env, emit_json, pairs, pass_env
 
 if TYPE_CHECKING:
-    from thidua.workflow.directory import ClusterView
+    from thidua.workflow.services.directory import ClusterView
 
 THIS_YEAR = dt.date.today().year
 
@@ -46,7 +47,7 @@ def add(env: Env, name: str, members: tuple[str, ...], head: str | None, deputy:
       thidua cluster add "Cụm 5" -m "Hà Nội" -m "Bắc Ninh" -m "Bắc Giang" \\
         -m "Vĩnh Phúc" --head "Bắc Ninh" --deputy "Hà Nội" --period 2023
     """
-    from thidua.workflow.directory import add_cluster
+    from thidua.workflow.services.directory import add_cluster
 
     view = add_cluster(env.db(), name, members=list(members), head=head, deputy=deputy,
                        period=period, joined_on=since.date() if since else dt.date(period, 1, 1),
@@ -65,7 +66,7 @@ def show(env: Env, name: str | None, period: int) -> None:
     Example:
       thidua cluster show "Cụm 5" --period 2023
     """
-    from thidua.workflow.directory import list_clusters, show_cluster
+    from thidua.workflow.services.directory import list_clusters, show_cluster
 
     if name is None:
         names = list_clusters(env.db())
@@ -111,7 +112,7 @@ def member_add(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
     Example:
       thidua cluster member add "Cụm 5" "Phú Thọ" --on 2024-01-01
     """
-    from thidua.workflow.membership import add_member
+    from thidua.workflow.services.membership import add_member
 
     add_member(env.db(), cluster, unit, day.date())
     click.echo(f"{unit} joins {cluster} on {day.date().isoformat()}")
@@ -130,7 +131,7 @@ def member_leave(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
     Example:
       thidua cluster member leave "Cụm 5" "Vĩnh Phúc" --on 2023-06-29
     """
-    from thidua.workflow.membership import leave
+    from thidua.workflow.services.membership import leave
 
     leave(env.db(), cluster, unit, day.date())
     click.echo(f"{unit} leaves {cluster} on {day.date().isoformat()}")
@@ -148,7 +149,7 @@ def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:
     Example:
       thidua cluster member merge "Bắc Giang" --into "Bắc Ninh" --on 2025-07-01
     """
-    from thidua.workflow.membership import merge
+    from thidua.workflow.services.membership import merge
 
     clusters = merge(env.db(), unit, into, day.date())
     if env.as_json:
@@ -172,7 +173,7 @@ def head(env: Env, cluster: str, period: int, head: str, deputy: str | None) -> 
     Example:
       thidua cluster head "Cụm 5" --period 2024 --head "Hà Nội" --deputy "Bắc Giang"
     """
-    from thidua.workflow.membership import set_leadership
+    from thidua.workflow.services.membership import set_leadership
 
     set_leadership(env.db(), cluster, period, head, deputy)
     click.echo(f"{cluster} {period}: head {head}" + (f", deputy {deputy}" if deputy else ""))

@@ -15,11 +15,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
+
 from thidua.cli.output import default_lang
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
-    from thidua.workflow.db import Database
+
+    from thidua.workflow.services.db import Database
 
 Completer = Callable[[click.Context, click.Parameter, str], list["CompletionItem"]]
 
@@ -35,7 +37,7 @@ def _lang(ctx: click.Context) -> str:
 
 @contextmanager
 def _database(ctx: click.Context) -> Iterator[Database | None]:
-    from thidua.workflow.db import existing
+    from thidua.workflow.services.db import existing
 
     db = existing(_root_params(ctx).get("db_url") or os.environ.get("THIDUA_DB"))
     try:
@@ -63,7 +65,8 @@ def cycle_ids(ctx: click.Context, param: click.Parameter, incomplete: str
               ) -> list[CompletionItem]:
     """Cycle ids, each with its cluster, year and state."""
     from click.shell_completion import CompletionItem
-    from thidua.workflow.views import list_cycles
+
+    from thidua.workflow.services.views import list_cycles
 
     with _database(ctx) as db:
         if db is None:
@@ -79,7 +82,8 @@ def triggers(ctx: click.Context, param: click.Parameter, incomplete: str
     """The steps the cycle on the command line can take from its state now, those that
     nothing blocks first."""
     from click.shell_completion import CompletionItem
-    from thidua.workflow.views import why
+
+    from thidua.workflow.services.views import why
 
     cycle_id = ctx.params.get("cycle_id")
     if cycle_id is None:
@@ -100,7 +104,8 @@ def definitions(ctx: click.Context, param: click.Parameter, incomplete: str
                 ) -> list[CompletionItem]:
     """The shipped definitions, as ``id`` and ``id@version``; files complete as paths."""
     from click.shell_completion import CompletionItem
-    from thidua.workflow.loader import shipped
+
+    from thidua.workflow.language.loader import shipped
 
     if "/" in incomplete or incomplete.endswith((".yaml", ".yml")):
         return [CompletionItem(incomplete, type="file")]
@@ -120,7 +125,8 @@ def clusters(ctx: click.Context, param: click.Parameter, incomplete: str
              ) -> list[CompletionItem]:
     """Cluster names."""
     from click.shell_completion import CompletionItem
-    from thidua.workflow.directory import list_clusters
+
+    from thidua.workflow.services.directory import list_clusters
 
     with _database(ctx) as db:
         if db is None:

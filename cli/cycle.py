@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
+
 from thidua.cli import completion
 from thidua.cli.output import PERIOD, Env, emit_json, local_time, paint, pairs, pass_env, table
 
 if TYPE_CHECKING:
-    from thidua.workflow.cycles import Fired
+    from thidua.workflow.services.cycles import Fired
 
 
 @click.group("cycle")
@@ -33,7 +34,7 @@ def _inputs(pairs_: tuple[str, ...]) -> dict[str, object]:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--input")
         parsed: object = value
         if value.startswith("@"):
-            from thidua.workflow.documents import Attachment
+            from thidua.workflow.services.documents import Attachment
 
             parsed = Attachment.from_path(value[1:])
         if key in values:
@@ -76,9 +77,9 @@ def start(env: Env, definition: str, cluster: str | None, period: int | None,
       thidua cycle start -c "Cụm 5" -p 2023 --as "Cao Văn Thắng"
       thidua cycle start --from 1 --as "Cao Văn Thắng"
     """
-    from thidua.workflow.cycles import start_cycle
-    from thidua.workflow.publish import in_force
-    from thidua.workflow.succession import start_next
+    from thidua.workflow.services.cycles import start_cycle
+    from thidua.workflow.services.publish import in_force
+    from thidua.workflow.services.succession import start_next
 
     if from_id is not None:
         if cluster or period:
@@ -114,7 +115,7 @@ def fire(env: Env, cycle_id: int, trigger: str, inputs: tuple[str, ...], reason:
     Example:
       thidua cycle fire 1 register --unit "Hà Nội" -i targets="..." --as "Cao Văn Thắng"
     """
-    from thidua.workflow.cycles import fire as fire_step
+    from thidua.workflow.services.cycles import fire as fire_step
 
     fired = fire_step(env.db(), cycle_id, trigger, actor=actor, inputs=_inputs(inputs),
                       reason=reason, unit=unit, expected_version=expect_version,
@@ -144,7 +145,7 @@ def list_(env: Env, state: str | None, cluster: str | None, period: int | None) 
     Example:
       thidua cycle list --state registration_open
     """
-    from thidua.workflow.views import list_cycles
+    from thidua.workflow.services.views import list_cycles
 
     rows = list_cycles(env.db(), state=state, cluster=cluster, period=period)
     if env.as_json:
@@ -165,7 +166,7 @@ def show(env: Env, cycle_id: int) -> None:
     Example:
       thidua cycle show 1
     """
-    from thidua.workflow.views import show as show_cycle
+    from thidua.workflow.services.views import show as show_cycle
 
     view = show_cycle(env.db(), cycle_id)
     if env.as_json:
@@ -192,7 +193,7 @@ def why(env: Env, cycle_id: int, trigger: str | None, actor: str | None) -> None
     Example:
       thidua cycle why 1 --as "Cao Văn Thắng"
     """
-    from thidua.workflow.views import why as why_options
+    from thidua.workflow.services.views import why as why_options
 
     options = why_options(env.db(), cycle_id, actor=actor, trigger=trigger)
     if env.as_json:
@@ -226,7 +227,7 @@ def todo(env: Env, actor: str | None) -> None:
     Example:
       thidua cycle todo --as "Cao Văn Thắng"
     """
-    from thidua.workflow.views import todo as todo_list
+    from thidua.workflow.services.views import todo as todo_list
 
     rows = todo_list(env.db(), actor=actor)
     if env.as_json:
@@ -254,7 +255,7 @@ def history(env: Env, cycle_id: int) -> None:
     Example:
       thidua cycle history 1
     """
-    from thidua.workflow.views import history as cycle_history
+    from thidua.workflow.services.views import history as cycle_history
 
     events = cycle_history(env.db(), cycle_id)
     if env.as_json:
@@ -279,7 +280,7 @@ def state_at(env: Env, cycle_id: int, date: str) -> None:
     Example:
       thidua cycle state-at 1 2023-06-29
     """
-    from thidua.workflow.timetravel import state_at as rebuild
+    from thidua.workflow.services.timetravel import state_at as rebuild
 
     view = rebuild(env.db(), cycle_id, date)
     if env.as_json:

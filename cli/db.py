@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from thidua.cli.output import Env, emit_json, pairs, pass_env
 
 
@@ -25,7 +26,7 @@ def upgrade(env: Env) -> None:
     Example:
       thidua db upgrade
     """
-    from thidua.workflow.admin import upgrade_db
+    from thidua.workflow.services.admin import upgrade_db
 
     revision = upgrade_db(env.db(check_schema=False))
     if env.as_json:
@@ -43,7 +44,7 @@ def current(env: Env) -> None:
     Example:
       thidua db current
     """
-    from thidua.workflow.admin import db_status
+    from thidua.workflow.services.admin import db_status
 
     status = db_status(env.db(check_schema=False))
     if env.as_json:
@@ -67,7 +68,7 @@ def backup(env: Env, file: str) -> None:
       thidua --db thidua.db db backup thidua-2024-06-30.db
       thidua --db thidua-2024-06-30.db audit verify
     """
-    from thidua.workflow.admin import backup_db
+    from thidua.workflow.services.admin import backup_db
 
     done = backup_db(env.db(), file)
     if env.as_json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from thidua.cli import completion
 from thidua.cli.output import Env, emit_json, local_time, pairs, pass_env, plain, table
 
@@ -27,7 +28,7 @@ def list_(env: Env) -> None:
     Example:
       thidua def list
     """
-    from thidua.workflow.loader import shipped
+    from thidua.workflow.language.loader import shipped
 
     rows = [{"id": d.definition.id, "version": d.definition.version,
              "effective_from": d.definition.effective_from.isoformat(),
@@ -50,7 +51,7 @@ def show(env: Env, name: str) -> None:
     Example:
       thidua def show ccb-cluster-annual
     """
-    from thidua.workflow.loader import find
+    from thidua.workflow.language.loader import find
 
     loaded = find(name)
     d = loaded.definition
@@ -80,7 +81,7 @@ def validate(env: Env, files: tuple[str, ...]) -> None:
     Example:
       thidua def validate my-cluster.yaml
     """
-    from thidua.workflow.loader import validate_files
+    from thidua.workflow.language.loader import validate_files
 
     results = validate_files(list(files))
     if env.as_json:
@@ -108,7 +109,7 @@ def lint(env: Env, files: tuple[str, ...]) -> None:
       thidua def lint my-cluster.yaml
     """
     from thidua.workflow.errors import InvalidDefinition
-    from thidua.workflow.lint import lint_files
+    from thidua.workflow.language.lint import lint_files
 
     reports = lint_files(list(files))
     if env.as_json:
@@ -137,7 +138,7 @@ def test(env: Env, files: tuple[str, ...]) -> None:
     Example:
       thidua def test my-cluster.yaml
     """
-    from thidua.workflow.scenarios import describe, run_files
+    from thidua.workflow.services.scenarios import describe, run_files
 
     reports = run_files(list(files))
     if env.as_json:
@@ -170,7 +171,7 @@ def publish(env: Env, file: str) -> None:
     Example:
       thidua def publish my-cluster-2024.yaml
     """
-    from thidua.workflow.publish import publish as publish_file
+    from thidua.workflow.services.publish import publish as publish_file
 
     done = publish_file(env.db(), file)
     if env.as_json:
@@ -197,7 +198,7 @@ def versions(env: Env, def_id: str | None) -> None:
     Example:
       thidua def versions ccb-cluster-annual
     """
-    from thidua.workflow.publish import versions as stored_versions
+    from thidua.workflow.services.publish import versions as stored_versions
 
     rows = stored_versions(env.db(), def_id)
     if env.as_json:
@@ -219,7 +220,7 @@ def diff(env: Env, a: str, b: str) -> None:
     Example:
       thidua def diff ccb-cluster-annual@2023.1 my-cluster-2024.yaml
     """
-    from thidua.workflow.diff import diff_names
+    from thidua.workflow.language.diff import diff_names
 
     result = diff_names(a, b, env.db)
     if env.as_json:
@@ -247,7 +248,7 @@ def graph(env: Env, name: str, cycle_id: int | None, fmt: str) -> None:
       thidua def graph ccb-cluster-annual --cycle 1 > cycle-1.mmd
       thidua def graph ccb-cluster-annual --format dot | dot -Tsvg > annual.svg
     """
-    from thidua.workflow.graph import draw
+    from thidua.workflow.services.graph import draw
 
     drawing = draw(name, env.db, fmt=fmt, cycle_id=cycle_id, lang=env.lang)  # type: ignore[arg-type]
     if env.as_json:

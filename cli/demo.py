@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from thidua.cli.output import Env, emit_json, pass_env, table
 
 
@@ -18,9 +19,9 @@ def command(env: Env) -> None:
       thidua --db /tmp/demo.db demo
     """
     from thidua.cli.report import render
-    from thidua.workflow import demo
-    from thidua.workflow.audit import verify
-    from thidua.workflow.report import cycle_report
+    from thidua.workflow.audit.verify import verify
+    from thidua.workflow.services import demo
+    from thidua.workflow.services.report import cycle_report
 
     if env.db_url is None:
         env.db_url = "thidua-demo.db"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from thidua.cli.output import Env, emit_json, pairs, pass_env
 
 
@@ -27,7 +28,7 @@ def show(env: Env, digest: str) -> None:
     Example:
       thidua doc show 3f2a9c1e
     """
-    from thidua.workflow.documents import show as show_document
+    from thidua.workflow.services.documents import show as show_document
 
     view = show_document(env.db(), digest)
     if env.as_json:

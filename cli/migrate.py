@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from thidua.cli import completion
 from thidua.cli.output import Env, emit_json, pairs, pass_env, plain
 
@@ -34,7 +35,7 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
       thidua cycle migrate 1 --to 2024.1 --plan
       thidua cycle migrate 1 --to 2024.1 --apply --map handover=second_half
     """
-    from thidua.workflow import migrate as migration
+    from thidua.workflow.services import migrate as migration
 
     states = {}
     for item in mapping:

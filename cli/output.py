@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from thidua.workflow.db import Database
+    from thidua.workflow.services.db import Database
 
 
 class Env:
@@ -30,7 +30,7 @@ class Env:
     def db(self, *, check_schema: bool = True) -> Database:
         """The database, opened (and, for a new SQLite file, created) on first use."""
         if self._db is None:
-            from thidua.workflow.db import Database
+            from thidua.workflow.services.db import Database
 
             self._db = Database(self.db_url, check_schema=check_schema)
         return self._db

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
+
 from thidua.cli import completion
 from thidua.cli.output import Env, emit_json, pass_env, table
 
@@ -33,7 +34,7 @@ def cycle(env: Env, cycle_id: int, fmt: str) -> None:
     Example:
       thidua report cycle 1
     """
-    from thidua.workflow.report import cycle_report
+    from thidua.workflow.services.report import cycle_report
 
     report = cycle_report(env.db(), cycle_id, env.lang)
     if env.as_json or fmt == "json":

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from sqlalchemy import Engine
+
 from thidua.store.engine import StoreError
 
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy import Connection
 
 from thidua.store.ledger import (
     DOCUMENTS,
@@ -30,6 +32,8 @@ from thidua.store.ledger import (
     SEQ,
     event_hash,
     raw_event,
+    raw_rows,
+    reporting,
     row_hash,
 )
 from thidua.store.rehash import NEVER, run
@@ -231,3 +235,10 @@ def _cut_off(head: int, pending: list[Anchor]) -> Damage | None:
                   f"events {head + 1}..{anchor.seq} are missing from the end: the ledger ends at "
                   f"event {head}, but anchor {anchor.seq}:{anchor.hash[:16]}… was taken at "
                   f"event {anchor.seq}")
+
+
+def verify_ledger(conn: Connection, *, anchors: Sequence[Anchor] = (),
+           on_progress: Callable[[int], None] | None = None) -> Walk:
+    """Walk the whole chain (see :func:`walk`), checking ``anchors`` on the way;
+    ``on_progress(n)`` hears of every ``n`` rows read."""
+    return walk(reporting(raw_rows(conn), on_progress), anchors=anchors)

@@ -10,15 +10,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, select, text
 from sqlalchemy.orm import Session
-from thidua.store.models import LedgerRow
 
-if TYPE_CHECKING:
-    from thidua.store.chain import Anchor, Walk
+from thidua.store.models import LedgerRow
 
 RowT = TypeVar("RowT")
 GENESIS = "0" * 64
@@ -160,15 +158,6 @@ def rows(conn: Connection, *, cycle_id: int | None = None,
         if len(batch) < BATCH:
             return
         after = batch[-1].seq
-
-
-def verify(conn: Connection, *, anchors: Sequence[Anchor] = (),
-           on_progress: Callable[[int], None] | None = None) -> Walk:
-    """Walk the whole chain (see :func:`store.chain.walk`), checking ``anchors`` on the way;
-    ``on_progress(n)`` hears of every ``n`` rows read."""
-    from thidua.store.chain import walk
-
-    return walk(reporting(raw_rows(conn), on_progress), anchors=anchors)
 
 
 def reporting(rows: Iterator[RowT], on_progress: Callable[[int], None] | None) -> Iterator[RowT]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine
+
 from thidua.store.engine import SchemaNotReady, schema_revision
 
 # The newest migration; a test holds it equal to Alembic's own head.

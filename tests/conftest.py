@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from thidua.workflow import directory
-from thidua.workflow.admin import upgrade_db
-from thidua.workflow.db import Database
-from thidua.workflow.documents import Attachment
+
+from thidua.workflow.services import directory, identity
+from thidua.workflow.services.admin import upgrade_db
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.documents import Attachment
 
 PG_ADMIN_URL = os.environ.get("THIDUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -139,14 +140,14 @@ def populate(db: Database) -> None:
     directory.add_cluster(db, CLUSTER, members=UNITS, head=HEAD_UNIT, deputy=DEPUTY_UNIT,
                           period=2023, joined_on=dt.date(2023, 1, 1))
     directory.add_actor(db, SECRETARY, unit_name=HEAD_UNIT)
-    directory.grant(db, SECRETARY, "secretariat", cluster_name=CLUSTER)
+    identity.grant(db, SECRETARY, "secretariat", cluster_name=CLUSTER)
     directory.add_actor(db, HEAD, unit_name=HEAD_UNIT)
     for unit, person in MEMBER.items():
         directory.add_actor(db, person, unit_name=unit)
     directory.add_actor(db, COUNCIL, unit_name=None)
-    directory.grant(db, COUNCIL, "council", cluster_name=CLUSTER)
+    identity.grant(db, COUNCIL, "council", cluster_name=CLUSTER)
     directory.add_actor(db, AUDITOR, unit_name=None)
-    directory.grant(db, AUDITOR, "auditor", cluster_name=CLUSTER)
+    identity.grant(db, AUDITOR, "auditor", cluster_name=CLUSTER)
 
 
 @pytest.fixture

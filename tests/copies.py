@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from thidua.workflow.db import Database
-
 from tests.conftest import populate
+from thidua.workflow.services.db import Database
 
 _EXAMPLES = itertools.count()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from thidua.workflow.loader import shipped_dir
+from thidua.workflow.language.loader import shipped_dir
 
 SHIPPED = shipped_dir() / "ccb-cluster-annual.yaml"
 V1 = "ccb-cluster-annual@2023.1"

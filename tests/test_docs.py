@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+
 from thidua.cli.main import GROUPS, root
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -51,7 +51,7 @@ def test_shipped_definitions_validate_from_the_wheel(installed: Path, tmp_path: 
     assert result.returncode == 0, result.stderr
     assert "ccb-cluster-annual" in result.stdout
     where = subprocess.run([str(installed / "bin" / "python"), "-c",
-                            "import thidua.workflow.loader as l; print(l.shipped_dir())"],
+                            "import thidua.workflow.language.loader as l; print(l.shipped_dir())"],
                            capture_output=True, text=True, cwd=tmp_path, check=True).stdout
     assert str(ROOT) not in where
     assert "site-packages" in where
@@ -94,7 +94,7 @@ def test_editable_install_runs_from_another_directory(tmp_path: Path) -> None:
     """The editable install of this checkout (the one the tests run on) maps the folders to
     the namespace too: the command works from elsewhere and imports this checkout."""
     out = subprocess.run([sys.executable, "-c",
-                          "import thidua.workflow.loader as l; print(l.shipped_dir())"],
+                          "import thidua.workflow.language.loader as l; print(l.shipped_dir())"],
                          capture_output=True, text=True, cwd=tmp_path, check=True).stdout
     assert out.strip() == str(ROOT / "definitions")
     result = subprocess.run([str(Path(sys.executable).parent / "thidua"), "def", "list"],
@@ -102,3 +102,15 @@ def test_editable_install_runs_from_another_directory(tmp_path: Path) -> None:
                             env={k: v for k, v in os.environ.items() if k != "THIDUA_DB"})
     assert result.returncode == 0, result.stderr
     assert "ccb-cluster-annual" in result.stdout
+
+
+def test_every_package_is_listed() -> None:
+    """Every folder of Python code under the three layers is a package the install lists."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"])
+    found = {"thidua." + ".".join(init.parent.relative_to(ROOT).parts)
+             for layer in ("workflow", "store", "cli", "definitions")
+             for init in (ROOT / layer).rglob("__init__.py")}
+    assert found == listed

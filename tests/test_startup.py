@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+
 from thidua.cli.main import GROUPS
 
 HEAVY = ["sqlalchemy", "pydantic", "transitions", "yaml", "alembic"]

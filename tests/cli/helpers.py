@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 from click.testing import Result
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.loader import find
 
 from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
+from thidua.workflow.language.loader import find
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
 
 START_AT = "2023-01-05"
 
@@ -72,6 +72,7 @@ def snapshot(cli: Any, cycle_id: int) -> tuple[str, int, int]:
 def invoke(db_url: str | None, *args: str, json: bool = False) -> Result:
     """Run ``thidua [--db URL] --lang en ARGS`` on any database (upgraded or not)."""
     from click.testing import CliRunner
+
     from thidua.cli.main import root
 
     prefix = (["--db", db_url] if db_url else []) + ["--lang", "en"] + (["--json"] if json else [])

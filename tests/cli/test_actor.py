@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from thidua.workflow.db import Database
 
 from tests.cli.helpers import ok, parsed, plain_error
 from tests.conftest import CLUSTER, SECRETARY, Invoke
+from thidua.workflow.services.db import Database
 
 NEW = "Nguyễn Văn Mới"
 

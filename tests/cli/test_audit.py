@@ -7,10 +7,10 @@ import itertools
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from thidua.workflow.db import Database
 
 from tests.cli.helpers import advance, error, ok, parsed, plain_error, start
 from tests.conftest import Invoke
+from thidua.workflow.services.db import Database
 
 
 @pytest.fixture

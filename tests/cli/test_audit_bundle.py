@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from thidua.store.ledger import canonical_json, event_hash
-from thidua.workflow import documents, storedzip
-from thidua.workflow.db import Database, record
 
 from tests.cli.helpers import advance, error, ok, parsed, plain_error, start
 from tests.conftest import CLUSTER, HEAD, SECRETARY, Invoke
+from thidua.store.ledger import canonical_json, event_hash
+from thidua.workflow.audit import storedzip
+from thidua.workflow.services import documents
+from thidua.workflow.services.db import Database, record
 
 
 @pytest.fixture
@@ -44,6 +45,7 @@ def bundle(cli: Invoke, cycle: int, tmp_path: Path) -> Path:
 def _offline(*args: str, json_: bool = False) -> Any:
     """`thidua audit verify --bundle ...` with a database URL that must never be opened."""
     from click.testing import CliRunner
+
     from thidua.cli.main import root
 
     prefix = ["--db", "postgresql://nobody@127.0.0.1:1/none"] + (["--json"] if json_ else [])

@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
-from thidua.store.models import Cycle
-from thidua.workflow import audit
-from thidua.workflow.admin import backup_db, upgrade_db
-from thidua.workflow.cycles import fire
-from thidua.workflow.db import Database
-from thidua.workflow.views import replayed_matches
 
 from tests.cli.helpers import advance, invoke, ok, parsed, plain_error, start
 from tests.conftest import HAPPY_PATH, PG_ADMIN_URL, populate
+from tests.replay import replayed_matches
+from thidua.store.models import Cycle
+from thidua.workflow.audit import verify as audit
+from thidua.workflow.services.admin import backup_db, upgrade_db
+from thidua.workflow.services.cycles import fire
+from thidua.workflow.services.db import Database
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from thidua.workflow.db import Database
-
 from tests.cli.helpers import error, ok, parsed, plain_error
 from tests.conftest import CLUSTER, DEPUTY_UNIT, HEAD_UNIT, UNITS, Invoke
+from thidua.workflow.services.db import Database
 
 NEW = "Cụm 6"
 ADD = ("cluster", "add", NEW, "-m", "Hải Dương", "-m", "Hưng Yên", "-m", "Thái Bình",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from thidua.cli.main import GROUPS, root
-from thidua.workflow.db import Database
 
 from tests.cli.helpers import start
 from tests.conftest import CLUSTER
+from thidua.cli.main import GROUPS, root
+from thidua.workflow.services.db import Database
 
 
 def complete(words: str, *, env: dict[str, str] | None = None) -> list[tuple[str, str]]:

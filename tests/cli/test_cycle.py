@@ -6,10 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from thidua.workflow import directory
-from thidua.workflow.cycles import fire
-from thidua.workflow.db import Database
-from thidua.workflow.loader import find
 
 from tests.cli.helpers import (
     START_AT,
@@ -34,6 +30,10 @@ from tests.conftest import (
     UNITS,
     Invoke,
 )
+from thidua.workflow.language.loader import find
+from thidua.workflow.services import directory, identity
+from thidua.workflow.services.cycles import fire
+from thidua.workflow.services.db import Database
 
 START = ("cycle", "start", "-c", CLUSTER, "-p", "2023", "--as", SECRETARY)
 
@@ -74,7 +74,7 @@ def test_start_json(populated: Database, cli: Invoke) -> None:
 
 def test_start_from_definition_file(populated: Database, cli: Invoke) -> None:
     """`--definition FILE` starts a cycle on the definition in that file."""
-    from thidua.workflow.loader import shipped_dir
+    from thidua.workflow.language.loader import shipped_dir
 
     path = str(shipped_dir() / "ccb-cluster-annual.yaml")
     ok(cli(*START, "--definition", path))
@@ -174,9 +174,9 @@ def three(populated: Database, cycle: int) -> list[int]:
     second = start(populated, period=2024)
     directory.add_cluster(populated, "Cụm 6", members=["Hải Dương"], head=None, deputy=None,
                           period=2023, joined_on=dt.date(2023, 1, 1))
-    directory.grant(populated, SECRETARY, "secretariat", cluster_name="Cụm 6")
-    from thidua.workflow.cycles import start_cycle
-    from thidua.workflow.loader import find
+    identity.grant(populated, SECRETARY, "secretariat", cluster_name="Cụm 6")
+    from thidua.workflow.language.loader import find
+    from thidua.workflow.services.cycles import start_cycle
 
     third = start_cycle(populated, find("ccb-cluster-annual"), "Cụm 6", 2023,
                         actor=SECRETARY).cycle_id
@@ -239,6 +239,7 @@ def test_show_text(cli: Invoke, registering: int) -> None:
 def test_show_in_vietnamese(db_url: str, registering: int) -> None:
     """With --lang vi the state's label is Vietnamese."""
     from click.testing import CliRunner
+
     from thidua.cli.main import root
 
     result = CliRunner().invoke(root, ["--db", db_url, "--lang", "vi", "cycle", "show",

@@ -5,11 +5,10 @@ from __future__ import annotations
 import gc
 import warnings
 
-from thidua.store import schema
-from thidua.workflow.db import Database
-
 from tests.cli.helpers import error, invoke, ok, parsed
 from tests.conftest import Invoke
+from thidua.store import schema
+from thidua.workflow.services.db import Database
 
 HEAD = schema.HEAD
 

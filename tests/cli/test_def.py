@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from thidua.workflow.loader import find, shipped, shipped_dir
 
 from tests.cli.helpers import error, ok, parsed, plain_error
 from tests.conftest import Invoke
+from thidua.workflow.language.loader import find, shipped, shipped_dir
 
 SHIPPED = shipped_dir() / "ccb-cluster-annual.yaml"
 REF = "ccb-cluster-annual@2023.1"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from thidua.workflow.db import Database
 
 from tests.cli.helpers import ok, parsed, plain_error
 from tests.conftest import CLUSTER, Invoke
+from thidua.workflow.services.db import Database
 
 
 @pytest.fixture

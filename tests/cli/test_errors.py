@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner, Result
-from thidua.workflow.db import Database
 
 from tests.cli.helpers import error, invoke, ok, parsed, plain_error, start
 from tests.conftest import CLUSTER, Invoke
+from thidua.workflow.services.db import Database
 
 CORE_GROUPS = ["db", "def", "cluster", "actor", "cycle", "audit", "demo"]
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/x"

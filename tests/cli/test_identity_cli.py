@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from thidua.cli.main import root
-from thidua.workflow import directory, identity
-from thidua.workflow.db import Database
 
 from tests.cli.helpers import advance, ok, parsed, plain_error, start
 from tests.conftest import AUDITOR, SECRETARY, populate
+from thidua.cli.main import root
+from thidua.workflow.services import directory, identity
+from thidua.workflow.services.db import Database
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def governed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     directory.add_actor(db, "Quản trị viên", unit_name=None, login="admin")
     for person in (AUDITOR, "Người Hà Nội"):
         identity.delegate(db, person, "admin")
-    directory.grant(db, "Quản trị viên", "administrator", cluster_name=None)
+    identity.grant(db, "Quản trị viên", "administrator", cluster_name=None)
     db.close()
     return url
 

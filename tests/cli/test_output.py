@@ -13,12 +13,12 @@ from collections.abc import Iterator
 import click
 import pytest
 from click.testing import CliRunner
-from thidua.cli import output
-from thidua.cli.main import GROUPS, USERS, root
-from thidua.workflow.db import Database
 
 from tests.cli.helpers import ok, start
 from tests.conftest import SECRETARY, Invoke
+from thidua.cli import output
+from thidua.cli.main import GROUPS, USERS, root
+from thidua.workflow.services.db import Database
 
 ANSI = "\x1b["
 

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.loader import find, load_file, shipped_dir
 
 from tests.conftest import CLUSTER, HAPPY_PATH, MEMBER, SECRETARY, Invoke
+from thidua.workflow.language.loader import find, load_file, shipped_dir
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
 
 NEW_HEAD = MEMBER["Hà Nội"]  # Hà Nội heads the cluster after the handover
 

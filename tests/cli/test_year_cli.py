@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from thidua.workflow.cycles import fire
-from thidua.workflow.db import Database
-
 from tests.cli.helpers import advance, error, ok, parsed, plain_error, start
 from tests.conftest import CLUSTER, COUNCIL, HAPPY_PATH, SECRETARY, Invoke
+from thidua.workflow.services.cycles import fire
+from thidua.workflow.services.db import Database
 
 
 def run_whole_year(db: Database) -> int:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+
 from thidua.store.engine import StoreError, make_engine, operator, resolve_url
-from thidua.workflow.db import Database
+from thidua.workflow.services.db import Database
 
 RESOLVED = [
     ("thidua.db", "sqlite:///thidua.db"),

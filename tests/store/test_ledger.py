@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from thidua.store import ledger
-from thidua.store.ledger import canonical_json, event_hash
-from thidua.workflow.audit import verify
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.errors import IntegrityFailure
-from thidua.workflow.loader import find
 
 from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
+from thidua.store import ledger
+from thidua.store.ledger import canonical_json, event_hash
+from thidua.workflow.audit.verify import verify
+from thidua.workflow.errors import IntegrityFailure
+from thidua.workflow.language.loader import find
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
 
 GENESIS = "0" * 64
 

@@ -13,12 +13,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
+
 from thidua.store import engine as store_engine
 from thidua.store import schema
 from thidua.store.engine import make_engine, schema_revision
 from thidua.store.models import Base
-from thidua.workflow.db import Database
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.services.db import Database
 
 TABLES = set(Base.metadata.tables)
 

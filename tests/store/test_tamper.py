@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from thidua.store.ledger import as_event, event_hash
-from thidua.workflow import documents
-from thidua.workflow.db import Database, record
 
 from tests.cli.helpers import advance, ok, parsed, plain_error, start
 from tests.conftest import SECRETARY, Invoke
+from thidua.store.ledger import as_event, event_hash
+from thidua.workflow.services import documents
+from thidua.workflow.services.db import Database, record
 
 DROP_TRIGGERS = {
     "sqlite": ["DROP TRIGGER ledger_no_update", "DROP TRIGGER ledger_no_delete"],

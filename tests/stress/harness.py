@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+
+from tests.replay import replayed_matches
 from thidua.store.ledger import GENESIS
 from thidua.store.models import Cycle, LedgerRow
-from thidua.workflow import audit, directory
-from thidua.workflow.cycles import start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.loader import Loaded, load_file
-from thidua.workflow.views import replayed_matches
+from thidua.workflow.audit import verify as audit
+from thidua.workflow.language.loader import Loaded, load_file
+from thidua.workflow.services import directory, identity
+from thidua.workflow.services.cycles import start_cycle
+from thidua.workflow.services.db import Database
 
 DEFINITION = Path(__file__).with_name("toggle.yaml")
 CLUSTER = "Cụm thử tải"
@@ -37,7 +39,7 @@ def prepare(db: Database, cycles: int) -> list[int]:
     directory.add_cluster(db, CLUSTER, members=UNITS, head=UNITS[0], deputy=UNITS[1],
                           period=PERIOD, joined_on=dt.date(PERIOD - cycles, 1, 1))
     directory.add_actor(db, SECRETARY, unit_name=None)
-    directory.grant(db, SECRETARY, "secretariat", cluster_name=CLUSTER)
+    identity.grant(db, SECRETARY, "secretariat", cluster_name=CLUSTER)
     for unit, person in MEMBER.items():
         directory.add_actor(db, person, unit_name=unit)
     directory.add_actor(db, OUTSIDER, unit_name=None)

@@ -23,12 +23,12 @@ from statistics import median
 
 import pytest
 from sqlalchemy import text
-from thidua.workflow.admin import upgrade_db
-from thidua.workflow.cycles import fire
-from thidua.workflow.db import Database
-from thidua.workflow.faults import POINTS
 
 from tests.stress import harness
+from thidua.workflow.services.admin import upgrade_db
+from thidua.workflow.services.cycles import fire
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.faults import POINTS
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = {"sqlite": 60, "postgresql": 45}

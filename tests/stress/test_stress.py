@@ -9,11 +9,11 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from thidua.workflow.admin import upgrade_db
-from thidua.workflow.db import Database
 
 from tests.stress import harness
 from tests.stress.workload import Tally, work_to_queue
+from thidua.workflow.services.admin import upgrade_db
+from thidua.workflow.services.db import Database
 
 PROCESSES = 8
 FIRES = 300

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
-from thidua.workflow.cycles import Fired, fire
-from thidua.workflow.db import Database
-from thidua.workflow.errors import Conflict, TransitionRefused
-from thidua.workflow.views import show
-
 from tests.stress.harness import MEMBER, OUTSIDER, SECRETARY
+from thidua.workflow.errors import Conflict, TransitionRefused
+from thidua.workflow.services.cycles import Fired, fire
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.views import show
 
 REQUEST_ID_SHARE = 0.2  # commands that carry a request id, and are retried once on success
 
@@ -41,7 +40,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class Command:
-    """One call of :func:`workflow.cycles.fire`."""
+    """One call of :func:`workflow.services.cycles.fire`."""
 
     cycle_id: int
     trigger: str

@@ -14,18 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from thidua.store import engine as store_engine
-from thidua.workflow import audit, cycles
-from thidua.workflow.admin import upgrade_db
-from thidua.workflow.cycles import Fired, fire, start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.errors import Conflict, InvalidInput, TransitionRefused
-from thidua.workflow.loader import find
-from thidua.workflow.views import list_cycles, replayed_matches, show
 
 from tests.cli.helpers import start
 from tests.conftest import CLUSTER, HEAD, SECRETARY, populate
+from tests.replay import replayed_matches
 from tests.stress.harness import chain_problems, read_ledger
+from thidua.store import engine as store_engine
+from thidua.workflow.audit import verify as audit
+from thidua.workflow.errors import Conflict, InvalidInput, TransitionRefused
+from thidua.workflow.language.loader import find
+from thidua.workflow.services import cycles
+from thidua.workflow.services.admin import upgrade_db
+from thidua.workflow.services.cycles import Fired, fire, start_cycle
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.views import list_cycles, show
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = {"plan": "Kế hoạch 2023"}

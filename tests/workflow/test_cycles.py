@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.errors import TransitionRefused
-from thidua.workflow.loader import find
-from thidua.workflow.views import replayed_matches, show
 
 from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
+from tests.replay import replayed_matches
+from thidua.workflow.errors import TransitionRefused
+from thidua.workflow.language.loader import find
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.views import show
 
 
 def _start(db: Database) -> int:

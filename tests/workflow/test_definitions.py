@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from thidua.workflow.errors import InvalidDefinition
-from thidua.workflow.loader import content_hash, parse, shipped, validate_files
-from thidua.workflow.registry import EFFECTS, GUARDS
+from thidua.workflow.language.loader import content_hash, parse, shipped, validate_files
+from thidua.workflow.rules.library import EFFECTS, GUARDS
 
 FILE = "cluster.yaml"
 

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from thidua.cli.output import plain
-from thidua.workflow.db import Database
-from thidua.workflow.diff import diff, diff_names
-from thidua.workflow.loader import parse
-from thidua.workflow.publish import publish
 
 from tests.revisions import MINI, SHIPPED, revise, version_2
+from thidua.cli.output import plain
+from thidua.workflow.language.diff import diff, diff_names
+from thidua.workflow.language.loader import parse
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.publish import publish
 
 A = parse(MINI, "a.yaml")
 

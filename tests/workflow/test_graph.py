@@ -8,14 +8,14 @@ import re
 from typing import Any
 
 import pytest
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.errors import InvalidInput
-from thidua.workflow.graph import draw, render
-from thidua.workflow.loader import Loaded, load_file, shipped
 
 from tests.conftest import CLUSTER, HEAD, SECRETARY
 from tests.revisions import SHIPPED
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.language.loader import Loaded, load_file, shipped
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.graph import draw, render
 
 # Every statement transitions' Mermaid backend writes, as one pattern each.
 MERMAID_LINE = [re.compile(p) for p in (

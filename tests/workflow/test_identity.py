@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import text
-from thidua.workflow import directory, identity
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.errors import TransitionRefused
-from thidua.workflow.loader import find
-from thidua.workflow.views import show
 
 from tests.conftest import AUDITOR, CLUSTER, HAPPY_PATH, HEAD, SECRETARY, populate
+from thidua.workflow.errors import TransitionRefused
+from thidua.workflow.language.loader import find
+from thidua.workflow.services import directory, identity
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.views import show
 
 ADMIN = "Quản trị viên"
 Login = Callable[[str], Database]
@@ -51,7 +51,7 @@ def governed(db: Database, login: Login) -> Database:
     """Cluster 5 and its people, then an administrator whose login is `admin`."""
     populate(db)
     directory.add_actor(db, ADMIN, unit_name=None, login="admin")
-    directory.grant(db, ADMIN, "administrator", cluster_name=None)
+    identity.grant(db, ADMIN, "administrator", cluster_name=None)
     return login("admin")
 
 
@@ -62,7 +62,8 @@ def test_operator_is_the_environment_login(login: Login) -> None:
 
 def test_set_up_mode_until_an_administrator_exists(populated: Database) -> None:
     """With no administrator, the operator may set up and enter for anyone."""
-    assert identity.setup_mode_of(populated)
+    with populated.transaction(write=False) as session:
+        assert identity.setup_mode(session)
     start_cycle(populated, find("ccb-cluster-annual"), CLUSTER, 2023, actor=SECRETARY)
 
 

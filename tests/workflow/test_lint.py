@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from thidua.workflow.errors import InvalidDefinition
-from thidua.workflow.lint import lint_file, lint_files
-from thidua.workflow.loader import shipped_files
 
 from tests.revisions import MINI as BASE
 from tests.revisions import revise
+from thidua.workflow.errors import InvalidDefinition
+from thidua.workflow.language.lint import lint_file, lint_files
+from thidua.workflow.language.loader import shipped_files
 
 RETURN_REASON = "    reason_required: true\n    label: {vi: \"Trả lại hồ sơ\""
 RETURN_LABEL = "    label: {vi: \"Trả lại hồ sơ\""

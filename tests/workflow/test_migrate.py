@@ -5,19 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from thidua.workflow import directory
-from thidua.workflow.audit import log, verify
-from thidua.workflow.cycles import fire, store_definition
-from thidua.workflow.db import Database, record
-from thidua.workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
-from thidua.workflow.loader import Loaded, load_file
-from thidua.workflow.migrate import apply, plan
-from thidua.workflow.publish import publish
-from thidua.workflow.views import replayed_matches, show
 
 from tests.cli.helpers import advance, start
 from tests.conftest import SECRETARY
+from tests.replay import replayed_matches
 from tests.revisions import V1, revise, version_2
+from thidua.workflow.audit.verify import log, verify
+from thidua.workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
+from thidua.workflow.language.loader import Loaded, load_file
+from thidua.workflow.services import directory, identity
+from thidua.workflow.services.cycles import fire, store_definition
+from thidua.workflow.services.db import Database, record
+from thidua.workflow.services.migrate import apply, plan
+from thidua.workflow.services.publish import publish
+from thidua.workflow.services.views import show
 
 V2 = "ccb-cluster-annual@2024.1"
 
@@ -123,7 +124,7 @@ def test_migrating_is_an_administrators_step(populated: Database, v2: Loaded) ->
     """Once an administrator exists, another login may plan but not apply."""
     cycle_id = _running(populated, "sign_compact")
     directory.add_actor(populated, "Quản trị", unit_name=None, login="someone-else")
-    directory.grant(populated, "Quản trị", "administrator", cluster_name=None)
+    identity.grant(populated, "Quản trị", "administrator", cluster_name=None)
     assert plan(populated, cycle_id, V2).ok
     with pytest.raises(TransitionRefused):
         apply(populated, cycle_id, V2)

@@ -6,13 +6,13 @@ import io
 from pathlib import Path
 
 import pytest
-from thidua.store import ledger
-from thidua.workflow.audit import head, verify
-from thidua.workflow.bundle import write_bundle
-from thidua.workflow.db import Database
-from thidua.workflow.export import export_to
 
 from tests.cli.helpers import advance, start
+from thidua.store import ledger
+from thidua.workflow.audit.bundle import write_bundle
+from thidua.workflow.audit.export import export_to
+from thidua.workflow.audit.verify import head, verify
+from thidua.workflow.services.db import Database
 
 
 @pytest.fixture

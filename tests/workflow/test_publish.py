@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+
+from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
+from tests.replay import replayed_matches
+from tests.revisions import MINI, SHIPPED, V1, revise, version_2
 from thidua.store.models import Cycle, DefinitionRow
-from thidua.workflow import directory
-from thidua.workflow.audit import log, verify
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.db import Database
+from thidua.workflow.audit.verify import log, verify
 from thidua.workflow.errors import (
     InvalidDefinition,
     InvalidInput,
@@ -18,12 +19,12 @@ from thidua.workflow.errors import (
     ScenariosFailed,
     TransitionRefused,
 )
-from thidua.workflow.loader import load_file
-from thidua.workflow.publish import in_force, publish, versions
-from thidua.workflow.views import replayed_matches, show
-
-from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
-from tests.revisions import MINI, SHIPPED, V1, revise, version_2
+from thidua.workflow.language.loader import load_file
+from thidua.workflow.services import directory, identity
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.publish import in_force, publish, versions
+from thidua.workflow.services.views import show
 
 
 def _events(db: Database) -> list[dict[str, object]]:
@@ -64,14 +65,14 @@ def test_publishing_the_same_content_again_changes_nothing(db: Database, tmp_pat
 def test_an_administrator_publishes_in_their_name(populated: Database, tmp_path: Path) -> None:
     """Once the operator's person is an administrator, the ledger names them."""
     directory.add_actor(populated, "Nguyễn Văn An", unit_name=None, login=populated.operator)
-    directory.grant(populated, "Nguyễn Văn An", "administrator", cluster_name=None)
+    identity.grant(populated, "Nguyễn Văn An", "administrator", cluster_name=None)
     assert publish(populated, version_2(tmp_path)).published_by == "Nguyễn Văn An"
 
 
 def test_others_may_not_publish(populated: Database, tmp_path: Path) -> None:
     """Once an administrator exists, another login's publication is refused."""
     directory.add_actor(populated, "Quản trị", unit_name=None, login="someone-else")
-    directory.grant(populated, "Quản trị", "administrator", cluster_name=None)
+    identity.grant(populated, "Quản trị", "administrator", cluster_name=None)
     with pytest.raises(TransitionRefused):
         publish(populated, version_2(tmp_path))
     assert versions(populated) == []

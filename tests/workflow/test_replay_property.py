@@ -8,12 +8,6 @@ from typing import Any
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from thidua.workflow.audit import log, verify
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.errors import InvalidInput, TransitionRefused
-from thidua.workflow.loader import find
-from thidua.workflow.machine import triggers_from
-from thidua.workflow.views import replayed_matches, show
 
 from tests.conftest import (
     AUDITOR,
@@ -26,6 +20,13 @@ from tests.conftest import (
     UNITS,
 )
 from tests.copies import fresh_copy, populated_template
+from tests.replay import replayed_matches
+from thidua.workflow.audit.verify import log, verify
+from thidua.workflow.engine.machine import triggers_from
+from thidua.workflow.errors import InvalidInput, TransitionRefused
+from thidua.workflow.language.loader import find
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.views import show
 
 LOADED = find("ccb-cluster-annual")
 TRIGGERS = sorted({t.trigger for t in LOADED.definition.transitions})

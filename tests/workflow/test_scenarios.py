@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from thidua.workflow.errors import ScenariosFailed
-from thidua.workflow.loader import shipped
-from thidua.workflow.scenarios import describe, run_file, run_files, run_scenarios
 
 from tests.revisions import MINI, revise
+from thidua.workflow.errors import ScenariosFailed
+from thidua.workflow.language.loader import shipped
+from thidua.workflow.services.scenarios import describe, run_file, run_files, run_scenarios
 
 STEP_2 = ('      - {as: "Hội đồng", fire: decide, inputs: {award: co_thi_dua}, '
           'expect_state: closed}\n')

@@ -14,16 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.errors import IntegrityFailure, NotFound, TransitionRefused
-from thidua.workflow.loader import find
-from thidua.workflow.timetravel import cluster_state_at, cutoff, state_at
-from thidua.workflow.timeutil import parse_stored
-from thidua.workflow.views import history, show
 
 from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
 from tests.copies import fresh_copy, populated_template
+from thidua.workflow.errors import IntegrityFailure, NotFound, TransitionRefused
+from thidua.workflow.language.loader import find
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.timetravel import cluster_state_at, cutoff, state_at
+from thidua.workflow.services.views import history, show
+from thidua.workflow.timeutil import parse_stored
 
 LOADED = find("ccb-cluster-annual")
 START = dt.datetime(2023, 1, 5, 9, 0)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from thidua.workflow.errors import InvalidDefinition
-from thidua.workflow.yamlsource import read_yaml
+from thidua.workflow.language.reader import read_yaml
 
 FILE = "cluster.yaml"
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from thidua.workflow import directory, membership
-from thidua.workflow.cycles import fire, start_cycle
-from thidua.workflow.db import Database
-from thidua.workflow.errors import InvalidInput, NotFound, TransitionRefused
-from thidua.workflow.loader import find
-from thidua.workflow.report import cycle_report
-from thidua.workflow.succession import start_next
-from thidua.workflow.views import show, todo, why
 
 from tests.conftest import CLUSTER, HAPPY_PATH, MEMBER, SECRETARY
+from thidua.store import directory as queries
+from thidua.workflow.engine import roster
+from thidua.workflow.errors import InvalidInput, NotFound, TransitionRefused
+from thidua.workflow.language.loader import find
+from thidua.workflow.services import membership
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.report import cycle_report
+from thidua.workflow.services.succession import start_next
+from thidua.workflow.services.views import show, todo, why
 
 HANOI = MEMBER["Hà Nội"]
 
@@ -35,10 +37,10 @@ def test_members_on_a_date_follow_joins_leaves_and_mergers(populated: Database) 
     membership.leave(populated, CLUSTER, "Vĩnh Phúc", dt.date(2024, 1, 1))
     membership.merge(populated, "Bắc Giang", "Bắc Ninh", dt.date(2025, 7, 1))
     with populated.transaction() as session:
-        cluster_id = directory.cluster(session, CLUSTER).id
+        cluster_id = roster.cluster(session, CLUSTER).id
 
         def on(day: str) -> list[str]:
-            return directory.members_on(session, cluster_id, dt.date.fromisoformat(day))
+            return queries.members_on(session, cluster_id, dt.date.fromisoformat(day))
 
         assert on("2023-06-01") == ["Bắc Giang", "Bắc Ninh", "Hà Nội", "Vĩnh Phúc"]
         assert on("2024-06-01") == ["Bắc Giang", "Bắc Ninh", "Hà Nội", "Phú Thọ"]
@@ -89,7 +91,7 @@ def test_next_year_opens_from_a_closed_cycle_with_the_elected_head(populated: Da
 
 def test_rotation_rule_names_the_head_when_no_one_was_elected() -> None:
     """Without an election, this year's deputy is next year's head."""
-    from thidua.workflow.succession import next_leadership
+    from thidua.workflow.services.succession import next_leadership
 
     assert next_leadership({}, "deputy_becomes_head", "Bắc Ninh", "Hà Nội") == ("Hà Nội", None)
     assert next_leadership({"ballot": {"next_head": "Bắc Giang", "next_deputy": "Vĩnh Phúc"}},

@@ -1,0 +1,154 @@
+"""The auditor's view of the ledger: read it, verify its hash chain and the stored documents,
+and give its head as an anchor to keep outside the database."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from thidua.store import chain, ledger
+from thidua.store.chain import Anchor, Damage, Walk
+from thidua.store.models import DefinitionRow, Document, LedgerRow
+from thidua.workflow.errors import IntegrityFailure, InvalidInput
+from thidua.workflow.services.db import Database
+
+DOCUMENT_BATCH = 8  # documents are read a few at a time: their content may be large
+SHOWN_PROBLEMS = 5
+
+
+@dataclass(frozen=True)
+class Verified:
+    """An intact ledger: how many events, and the hash of the last one."""
+
+    events: int
+    head_seq: int
+    head_hash: str
+    documents: int = 0
+    anchors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Head:
+    """The ledger's last event: what an auditor writes down to check against later."""
+
+    seq: int
+    hash: str
+
+    @property
+    def anchor(self) -> str:
+        """``SEQ:HASH``, as ``audit verify --anchor`` takes it."""
+        return f"{self.seq}:{self.hash}"
+
+
+def log(db: Database, *, cycle_id: int | None = None,
+        limit: int | None = None) -> list[dict[str, Any]]:
+    """Ledger events oldest first (the last ``limit`` of them), optionally of one cycle."""
+    query = select(LedgerRow).order_by(LedgerRow.seq.desc())
+    if cycle_id is not None and not 1 <= cycle_id <= 2**31 - 1:
+        return []  # an id the database cannot hold names no cycle
+    if cycle_id is not None:
+        query = query.where(LedgerRow.cycle_id == cycle_id)
+    if limit is not None:
+        query = query.limit(limit)
+    with db.transaction() as session:
+        rows = list(session.scalars(query))
+    return [{**ledger.as_event(r), "prev_hash": r.prev_hash, "hash": r.hash}
+            for r in reversed(rows)]
+
+
+def parse_anchors(texts: Sequence[str]) -> list[Anchor]:
+    """``SEQ:HASH`` texts as anchors; a malformed one is bad input."""
+    try:
+        return [Anchor.parse(t) for t in texts]
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def damaged(walked: Walk, damage: Damage, where: str = "ledger") -> IntegrityFailure:
+    """The error for the first damage a walk found."""
+    return IntegrityFailure(f"{where} damaged at event {damage.seq} ({damage.kind}): "
+                            f"{damage.detail}; {walked.events} events before it verify",
+                            seq=damage.seq, kind=damage.kind)
+
+
+def verify(db: Database, *, anchors: Sequence[str] = (),
+           on_progress: Callable[[int], None] | None = None) -> Verified:
+    """Re-hash the whole ledger, then every stored document; raise :class:`IntegrityFailure`
+    at the first bad event (or naming the missing and changed documents). Each anchor
+    (``SEQ:HASH``) must still be on the chain."""
+    checked = parse_anchors(anchors)
+    with db.reader.connect() as conn:  # a long read: on SQLite it leaves steps free to go on
+        walked = chain.verify_ledger(conn, anchors=checked, on_progress=on_progress)
+        if walked.damage is not None:
+            raise damaged(walked, walked.damage)
+        problems, stored = _document_problems(conn, dict(walked.documents))
+        problems += _definition_problems(conn, dict(walked.definitions))
+    if problems:
+        problems.sort(key=lambda p: (p[0] is None, p[0] or 0))
+        first_seq, kind, _ = problems[0]
+        shown = "; ".join(p[2] for p in problems[:SHOWN_PROBLEMS])
+        more = len(problems) - SHOWN_PROBLEMS
+        raise IntegrityFailure(f"stored content damaged: {shown}" + (
+            f" (and {more} more)" if more > 0 else ""), seq=first_seq, kind=kind)
+    return Verified(walked.events, walked.head_seq, walked.head_hash, stored,
+                    [str(a) for a in checked])
+
+
+def head(db: Database) -> Head:
+    """The last event's sequence number and hash (0 and 64 zeros for an empty ledger)."""
+    with db.transaction(write=False) as session:
+        seq, digest = ledger.head(session)
+    return Head(seq, digest)
+
+
+def stored_documents(conn: Connection) -> Iterator[Any]:
+    """Every stored document, by hash, streamed a few at a time (their content may be large:
+    memory stays bounded)."""
+    query = select(Document.sha256, Document.name, Document.size, Document.content)
+    yield from conn.execution_options(yield_per=DOCUMENT_BATCH).execute(
+        query.order_by(Document.sha256))
+
+
+def _document_problems(conn: Connection,
+                       cited: dict[str, int]) -> tuple[list[tuple[int | None, str, str]], int]:
+    """(citing event, kind, message) for each changed or missing document; and the count of
+    stored documents."""
+    problems: list[tuple[int | None, str, str]] = []
+    seen = 0
+    for doc in stored_documents(conn):
+        seen += 1
+        by = cited.pop(doc.sha256, None)
+        where = f"document {doc.name!r} ({doc.sha256[:12]})" + (
+            f" cited by event {by}" if by is not None else "")
+        actual = hashlib.sha256(bytes(doc.content)).hexdigest()
+        if actual != doc.sha256:
+            problems.append((by, "altered", f"{where} was changed: its content hashes to "
+                                            f"{actual[:12]}"))
+        elif len(doc.content) != doc.size:
+            problems.append((by, "altered", f"{where} was changed: {len(doc.content)} bytes, "
+                                            f"recorded as {doc.size}"))
+    for digest, by in sorted(cited.items(), key=lambda item: item[1]):
+        problems.append((by, "missing", f"document {digest[:12]} cited by event {by} is "
+                                        "missing from the database"))
+    return problems, seen
+
+
+def _definition_problems(conn: Connection,
+                         cited: dict[str, int]) -> list[tuple[int | None, str, str]]:
+    """(citing event, kind, message) for each definition version whose stored source no
+    longer hashes to its key, or that an event cites and is not stored."""
+    problems: list[tuple[int | None, str, str]] = []
+    for digest, source in conn.execute(select(DefinitionRow.hash, DefinitionRow.source)):
+        by = cited.pop(digest, None)
+        if hashlib.sha256(source.encode("utf-8")).hexdigest() != digest:
+            problems.append((by, "altered", f"definition {digest[:12]}" + (
+                f" cited by event {by}" if by is not None else "") +
+                " was changed: its source text no longer hashes to it"))
+    for digest, by in sorted(cited.items(), key=lambda item: item[1]):
+        problems.append((by, "missing", f"definition {digest[:12]} cited by event {by} is "
+                                        "missing from the database"))
+    return problems

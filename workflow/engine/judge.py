@@ -1,0 +1,178 @@
+"""Why a step may or may not be taken now: roles, the unit it concerns, the reason, guards.
+
+Every reason is collected, so a secretariat sees all that blocks a step at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from thidua.store import directory as queries
+from thidua.store.models import Actor, Cluster, Cycle, DefinitionRow, Unit
+from thidua.workflow.engine import roster
+from thidua.workflow.errors import NotFound
+from thidua.workflow.language.loader import Loaded, parse
+from thidua.workflow.language.model import Transition
+from thidua.workflow.rules.library import GUARDS
+from thidua.workflow.rules.registry import Situation
+from thidua.workflow.rules.registry import fact_label as _label
+from thidua.workflow.services import identity
+from thidua.workflow.services.db import fetch
+
+# Parsed stored definitions by content hash: a version never changes (its hash is its
+# identity), so once parsed it is neither fetched nor parsed again in this process.
+_BY_HASH: dict[str, Loaded] = {}
+
+
+def definition_of(session: Session, content_hash: str) -> Loaded:
+    """The stored definition version with ``content_hash``, parsed once per process."""
+    loaded = _BY_HASH.get(content_hash)
+    if loaded is None:
+        row = session.get(DefinitionRow, content_hash)
+        if row is None:
+            raise NotFound(f"no stored definition {content_hash[:12]}")
+        loaded = _BY_HASH[content_hash] = parse(row.source, f"{row.def_id}@{row.version}")
+    return loaded
+
+
+# Built once: every step loads its cycle, twice.
+_CYCLE = select(Cycle).where(Cycle.id == bindparam("cycle_id"))
+_CYCLE_LOCKED = _CYCLE.with_for_update()
+
+
+_VERSION = select(Cycle.version).where(Cycle.id == bindparam("cycle_id"))
+
+
+def _check_id(cycle_id: int) -> None:
+    # The database stores ids as 32-bit integers: a larger one names no cycle.
+    if not 1 <= cycle_id <= 2**31 - 1:
+        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+
+
+def cycle_version(session: Session, cycle_id: int) -> int:
+    """The version cycle ``cycle_id`` is at (without loading the whole cycle)."""
+    _check_id(cycle_id)
+    version: int | None = fetch(session, _VERSION, cycle_id=cycle_id).scalar()
+    if version is None:
+        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+    return version
+
+
+def load_cycle(session: Session, cycle_id: int, *, lock: bool = False) -> Cycle:
+    """The cycle ``cycle_id``; its row is locked on PostgreSQL when ``lock``."""
+    _check_id(cycle_id)
+    locked = lock and session.get_bind().dialect.name == "postgresql"
+    row = session.scalar(_CYCLE_LOCKED if locked else _CYCLE, {"cycle_id": cycle_id})
+    if row is None:
+        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+    return row
+
+
+@dataclass(frozen=True)
+class Context:
+    """A cycle with what the rules need to judge a step in it."""
+
+    cycle: Cycle
+    cluster: Cluster
+    loaded: Loaded
+    facts: dict[str, Any]
+    members: tuple[str, ...]
+    day: dt.date
+
+
+_CLUSTER = select(Cluster).where(Cluster.id == bindparam("cluster_id"))
+
+
+def context(session: Session, cycle: Cycle, day: dt.date) -> Context:
+    """Everything the rules need about ``cycle`` on ``day``."""
+    cluster_row = session.scalar(_CLUSTER, {"cluster_id": cycle.cluster_id})
+    assert cluster_row is not None  # a foreign key guarantees it
+    return Context(cycle, cluster_row, definition_of(session, cycle.definition_hash),
+                   json.loads(cycle.facts),
+                   tuple(queries.members_on(session, cycle.cluster_id, day)), day)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on one step: the role it would be taken in, the unit, and what blocks it."""
+
+    role: str | None
+    unit: str | None
+    reasons: list[str]
+    situation: Situation
+    role_held: bool = True  # False: the person holds no role for the step at all
+
+
+def judge(session: Session, ctx: Context, transition: Transition, person: Actor | None, *,
+          unit: str | None = None, inputs: dict[str, Any] | None = None,
+          reason: str | None = None, check_reason: bool = True,
+          occurred_at: str = "") -> Judgement:
+    """Every reason ``person`` may not take ``transition`` now (none: it may)."""
+    own_unit = _unit_name(session, person)
+    target = (unit or own_unit) if transition.per_unit else None
+    reasons: list[str] = []
+    role = None
+    head, deputy = queries.leadership(session, ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
+    if person is not None:
+        held = roster.roles_of(session, person, ctx.cluster, ctx.cycle.period, ctx.day,
+                                  members=ctx.members, leaders=(head, deputy),
+                                  unit_name=own_unit)
+        if transition.per_unit and target != own_unit:
+            held.discard("member_unit")  # a member unit records only for itself
+        role = next((r for r in transition.roles if r in held), None)
+        auditor = identity.auditor_refusal(person, held, transition.roles)
+        if auditor:
+            role, reasons = None, auditor
+        elif role is None:
+            reasons.append(_role_refusal(person.name, transition, ctx, target, own_unit))
+    if transition.per_unit:
+        reasons += _unit_refusals(transition, ctx, target)
+    if check_reason and transition.reason_required and not (reason or "").strip():
+        reasons.append(f"{transition.trigger} needs a written reason (--reason)")
+    situation = Situation(facts=ctx.facts, members=ctx.members,
+                          parameters=ctx.loaded.definition.parameter_values(),
+                          actor=person.name if person else "", actor_unit=own_unit, unit=target,
+                          inputs=inputs or {}, reason=reason, occurred_at=occurred_at,
+                          head=head, deputy=deputy, definition=ctx.loaded.definition)
+    for call in transition.guards:
+        entry = GUARDS[call.name]
+        reasons += entry.fn(situation, entry.params.model_validate(call.params))
+    return Judgement(role, target, reasons, situation,
+                     role_held=person is None or role is not None)
+
+
+_UNIT_NAME = select(Unit.name).where(Unit.id == bindparam("unit_id"))
+
+
+def _unit_name(session: Session, person: Actor | None) -> str | None:
+    if person is None or person.unit_id is None:
+        return None
+    name: str | None = fetch(session, _UNIT_NAME, unit_id=person.unit_id).scalar()
+    return name
+
+
+def _role_refusal(name: str, transition: Transition, ctx: Context, target: str | None,
+                  own_unit: str | None) -> str:
+    wanted = ", ".join(transition.roles)
+    where = f"{ctx.cluster.name} {ctx.cycle.period}"
+    if transition.per_unit and target and target != own_unit and "member_unit" in transition.roles:
+        return (f"{name} may record {_label(transition.records or '')} only for their own unit "
+                f"({own_unit or 'none'}), not for {target}")
+    return f"{name} holds none of the roles {wanted} in {where}"
+
+
+def _unit_refusals(transition: Transition, ctx: Context, target: str | None) -> list[str]:
+    if target is None:
+        return [f"{transition.trigger} records for one member unit: name it with --unit"]
+    if target not in ctx.members:
+        return [f"{target} is not a member unit of {ctx.cluster.name}"]
+    fact = transition.records or ""
+    if not transition.repeatable and target in (ctx.facts.get(fact) or {}):
+        return [f"{target} has already recorded {_label(fact)}"]
+    return []

@@ -1,0 +1,124 @@
+"""Who is who on a date, inside a transaction: named units, clusters and people, the member
+units and the head of a cluster, the roles a person holds, and the membership changes a step
+or an administrator makes.
+
+Two roles follow from the records rather than from grants: a person of a member unit holds
+``member_unit`` in that cluster, and a person of the head unit of a period holds
+``cluster_head``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from thidua.store import directory as queries
+from thidua.store.models import Actor, Cluster, LeadershipChange, Membership, Unit
+from thidua.workflow.errors import InvalidInput, NotFound
+
+DERIVED_ROLES = ("member_unit", "cluster_head")
+
+
+def unit(session: Session, name: str, *, create: bool = False) -> Unit:
+    """The unit called ``name`` (created when ``create``)."""
+    found = queries.unit_named(session, name)
+    if found is None:
+        if not create:
+            raise NotFound(f"no unit {name!r}")
+        found = Unit(name=name)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def cluster(session: Session, name: str) -> Cluster:
+    """The cluster called ``name``."""
+    found = queries.cluster_named(session, name)
+    if found is None:
+        raise NotFound(f"no cluster {name!r} (see: thidua cluster show)")
+    return found
+
+
+def actor(session: Session, name: str) -> Actor:
+    """The person called ``name``."""
+    found = queries.actor_named(session, name)
+    if found is None:
+        raise NotFound(f"no person {name!r} is registered (see: thidua actor add)")
+    return found
+
+
+def actor_for_operator(session: Session, operator: str) -> Actor:
+    """The person whose login is the operator's own, for steps taken without ``--as``."""
+    found = queries.actor_with_login(session, operator)
+    if found is None:
+        raise InvalidInput(f"no person is registered for the login {operator!r}: "
+                           "name one with --as NAME")
+    return found
+
+
+def person_or_operator(session: Session, operator: str, name: str | None) -> Actor:
+    """The person named, else the operator's own; for reading, so no delegation is needed."""
+    return actor(session, name) if name else actor_for_operator(session, operator)
+
+
+def roles_of(session: Session, person: Actor, cluster_row: Cluster, period: int,
+             day: dt.date, *, members: Sequence[str] | None = None,
+             leaders: tuple[str | None, str | None] | None = None,
+             unit_name: str | None = None) -> set[str]:
+    """Every role ``person`` holds in ``cluster_row`` for ``period``: granted and derived.
+    A caller that already has the ``members`` and the ``leaders`` (head, deputy) on ``day``,
+    or the name of the person's unit, passes them to spare the queries."""
+    roles = queries.granted_roles(session, person.id, cluster_row.id, period)
+    if person.unit_id is not None:
+        if unit_name is None:
+            unit_name = queries.unit_name(session, person.unit_id)
+        if members is None:
+            members = queries.members_on(session, cluster_row.id, day)
+        if unit_name is not None and unit_name in members:
+            roles.add("member_unit")
+        head, _ = leaders or queries.leadership(session, cluster_row.id, period, day)
+        if unit_name is not None and unit_name == head:
+            roles.add("cluster_head")
+    return roles
+
+
+def join_in(session: Session, cluster_id: int, unit_name: str, day: dt.date) -> None:
+    """``unit_name`` becomes a member from ``day`` (created if new)."""
+    joining = unit(session, unit_name, create=True)
+    if queries.open_membership(session, cluster_id, joining.id, day) is not None:
+        raise InvalidInput(f"{unit_name} is already a member on {day.isoformat()}")
+    session.add(Membership(cluster_id=cluster_id, unit_id=joining.id, joined_on=day.isoformat()))
+
+
+def leave_in(session: Session, cluster_id: int, unit_name: str, day: dt.date) -> None:
+    """``unit_name`` is no longer a member from ``day`` on."""
+    leaving = unit(session, unit_name)
+    membership = queries.open_membership(session, cluster_id, leaving.id, day)
+    if membership is None:
+        raise InvalidInput(f"{unit_name} is not a member on {day.isoformat()}")
+    if membership.joined_on == day.isoformat():
+        raise InvalidInput(f"{unit_name} joined on {day.isoformat()}: it cannot leave that day")
+    membership.left_on = day.isoformat()
+
+
+def check_leaders(session: Session, cluster_id: int, day: dt.date, head: str,
+                  deputy: str | None) -> None:
+    """Head and deputy are two different member units on ``day``."""
+    members = queries.members_on(session, cluster_id, day)
+    for role, name in (("head", head), ("deputy", deputy)):
+        if name is not None and name not in members:
+            raise InvalidInput(f"the {role} {name} is not a member unit on {day.isoformat()}")
+    if head == deputy:
+        raise InvalidInput("the head and the deputy must be different units")
+
+
+def change_head(session: Session, cluster_id: int, period: int, day: dt.date, head: str,
+                deputy: str | None) -> None:
+    """From ``day`` on, ``head`` (and ``deputy``) lead the cluster in ``period``."""
+    check_leaders(session, cluster_id, day, head, deputy)
+    session.add(LeadershipChange(
+        cluster_id=cluster_id, period=period, since=day.isoformat(),
+        head_unit_id=unit(session, head).id,
+        deputy_unit_id=unit(session, deputy).id if deputy else None))

@@ -1,0 +1,307 @@
+"""Linting a definition: the structural checks, then the domain's own rules.
+
+Each finding names file, line and field, and is an **error** (the definition must not be
+published) or a **warning** (it works, but an administrator should look). The domain rules:
+roles that no step uses; due dates outside the period (the emulation year N and its commendation
+months, until ``TAIL_END`` of N+1) or earlier than the state that leads to them; awards that are
+not in the catalogue (checked only when the definition has one); returns, refusals and
+revocations without a required reason; parameters without a legal basis or an effective date;
+labels missing, blank or untranslated; scenarios that cannot run.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from thidua.workflow.errors import InvalidDefinition, NotFound, Problem
+from thidua.workflow.language.loader import files_or_shipped, load_file
+from thidua.workflow.language.model import Definition, Label
+from thidua.workflow.language.reader import Path as FieldPath
+from thidua.workflow.language.reader import Source, dotted, read_yaml
+
+Severity = Literal["error", "warning"]
+Check = tuple[Severity, FieldPath, str]
+ERROR: Severity = "error"
+WARNING: Severity = "warning"
+
+TAIL_END = "+1-06-30"  # the last day a state of a cycle for year N may be due
+SIDE_PATH = re.compile(r"^(return_|refuse_|revoke|reject)")
+AWARD_INPUTS = frozenset({"award", "awards", "title_sought", "titles_sought"})
+GRANTED_NEVER = frozenset({"member_unit", "cluster_head"})  # they follow from the records
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing an administrator should know about a definition, and where it stands."""
+
+    severity: Severity
+    message: str
+    file: str
+    line: int | None
+    field: str
+
+    def __str__(self) -> str:
+        return str(self.problem())
+
+    def problem(self) -> Problem:
+        """The finding as a :class:`Problem` (file:line: field: message)."""
+        return Problem(self.message, file=self.file, line=self.line, field=self.field)
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """Everything found in one definition file."""
+
+    file: str
+    ref: str | None
+    hash: str | None
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings that forbid using the definition."""
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """The findings an administrator should look at."""
+        return [f for f in self.findings if f.severity == WARNING]
+
+    def check(self) -> None:
+        """Raise :class:`InvalidDefinition` naming every error (warnings pass)."""
+        if self.errors:
+            raise InvalidDefinition([f.problem() for f in self.errors])
+
+
+@functools.lru_cache(maxsize=16)
+def source_of(text: str, file: str) -> Source:
+    """The lines of a definition's fields (parsed once per text: lint and scenarios share it)."""
+    return read_yaml(text, file)
+
+
+def lint_file(path: str | Path) -> LintReport:
+    """Lint the definition file at ``path``: structural problems first, then domain rules."""
+    file = str(path)
+    try:
+        loaded = load_file(path)
+    except InvalidDefinition as exc:
+        return LintReport(file, None, None, [
+            Finding(ERROR, p.message, p.file or file, p.line, p.field) for p in exc.problems])
+    except NotFound as exc:
+        return LintReport(file, None, None, [Finding(ERROR, str(exc), file, None, "")])
+    source = source_of(loaded.source, file)
+    findings = [Finding(severity, message, file, source.line_of(where), dotted(where))
+                for severity, where, message in domain_checks(loaded.definition)]
+    return LintReport(file, loaded.ref, loaded.hash, findings)
+
+
+def lint_files(files: list[str]) -> list[LintReport]:
+    """Lint each file (every shipped definition when ``files`` is empty)."""
+    paths = files_or_shipped(files)
+    return [lint_file(path) for path in paths]
+
+
+def domain_checks(defn: Definition) -> list[Check]:
+    """Every finding of the domain rules on a structurally valid definition."""
+    return [*_roles(defn), *_dues(defn), *_awards(defn), *_reasons(defn), *_parameters(defn),
+            *_labels(defn), *_scenarios(defn)]
+
+
+def _roles(defn: Definition) -> Iterator[Check]:
+    used = set(defn.start_roles) | {role for t in defn.transitions for role in t.roles}
+    for i, role in enumerate(defn.roles):
+        if role not in used:
+            yield WARNING, ("roles", i), f"role {role!r} is declared but no step names it"
+
+
+def depths(defn: Definition) -> dict[str, int]:
+    """Each state's distance in steps from the initial state (unreachable states absent)."""
+    found = {defn.initial.name: 0}
+    frontier = [defn.initial.name]
+    while frontier:
+        following = []
+        for state in frontier:
+            for t in defn.transitions:
+                if state in t.source and t.dest is not None and t.dest not in found:
+                    found[t.dest] = found[state] + 1
+                    following.append(t.dest)
+        frontier = following
+    return found
+
+
+def _due_order(due: str) -> tuple[bool, str]:
+    return due.startswith("+1-"), due.removeprefix("+1-")
+
+
+def _dues(defn: Definition) -> Iterator[Check]:
+    index = {s.name: i for i, s in enumerate(defn.states)}
+    for i, state in enumerate(defn.states):
+        if state.due and _due_order(state.due) > _due_order(TAIL_END):
+            yield ERROR, ("states", i, "due"), (
+                f"state {state.name!r} is due {state.due}, outside the period (the year N and "
+                f"its commendation months until {TAIL_END})")
+    depth, dues = depths(defn), {s.name: s.due for s in defn.states}
+    for t in defn.transitions:
+        for source in t.source:
+            before, after = dues.get(source), dues.get(t.dest or source)
+            if (t.dest and before and after and depth.get(t.dest, 0) > depth.get(source, 0)
+                    and _due_order(after) < _due_order(before)):
+                yield WARNING, ("states", index[t.dest], "due"), (
+                    f"state {t.dest!r} is due {after}, before {source!r} ({before}) that "
+                    f"leads to it by {t.trigger}")
+
+
+def _catalogue(defn: Definition) -> tuple[set[str], set[str]]:
+    """The award ids of the catalogue, and ids together with their labels."""
+    awards: dict[str, Any] = getattr(defn, "awards", None) or {}
+    labels = {text for award in awards.values() if isinstance(getattr(award, "label", None), Label)
+              for text in (award.label.vi, award.label.en)}
+    return set(awards), set(awards) | labels
+
+
+def _awards(defn: Definition) -> Iterator[Check]:
+    ids, known = _catalogue(defn)
+    if not ids:
+        return  # no catalogue: nothing to check against
+    for i, t in enumerate(defn.transitions):
+        for name, spec in t.inputs.items():
+            if spec.type == "award" or name in AWARD_INPUTS:
+                allowed = ids if spec.type == "award" else known
+                for j, choice in enumerate(spec.choices or []):
+                    if choice not in allowed:
+                        yield ERROR, ("transitions", i, "inputs", name, "choices", j), (
+                            f"{t.trigger}: {choice!r} is not an award of the catalogue")
+        yield from _call_awards(i, t, ids)
+    yield from _scenario_awards(defn, ids, known)
+
+
+def _call_awards(i: int, t: Any, ids: set[str]) -> Iterator[Check]:
+    for kind in ("guards", "effects", "actions"):
+        for j, call in enumerate(getattr(t, kind, [])):
+            for ref in _listed(call.params.get("award")) + _listed(call.params.get("awards")):
+                if ref not in ids:
+                    yield ERROR, ("transitions", i, kind, j), (
+                        f"{t.trigger}: {call.name} names {ref!r}, not an award of the catalogue")
+
+
+def _listed(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _scenario_awards(defn: Definition, ids: set[str], known: set[str]) -> Iterator[Check]:
+    for i, scenario in enumerate(defn.scenarios):
+        for j, step in enumerate(scenario.steps):
+            specs = {name: spec for t in defn.transitions_for(step.fire)
+                     for name, spec in t.inputs.items()}
+            for name, value in step.inputs.items():
+                spec = specs.get(name)
+                if spec is None or not (spec.type == "award" or name in AWARD_INPUTS):
+                    continue
+                allowed = ids if spec.type == "award" else known
+                for ref in _listed(value):
+                    if ref not in allowed:
+                        yield ERROR, ("scenarios", i, "steps", j, "inputs", name), (
+                            f"scenario {scenario.name!r}: {ref!r} is not an award of the "
+                            "catalogue")
+
+
+def _reasons(defn: Definition) -> Iterator[Check]:
+    depth = depths(defn)
+    for i, t in enumerate(defn.transitions):
+        if t.reason_required:
+            continue
+        if SIDE_PATH.match(t.trigger):
+            yield ERROR, ("transitions", i, "trigger"), (
+                f"{t.trigger} returns, refuses or revokes: it must require a written reason "
+                "(reason_required: true)")
+            continue
+        for source in t.source:
+            if t.dest is not None and depth.get(t.dest, 0) < depth.get(source, 0):
+                yield WARNING, ("transitions", i, "dest"), (
+                    f"{t.trigger} goes back from {source!r} to {t.dest!r} without a required "
+                    "reason (reason_required: true)")
+                break
+
+
+def _parameters(defn: Definition) -> Iterator[Check]:
+    for name, parameter in defn.parameters.items():
+        if not parameter.basis.strip():
+            yield ERROR, ("parameters", name, "basis"), f"parameter {name!r} has no legal basis"
+        if parameter.effective_from is None:
+            yield WARNING, ("parameters", name), (
+                f"parameter {name!r} has no effective date (effective_from); it is taken as "
+                f"effective from the definition's {defn.effective_from.isoformat()}")
+
+
+def _labels(defn: Definition) -> Iterator[Check]:
+    yield from _label(("title",), defn.title, "the title")
+    for i, state in enumerate(defn.states):
+        yield from _label(("states", i, "label"), state.label, f"state {state.name!r}")
+    for i, t in enumerate(defn.transitions):
+        yield from _label(("transitions", i, "label"), t.label, f"step {t.trigger!r}")
+        for name, spec in t.inputs.items():
+            yield from _label(("transitions", i, "inputs", name, "label"), spec.label,
+                              f"input {name!r} of {t.trigger}")
+    awards: dict[str, Any] = getattr(defn, "awards", None) or {}
+    for name, award in awards.items():
+        yield from _label(("awards", name, "label"), getattr(award, "label", None),
+                          f"award {name!r}")
+
+
+def _label(where: FieldPath, label: Label | None, what: str) -> Iterator[Check]:
+    if label is None:
+        yield WARNING, where[:-1], f"{what} has no label (vi and en): users see its name"
+        return
+    for lang in ("vi", "en"):
+        if not label.get(lang).strip():
+            yield ERROR, (*where, lang), f"{what} has a blank {lang} label"
+    if label.vi.strip() == label.en.strip() and not label.en.isascii():
+        yield WARNING, (*where, "en"), (
+            f"{what}: the English label is the Vietnamese one ({label.en!r}): translate it")
+
+
+def _scenarios(defn: Definition) -> Iterator[Check]:
+    names: set[str] = set()
+    for i, scenario in enumerate(defn.scenarios):
+        if scenario.name in names:
+            yield WARNING, ("scenarios", i, "name"), f"scenario {scenario.name!r} is named twice"
+        names.add(scenario.name)
+        if scenario.setup is None:
+            yield ERROR, ("scenarios", i), (
+                f"scenario {scenario.name!r} has no setup (cluster, members, people, start): "
+                "it cannot run")
+            continue
+        yield from _setup(defn, i, scenario)
+
+
+def _setup(defn: Definition, i: int, scenario: Any) -> Iterator[Check]:
+    setup, where = scenario.setup, ("scenarios", i, "setup")
+    people = {p.name for p in setup.people}
+    for key in ("head", "deputy"):
+        unit = getattr(setup, key)
+        if unit is not None and unit not in setup.members:
+            yield ERROR, (*where, key), (
+                f"scenario {scenario.name!r}: {key} {unit!r} is not a member")
+    for j, person in enumerate(setup.people):
+        if person.unit is not None and person.unit not in setup.members:
+            yield ERROR, (*where, "people", j, "unit"), (
+                f"scenario {scenario.name!r}: {person.name}'s unit {person.unit!r} is not a member")
+        for k, role in enumerate(person.roles):
+            if role not in defn.roles or role in GRANTED_NEVER:
+                yield ERROR, (*where, "people", j, "roles", k), (
+                    f"scenario {scenario.name!r}: {role!r} cannot be granted (granted roles: "
+                    + ", ".join(r for r in defn.roles if r not in GRANTED_NEVER) + ")")
+    if setup.start.actor not in people:
+        yield ERROR, (*where, "start"), (
+            f"scenario {scenario.name!r}: {setup.start.actor!r} is not among its people")
+    for j, step in enumerate(scenario.steps):
+        if step.actor not in people:
+            yield ERROR, ("scenarios", i, "steps", j, "as"), (
+                f"scenario {scenario.name!r}: {step.actor!r} is not among its people")

@@ -1,0 +1,288 @@
+"""The model of a cycle definition: frozen pydantic models that forbid unknown fields.
+
+Field-level rules live here; the checks across the whole definition (references, reachability,
+the registry) run in :mod:`workflow.language.checks` from the ``model_validator`` below, so that no
+definition object exists that has not passed them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
+
+NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
+DUE_PATTERN = re.compile(r"(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")  # MM-DD or +1-MM-DD
+
+
+def _name(value: str) -> str:
+    if not NAME_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not a valid name: use lower-case letters, digits and "
+                         "underscores, starting with a letter")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name)]
+InputType = Literal["text", "number", "integer", "list", "date", "bool", "scores", "tally",
+                    "award", "document", "documents"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Label(_Frozen):
+    """A text in Vietnamese and in English."""
+
+    vi: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (``vi`` or ``en``)."""
+        return self.vi if lang == "vi" else self.en
+
+
+class Parameter(_Frozen):
+    """A named threshold of the rules, with its legal basis."""
+
+    value: Any
+    basis: Annotated[str, Field(min_length=1)]
+    effective_from: dt.date | None = None
+
+
+class InputSpec(_Frozen):
+    """One input a step asks for."""
+
+    type: InputType = "text"
+    required: StrictBool = True
+    label: Label | None = None
+    choices: list[str] | None = None
+
+
+class Call(_Frozen):
+    """A guard or effect named from the registry, with its parameters."""
+
+    name: str
+    params: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_forms(cls, data: Any) -> Any:
+        # YAML writes a call as a bare name or as {name: {params}}.
+        if isinstance(data, str):
+            return {"name": data}
+        if isinstance(data, dict) and len(data) == 1 and "name" not in data:
+            (name, params), = data.items()
+            return {"name": name, "params": params if params is not None else {}}
+        return data
+
+
+class State(_Frozen):
+    """A state of the cycle."""
+
+    name: Name
+    label: Label | None = None
+    initial: StrictBool = False
+    final: StrictBool = False
+    due: str | None = None
+    description: str | None = None
+
+    @field_validator("due")
+    @classmethod
+    def _due(cls, value: str | None) -> str | None:
+        if value is not None and not DUE_PATTERN.fullmatch(value):
+            raise ValueError(f"{value!r} is not a due date: write MM-DD, or +1-MM-DD for a date "
+                             "in the following year")
+        return value
+
+
+class Transition(_Frozen):
+    """A step: fired by a trigger from one of its sources, to ``dest`` (or staying put)."""
+
+    trigger: Name
+    source: list[Name]
+    dest: Name | None = None
+    roles: list[Name]
+    label: Label | None = None
+    guards: list[Call] = []
+    effects: list[Call] = []
+    records: Name | None = None
+    per_unit: StrictBool = False
+    repeatable: StrictBool = False
+    actions: list[Call] = []
+    inputs: dict[Name, InputSpec] = {}
+    reason_required: StrictBool = False
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _per_unit_records(self) -> Transition:
+        if self.per_unit and self.records is None:
+            raise ValueError("a per-unit step must name the fact it records (records:)")
+        if self.repeatable and not self.per_unit:
+            raise ValueError("only a per-unit step can be repeatable")
+        return self
+
+
+class Criterion(_Frozen):
+    """One group of criteria of the score sheet, with its maximum points."""
+
+    id: Name
+    label: Label
+    max: Annotated[float, Field(gt=0)]
+
+
+class ScoreSheet(_Frozen):
+    """The score sheet: criteria groups adding up to the total, capped bonus and penalty."""
+
+    total: Annotated[float, Field(gt=0)]
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
+    bonus_max: Annotated[float, Field(ge=0)] = 0
+    penalty_max: Annotated[float, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _adds_up(self) -> ScoreSheet:
+        if abs(sum(c.max for c in self.criteria) - self.total) > 1e-9:
+            raise ValueError(f"the criteria maxima add up to {sum(c.max for c in self.criteria):g},"
+                             f" not the total {self.total:g}")
+        return self
+
+    def caps(self) -> dict[str, float]:
+        """The most points each criterion, the bonus and the penalty can take."""
+        return {c.id: c.max for c in self.criteria} | {"bonus": self.bonus_max,
+                                                       "penalty": self.penalty_max}
+
+    def criterion(self, cid: str) -> Criterion | None:
+        """The criterion ``cid``, if the sheet has it."""
+        return next((c for c in self.criteria if c.id == cid), None)
+
+
+class Quota(_Frozen):
+    """How many proposals of an award a cluster may make, from named parameters: a count
+    (with a larger count from a cluster size on), or a share of the members not proposed for a
+    counted award."""
+
+    count: Name | None = None
+    count_large: Name | None = None
+    large_from: Name | None = None
+    share_of_remaining: Name | None = None
+
+
+class Award(_Frozen):
+    """An entry of the catalogue: a title (danh hiệu) or a form of commendation (hình thức)."""
+
+    kind: Literal["title", "form"]
+    label: Label
+    level: str | None = None
+    quota: Quota | None = None
+
+
+class ScenarioStep(_Frozen):
+    """One step of a scenario: who fires what, and what must follow."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    actor: Annotated[str, Field(alias="as")]
+    fire: Name
+    unit: str | None = None
+    inputs: dict[str, Any] = {}
+    reason: str | None = None
+    expect_state: Name | None = None
+    expect_refused: str | None = None
+    at: dt.date | None = None
+
+
+class ScenarioPerson(_Frozen):
+    """Someone who acts in a scenario: the unit they belong to, the roles granted to them."""
+
+    name: Annotated[str, Field(min_length=1)]
+    unit: str | None = None
+    roles: list[Name] = []
+
+
+class ScenarioStart(_Frozen):
+    """Who starts the scenario's cycle, and when (default: now)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    actor: Annotated[str, Field(alias="as")]
+    at: dt.date | None = None
+
+
+class ScenarioSetup(_Frozen):
+    """The world a scenario runs in: a cluster, its members, head and deputy, the people."""
+
+    cluster: Annotated[str, Field(min_length=1)] = "Cluster"
+    period: Annotated[int, Field(ge=1900, le=2200)]
+    members: Annotated[list[str], Field(min_length=1)]
+    head: str | None = None
+    deputy: str | None = None
+    people: list[ScenarioPerson] = []
+    start: ScenarioStart
+
+
+class Scenario(_Frozen):
+    """An executable example of the definition (run by ``thidua def test``)."""
+
+    name: str
+    setup: ScenarioSetup | None = None
+    steps: list[ScenarioStep]
+
+
+class Definition(_Frozen):
+    """A whole cycle definition."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+    version: Annotated[str, Field(min_length=1)]
+    title: Label
+    effective_from: dt.date
+    legal_basis: list[str] = []
+    roles: Annotated[list[Name], Field(min_length=1)]
+    start_roles: Annotated[list[Name], Field(min_length=1)]
+    parameters: dict[Name, Parameter] = {}
+    score_sheet: ScoreSheet | None = None
+    awards: dict[Name, Award] = {}
+    states: Annotated[list[State], Field(min_length=1)]
+    transitions: Annotated[list[Transition], Field(min_length=1)]
+    scenarios: list[Scenario] = []
+
+    @model_validator(mode="after")
+    def _whole(self) -> Definition:
+        from thidua.workflow.language.checks import check_definition
+
+        check_definition(self)
+        return self
+
+    @property
+    def initial(self) -> State:
+        """The initial state."""
+        return next(state for state in self.states if state.initial)
+
+    def state(self, name: str) -> State:
+        """The state called ``name``."""
+        return next(state for state in self.states if state.name == name)
+
+    def transitions_for(self, trigger: str) -> list[Transition]:
+        """Every transition fired by ``trigger`` (one per distinct source list)."""
+        return [t for t in self.transitions if t.trigger == trigger]
+
+    def transition(self, trigger: str, state: str) -> Transition | None:
+        """The transition ``trigger`` fires from ``state``, if any."""
+        return next((t for t in self.transitions_for(trigger) if state in t.source), None)
+
+    def parameter_values(self) -> dict[str, Any]:
+        """Each parameter's value by name."""
+        return {name: p.value for name, p in self.parameters.items()}

@@ -1,0 +1,76 @@
+"""The secret ballot: only the counting committee's tally is recorded, never a choice.
+
+Quorum and threshold are parameters of the definition (defaults: at least 2/3 of the member
+units vote; a candidate needs more than 50 % of all member units). Shares are exact fractions,
+compared in integers: 2/3 of 6 units is 4, never 5.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+from thidua.workflow.rules.registry import (
+    InputName,
+    ParameterName,
+    Params,
+    Situation,
+    number,
+)
+
+
+def share(value: Any) -> Fraction:
+    """A share parameter (``2/3``, ``0.5``) as an exact fraction."""
+    return Fraction(str(value))
+
+def at_least(part: Fraction, whole: int) -> int:
+    """How many of ``whole`` make at least ``part`` of it."""
+    return math.ceil(part * whole)
+
+def more_than(part: Fraction, whole: int) -> int:
+    """How many of ``whole`` make more than ``part`` of it."""
+    return math.floor(part * whole) + 1
+
+class QuorumParams(Params):
+    """The quorum's share parameter and the input with the ballots returned."""
+
+    parameter: ParameterName
+    returned: InputName = "ballots_returned"
+
+def ballot_quorum(situation: Situation, params: QuorumParams) -> list[str]:
+    """Enough member units returned a ballot."""
+    quorum = share(situation.parameters[params.parameter])
+    members = len(situation.members)
+    returned = number(situation.inputs.get(params.returned))
+    needed = at_least(quorum, members)
+    if returned >= needed:
+        return []
+    return [f"ballot below quorum: {returned} of {members} member units voted, "
+            f"at least {needed} needed ({params.parameter} {quorum})"]
+
+class TallyParams(Params):
+    """The inputs of the counting committee's tally."""
+
+    issued: InputName = "ballots_issued"
+    returned: InputName = "ballots_returned"
+    valid: InputName = "ballots_valid"
+    votes: InputName = "votes"
+
+def ballot_consistent(situation: Situation, params: TallyParams) -> list[str]:
+    """The tally adds up: valid ≤ returned ≤ issued ≤ members; candidates are members."""
+    given = situation.inputs
+    issued, returned = number(given.get(params.issued)), number(given.get(params.returned))
+    valid = number(given.get(params.valid), returned)
+    reasons = []
+    if not valid <= returned <= issued <= len(situation.members):
+        reasons.append(f"the tally does not add up: {valid} valid, {returned} returned, "
+                       f"{issued} issued, {len(situation.members)} member units")
+    votes: dict[str, Any] = given.get(params.votes) or {}
+    strangers = [c for c in votes if c not in situation.members]
+    if strangers:
+        reasons.append("not member units: " + ", ".join(strangers))
+    over = [c for c, n in votes.items() if int(n) > valid]
+    if over:
+        reasons.append(f"more votes than valid ballots ({valid}) for: " + ", ".join(over))
+    return reasons

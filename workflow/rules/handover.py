@@ -1,0 +1,52 @@
+"""The handover of cluster leadership: the outgoing head hands the rotating flag to the
+incoming head, and the membership changes announced take effect on that day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from thidua.workflow.engine import roster
+from thidua.workflow.rules.registry import InputName, Params, Situation
+
+
+class HandoverParams(Params):
+    """The inputs of the handover."""
+
+    outgoing_head: InputName = "outgoing_head"
+    incoming_head: InputName = "incoming_head"
+    incoming_deputy: InputName = "incoming_deputy"
+    leaving: InputName = "leaving"
+    joining: InputName = "joining"
+
+
+def handover_heads(situation: Situation, params: HandoverParams) -> list[str]:
+    """The outgoing head is the head; the incoming head is a member after the changes."""
+    given = situation.inputs
+    outgoing, incoming = given.get(params.outgoing_head), given.get(params.incoming_head)
+    leaving, joining = list(given.get(params.leaving) or []), list(given.get(params.joining) or [])
+    reasons = []
+    if outgoing is not None and outgoing != situation.head:
+        reasons.append(f"{outgoing} is not the cluster head (the head is {situation.head})")
+    after = (set(situation.members) | set(joining)) - set(leaving)
+    if incoming is not None and incoming not in after:
+        reasons.append(f"{incoming} will not be a member unit after the handover")
+    if incoming is not None and incoming == outgoing:
+        reasons.append("the incoming head must differ from the outgoing head")
+    strangers = [u for u in leaving if u not in situation.members]
+    if strangers:
+        reasons.append("cannot leave, not member units: " + ", ".join(strangers))
+    return reasons
+
+
+def handover(session: Any, context: Any, situation: Situation, params: HandoverParams) -> None:
+    """Units leave and join, and the incoming head leads from the handover's date."""
+    day = dt.date.fromisoformat(situation.occurred_at[:10])
+    cluster_id, period = context.cycle.cluster_id, context.cycle.period
+    given = situation.inputs
+    for unit in given.get(params.joining) or []:
+        roster.join_in(session, cluster_id, unit, day)
+    for unit in given.get(params.leaving) or []:
+        roster.leave_in(session, cluster_id, unit, day)
+    roster.change_head(session, cluster_id, period, day, given[params.incoming_head],
+                       given.get(params.incoming_deputy))

@@ -1,0 +1,43 @@
+"""The library: every guard, effect and action a definition may name, registered here, by
+hand, in one table each. Nothing registers itself by being imported."""
+
+from __future__ import annotations
+
+from thidua.workflow.rules import ballot, commendation, handover, records, scoring
+from thidua.workflow.rules.registry import Entry, FactParams, NoParams
+
+
+def _table(*entries: Entry) -> dict[str, Entry]:
+    return {entry.name: entry for entry in entries}
+
+
+GUARDS = _table(
+    # conditions: the cycle as it stands
+    Entry("all_members", "condition", FactParams, records.all_members),
+    Entry("fact_recorded", "condition", FactParams, records.fact_recorded),
+    Entry("fact_absent", "condition", FactParams, records.fact_absent),
+    Entry("scores_open", "condition", scoring.PublishedParams, scoring.scores_open),
+    Entry("scores_published", "condition", scoring.PublishedParams, scoring.scores_published),
+    # validators: what the step is given
+    Entry("not_own_unit", "validator", NoParams, scoring.not_own_unit),
+    Entry("criterion_known", "validator", scoring.CriterionParams, scoring.criterion_known),
+    Entry("ballot_quorum", "validator", ballot.QuorumParams, ballot.ballot_quorum),
+    Entry("ballot_consistent", "validator", ballot.TallyParams, ballot.ballot_consistent),
+    Entry("eligible", "validator", commendation.EligibleParams, commendation.eligible),
+    Entry("award_quota", "validator", commendation.QuotaParams, commendation.award_quota),
+    Entry("council_threshold", "validator", commendation.CouncilParams,
+          commendation.council_threshold),
+    Entry("handover_heads", "validator", handover.HandoverParams, handover.handover_heads),
+)
+
+EFFECTS = _table(
+    Entry("clear_fact", "effect", FactParams, records.clear_fact),
+    Entry("publish_scores", "effect", scoring.PublishParams, scoring.publish_scores),
+    Entry("rerank", "effect", scoring.RerankParams, scoring.rerank),
+)
+
+ACTIONS = _table(
+    Entry("handover", "action", handover.HandoverParams, handover.handover),
+)
+
+BY_KIND = {"guards": GUARDS, "effects": EFFECTS, "actions": ACTIONS}

@@ -1,0 +1,129 @@
+"""The database handle the services work with: engine, schema check, transactions, ledger."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Executable, Result
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from thidua.store import engine as store_engine
+from thidua.store import ledger, schema
+from thidua.store.models import LedgerRow
+from thidua.workflow.errors import Conflict, InvalidInput
+from thidua.workflow.timeutil import iso, now
+
+
+class Database:
+    """An open thidua database. ``url`` is a SQLAlchemy URL or a SQLite file path."""
+
+    def __init__(self, url: str | None = None, *, check_schema: bool = True) -> None:
+        try:
+            self.engine = store_engine.make_engine(url)
+        except store_engine.StoreError as exc:
+            raise InvalidInput(str(exc)) from None
+        self.url = self.engine.url.render_as_string(hide_password=True)
+        self.reader = store_engine.reader(self.engine)
+        if check_schema:
+            try:
+                schema.ensure_ready(self.engine)
+            except store_engine.SchemaNotReady as exc:
+                self.engine.dispose()
+                raise InvalidInput(str(exc)) from None
+            except OperationalError as exc:
+                self.engine.dispose()
+                raise InvalidInput(f"cannot open the database {self.url}: {exc.orig}") from None
+
+    @functools.cached_property
+    def operator(self) -> str:
+        """Who enters data: the OS account (SQLite) or the database login (PostgreSQL)."""
+        return store_engine.operator(self.engine)
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """One database transaction: everything in it is committed together or not at all.
+        ``write=False`` for reading only: on SQLite it then leaves the write lock to writers."""
+        session = Session(self.engine if write else self.reader, expire_on_commit=False)
+        try:
+            with session.begin():
+                yield session
+        except OperationalError as exc:
+            if not _busy(exc):
+                raise
+            raise Conflict("the database is busy with another step; nothing was recorded; "
+                           "try again") from None
+        except DataError as exc:
+            raise InvalidInput(f"a value is out of range for the database: {exc.orig}") from None
+        except IntegrityError as exc:
+            raise Conflict("changed by someone else since you looked; nothing was recorded; "
+                           f"look again ({type(exc.orig).__name__})") from None
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+
+def fetch(session: Session, statement: Executable, **params: Any) -> Result[Any]:
+    """Run a prebuilt statement of columns (not entities) in ``session``'s transaction, after
+    flushing its pending changes as a query would; it skips the ORM's per-statement work,
+    several times the cost of the query itself on the hot path of a step."""
+    session.flush()
+    return session.connection().execute(statement, params)
+
+
+def existing(url: str | None) -> Database | None:
+    """The database at ``url`` when it exists with the current schema, else None. Nothing is
+    created or upgraded (shell completion must leave no new file behind)."""
+    resolved = store_engine.resolve_url(url)
+    if resolved.startswith("sqlite:///"):
+        path = resolved.removeprefix("sqlite:///")
+        if path in ("", ":memory:") or not os.path.isfile(path) or not os.path.getsize(path):
+            return None  # no file, or an empty one: no thidua database there
+    try:
+        db = Database(url, check_schema=False)
+    except InvalidInput:
+        return None
+    try:
+        current = store_engine.schema_revision(db.engine)
+    except OperationalError:
+        current = None
+    if current != schema.HEAD:
+        db.close()
+        return None
+    return db
+
+
+# SQLite's lock timeouts, and PostgreSQL's lock_not_available, serialization_failure and
+# deadlock_detected: someone else holds what this step needs.
+_BUSY_STATES = {"55P03", "40001", "40P01"}
+
+
+def _busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    state = getattr(exc.orig, "sqlstate", None)
+    return state in _BUSY_STATES or "database is locked" in text or "busy" in text
+
+
+def record(session: Session, db: Database, *, kind: str, trigger: str, actor: str,
+           cycle_id: int | None = None, cycle_version: int | None = None,
+           from_state: str | None = None, to_state: str | None = None,
+           role: str | None = None, unit: str | None = None, occurred_at: str | None = None,
+           inputs: dict[str, Any] | None = None, reason: str | None = None,
+           documents: list[str] | None = None, definition: str | None = None,
+           idempotency_key: str | None = None) -> LedgerRow:
+    """Append one audit event inside ``session``'s transaction."""
+    at = iso(now())
+    return ledger.append(session, {
+        "cycle": cycle_id, "cycle_version": cycle_version, "kind": kind, "trigger": trigger,
+        "from": from_state, "to": to_state, "actor": actor, "operator": db.operator,
+        "role": role, "unit": unit, "at": at, "occurred_at": occurred_at or at,
+        "inputs": inputs or {}, "reason": reason, "documents": documents or [],
+        "definition": definition, "idempotency_key": idempotency_key,
+    })

@@ -1,0 +1,230 @@
+"""The reference event's cycle: Emulation Cluster no. 5 of the Veterans Association, 2023.
+
+Names, dates and places of the mid-year review come from the original report (28–29/6/2023 in
+Bắc Ninh, chaired by the cluster head Đào Anh Dũng, the report presented by Phạm Hồng Thắng,
+Lê Anh Thư speaking for Vĩnh Phúc, the farewell of Vĩnh Phúc, Bắc Ninh and Bắc Giang, filed by
+Cao Văn Thắng). The other steps of the year, which the report does not cover, are illustrative
+and are marked so in the account. As at the reference event, Vĩnh Phúc, Bắc Ninh and Bắc
+Giang leave the cluster at the handover, so the second half and the year-end summary are Hà
+Nội's; the 2025 mergers of provinces are recorded at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from thidua.store.models import Actor, Cluster, Cycle, Unit
+from thidua.workflow.engine import roster
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.language.loader import find
+from thidua.workflow.services import directory, identity, membership
+from thidua.workflow.services.cycles import fire, start_cycle
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.documents import Attachment
+
+CLUSTER = "Cụm thi đua số 5 – Hội CCB Việt Nam"
+PERIOD = 2023
+HN, BN, BG, VP = ("Hội CCB TP Hà Nội", "Hội CCB tỉnh Bắc Ninh", "Hội CCB tỉnh Bắc Giang",
+                  "Hội CCB tỉnh Vĩnh Phúc")
+SECRETARIAT = "Cao Văn Thắng"
+HEAD = "Đào Anh Dũng"
+COUNCIL = "Hội đồng TĐKT Hội CCB Việt Nam"
+AUDITOR = "Ban Kiểm tra Hội CCB Việt Nam"
+
+# (name, unit, granted role or None): member units act through their standing committees.
+PEOPLE: list[tuple[str, str | None, str | None]] = [
+    (HEAD, BN, None),                    # chairman of Bắc Ninh, cluster head (derived)
+    ("Phạm Hồng Thắng", BN, None),       # deputy chairman of Bắc Ninh
+    ("Lê Anh Thư", VP, None),            # chairwoman of Vĩnh Phúc
+    ("Thường trực Hội CCB TP Hà Nội", HN, None),
+    ("Thường trực Hội CCB tỉnh Bắc Giang", BG, None),
+    (SECRETARIAT, BN, "secretariat"),    # head of the propaganda board: enters the steps
+    (COUNCIL, None, "council"),
+    (AUDITOR, None, "auditor"),
+]
+PLAN = "Kế hoạch thi đua năm 2023 của Cụm thi đua số 5"
+TASKS = ["Tiếp tục thực hiện kế hoạch thi đua năm 2023",
+         "Chuẩn bị tổng kết thi đua, khen thưởng năm 2023",
+         "Chuẩn bị tổng kết 5 năm phong trào “Cựu chiến binh gương mẫu” 2019–2024"]
+MINUTES = ("Hội nghị sơ kết 6 tháng đầu năm 2023 của Cụm thi đua số 5, ngày 28–29/6/2023 tại "
+           "Bắc Ninh; Hội CCB tỉnh Vĩnh Phúc (đ/c Lê Anh Thư) phát biểu; Cụm chia tay Hội CCB "
+           "các tỉnh Vĩnh Phúc, Bắc Ninh, Bắc Giang")
+
+HN_OFFICE = "Thường trực Hội CCB TP Hà Nội"
+
+
+def _doc(name: str, text: str) -> Attachment:
+    return Attachment(name, text.encode("utf-8"))
+
+
+def _scores(political: float, organisation: float, movements: float,
+            propaganda: float) -> dict[str, float]:
+    return {"political_tasks": political, "organisation": organisation,
+            "movements": movements, "propaganda": propaganda}
+
+
+DOSSIER = {
+    "submission": _doc("to-trinh-2023.txt", "Tờ trình đề nghị tặng Cờ thi đua năm 2023"),
+    "minutes": _doc("bien-ban-tong-ket-2023.txt",
+                    "Biên bản hội nghị tổng kết Cụm thi đua số 5 năm 2023"),
+    "achievement_reports": [_doc("thanh-tich-ha-noi-2023.txt",
+                                 f"Báo cáo thành tích năm 2023 của {HN}")],
+}
+
+# (date, who, trigger, unit, inputs, reason, from the reference event?)
+Step = tuple[str, str, str, str | None, dict[str, Any], str | None, bool]
+STEPS: list[Step] = [
+    ("2023-01-16", HEAD, "launch", None, {"plan": PLAN}, None, False),
+    ("2023-02-01", SECRETARIAT, "open_registration", None, {}, None, False),
+    ("2023-02-20", HN_OFFICE, "register", HN,
+     {"targets": "Hoàn thành xuất sắc các chỉ tiêu năm 2023", "titles_sought": ["Cờ thi đua"]},
+     None, False),
+    ("2023-02-22", SECRETARIAT, "register", BN,
+     {"targets": "Hoàn thành xuất sắc các chỉ tiêu năm 2023", "titles_sought": ["Cờ thi đua"]},
+     None, False),
+    ("2023-02-24", "Thường trực Hội CCB tỉnh Bắc Giang", "register", BG,
+     {"targets": "Hoàn thành tốt các chỉ tiêu năm 2023", "titles_sought": ["Bằng khen"]},
+     None, False),
+    ("2023-03-01", "Lê Anh Thư", "register", VP,
+     {"targets": "Hoàn thành tốt các chỉ tiêu năm 2023", "titles_sought": ["Bằng khen"]},
+     None, False),
+    ("2023-03-15", HEAD, "sign_compact", None, {"signed_at": "Bắc Ninh"}, None, False),
+    ("2023-03-20", SECRETARIAT, "begin_first_half", None, {}, None, False),
+    ("2023-06-15", HEAD, "open_midyear_review", None, {}, None, False),
+    *[("2023-06-2" + str(i), SECRETARIAT, "submit_midyear_report", unit,
+       {"summary": f"Báo cáo kết quả thi đua 6 tháng đầu năm 2023 của {unit}"}, None, False)
+      for i, unit in enumerate((HN, BN, BG, VP), start=1)],
+    ("2023-06-29T11:00+07:00", HEAD, "hold_midyear_review", None,
+     {"place": "tỉnh Bắc Ninh", "chaired_by": f"{HEAD}, Chủ tịch Hội CCB tỉnh Bắc Ninh, Cụm trưởng",
+      "presented_by": "Phạm Hồng Thắng, Phó Chủ tịch Hội CCB tỉnh Bắc Ninh",
+      "minutes": MINUTES, "second_half_tasks": TASKS}, None, True),
+    ("2023-06-29T15:00+07:00", HEAD, "hand_over", None,
+     {"outgoing_head": BN, "incoming_head": HN, "leaving": [VP, BN, BG]}, None, True),
+    ("2023-11-01", HN_OFFICE, "open_self_assessment", None, {}, None, False),
+    ("2023-11-20", HN_OFFICE, "submit_year_report", HN,
+     {"report": f"Báo cáo tổng kết thi đua năm 2023 của {HN}",
+      "self_scores": {**_scores(38, 24, 19, 14), "bonus": 2}}, None, False),
+    ("2023-12-01", HN_OFFICE, "close_self_assessment", None, {}, None, False),
+    ("2023-12-05", SECRETARIAT, "publish_scores", None, {}, None, False),
+    ("2023-12-12", SECRETARIAT, "record_ballot", None,
+     {"ballots_issued": 1, "ballots_returned": 1, "ballots_valid": 1, "votes": {HN: 1}},
+     None, False),
+    ("2023-12-12", SECRETARIAT, "propose", HN, {"award": "co_thi_dua"}, None, False),
+    ("2023-12-18", SECRETARIAT, "submit_proposal", None, DOSSIER, None, False),
+    ("2023-12-22", COUNCIL, "start_council_review", None, {}, None, False),
+    ("2024-01-10", COUNCIL, "return_dossier", None, {},
+     "Thiếu xác nhận của cấp ủy trên báo cáo thành tích", False),
+    ("2024-01-15", SECRETARIAT, "amend_dossier", None,
+     {**DOSSIER, "achievement_reports": [_doc(
+         "thanh-tich-ha-noi-2023-bo-sung.txt",
+         f"Báo cáo thành tích năm 2023 của {HN}, có xác nhận của cấp ủy")]}, None, False),
+    ("2024-01-16", COUNCIL, "start_council_review", None, {}, None, False),
+    ("2024-02-20", COUNCIL, "accept_dossier", None, {"votes_for": 9, "members_total": 11},
+     None, False),
+    ("2024-03-01", COUNCIL, "issue_decision", None,
+     {"number": "(minh họa)", "date": "2024-03-01", "signer": "Chủ tịch Hội CCB Việt Nam",
+      "awards": [f"Cờ thi đua năm 2023: {HN}"]}, None, False),
+    ("2024-03-15", AUDITOR, "close", None, {}, None, False),
+]
+# The 2025 merger of provinces: units merge, and membership follows (DOMAIN.md).
+MERGERS = [(BG, BN, "2025-07-01"), (VP, "Hội CCB tỉnh Phú Thọ", "2025-07-01")]
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """Which cycle holds the demo, and whether this run recorded it."""
+
+    cycle_id: int
+    recorded: bool
+    steps: int
+
+
+ADMIN = "Quản trị viên"
+
+
+def _refuse_foreign(session: Any, has_cluster: bool, known: set[str]) -> None:
+    """The demo writes nothing into a database whose people are not the demo's own."""
+    clash = []
+    for name, unit, _ in PEOPLE:
+        if name in known:
+            person = roster.actor(session, name)
+            own = session.get(Unit, person.unit_id) if person.unit_id else None
+            if (own.name if own else None) != unit:
+                clash.append(name)
+    if clash or (known and not has_cluster):
+        raise InvalidInput("this database already holds other records"
+                           + (f" ({', '.join(clash)} of another unit)" if clash else "")
+                           + ": run the demo on a database of its own (--db thidua-demo.db)")
+
+
+def _setup(db: Database) -> None:
+    with db.transaction() as session:
+        has_cluster = session.scalar(select(Cluster).where(Cluster.name == CLUSTER)) is not None
+        known = set(session.scalars(select(Actor.name)))
+        _refuse_foreign(session, has_cluster, known)
+    if not has_cluster:
+        directory.add_cluster(db, CLUSTER, members=[HN, BN, BG, VP], head=BN, deputy=HN,
+                              period=PERIOD, joined_on=dt.date(PERIOD, 1, 1))
+    for name, unit, role in PEOPLE:
+        if name not in known:
+            directory.add_actor(db, name, unit_name=unit)
+            if role:
+                identity.grant(db, name, role, cluster_name=CLUSTER)
+            # The operator enters the steps on each person's authority, by delegation.
+            identity.delegate(db, name, db.operator)
+    if ADMIN not in known:
+        # The operator's own person administers the database; from here on, directory
+        # changes need that role and every --as needs a delegation.
+        directory.add_actor(db, ADMIN, unit_name=None, login=db.operator)
+        identity.grant(db, ADMIN, "administrator", cluster_name=None)
+
+
+def run(db: Database) -> DemoRun:
+    """Record the reference cycle in ``db`` (once; a second run finds the first)."""
+    _setup(db)
+    with db.transaction() as session:
+        existing = session.scalar(
+            select(Cycle.id).join(Cluster, Cluster.id == Cycle.cluster_id)
+            .where(Cluster.name == CLUSTER, Cycle.period == PERIOD))
+    if existing is not None:
+        return DemoRun(existing, False, 0)
+    started = start_cycle(db, find("ccb-cluster-annual"), CLUSTER, PERIOD, actor=SECRETARIAT,
+                          occurred_at="2023-01-05")
+    for when, who, trigger, unit, inputs, reason, _ in STEPS:
+        fire(db, started.cycle_id, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
+             occurred_at=when)
+    for unit, into, day in MERGERS:
+        with db.transaction() as session:
+            roster.unit(session, into, create=True)
+        membership.merge(db, unit, into, dt.date.fromisoformat(day))
+    return DemoRun(started.cycle_id, True, len(STEPS) + 1)
+
+
+def from_reference(trigger: str) -> bool:
+    """True for the steps the reference event's report records."""
+    return any(step[2] == trigger and step[6] for step in STEPS)
+
+
+def reference_facts(db: Database, cycle_id: int) -> dict[str, Any]:
+    """What the cycle recorded of the reference event, read back from its facts."""
+    from thidua.workflow.services.views import show
+
+    facts = show(db, cycle_id).facts
+    review = facts.get("midyear_minutes", {})
+    handover = facts.get("leadership_handover", {})
+    return {
+        "date": "28–29/6/2023", "place": review.get("place"),
+        "lines": [
+            f"mid-year review chaired by {review.get('chaired_by')}",
+            f"report presented by {review.get('presented_by')}",
+            "second-half tasks: " + "; ".join(review.get("second_half_tasks", [])),
+            f"handover: {handover.get('outgoing_head')} hands over to "
+            f"{handover.get('incoming_head')}",
+            "farewell to " + ", ".join(handover.get("leaving", [])),
+            f"filed by {SECRETARIAT}, head of the propaganda board",
+        ],
+    }

@@ -1,0 +1,99 @@
+"""The directory as administrators keep it: clusters with their member units, head and
+deputy, and the people who act. Every change is ledgered like a step of a cycle, so an auditor
+sees who set up whom."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from thidua.store import directory as queries
+from thidua.store.models import (
+    Actor,
+    Cluster,
+    Leadership,
+    Membership,
+)
+from thidua.workflow.engine import roster
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.services import identity
+from thidua.workflow.services.db import Database, record
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    """A cluster as shown to users."""
+
+    name: str
+    kind: str
+    members: list[str]
+    head: str | None
+    deputy: str | None
+    period: int | None
+
+
+def add_cluster(db: Database, name: str, *, members: list[str], head: str | None,
+                deputy: str | None, period: int, joined_on: dt.date,
+                kind: str = "cluster") -> ClusterView:
+    """Create a cluster with its member units (created as needed), head and deputy."""
+    if not members:
+        raise InvalidInput("a cluster needs at least one member unit (--member UNIT)")
+    for role, who in (("head", head), ("deputy", deputy)):
+        if who is not None and who not in members:
+            raise InvalidInput(f"the {role} {who!r} is not among the member units")
+    if head is not None and head == deputy:
+        raise InvalidInput("the head and the deputy must be different units")
+    with db.transaction() as session:
+        by = identity.require_admin(session, db, "cluster add")
+        if session.scalar(select(Cluster).where(Cluster.name == name)) is not None:
+            raise InvalidInput(f"a cluster named {name!r} already exists")
+        row = Cluster(name=name, kind=kind)
+        session.add(row)
+        session.flush()
+        for member in dict.fromkeys(members):
+            member_id = roster.unit(session, member, create=True).id
+            session.add(Membership(cluster_id=row.id, unit_id=member_id,
+                                   joined_on=joined_on.isoformat()))
+        if head is not None:
+            session.add(Leadership(
+                cluster_id=row.id, period=period, head_unit_id=roster.unit(session, head).id,
+                deputy_unit_id=roster.unit(session, deputy).id if deputy else None))
+        record(session, db, kind="admin", trigger="cluster_add", actor=by,
+               inputs={"cluster": name, "kind": kind, "members": list(dict.fromkeys(members)),
+                       "head": head, "deputy": deputy, "period": period,
+                       "joined_on": joined_on.isoformat()})
+    return show_cluster(db, name, period)
+
+
+def show_cluster(db: Database, name: str, period: int | None = None) -> ClusterView:
+    """A cluster's members today and its head and deputy for ``period``."""
+    with db.transaction(write=False) as session:
+        row = roster.cluster(session, name)
+        members = queries.members_on(session, row.id, dt.date.today())
+        head, deputy = queries.leadership(session, row.id, period) if period else (None, None)
+        return ClusterView(row.name, row.kind, members, head, deputy, period)
+
+
+def list_clusters(db: Database) -> list[str]:
+    """The names of every cluster."""
+    with db.transaction(write=False) as session:
+        return list(session.scalars(select(Cluster.name).order_by(Cluster.name)))
+
+
+def add_actor(db: Database, name: str, *, unit_name: str | None,
+              login: str | None = None) -> None:
+    """Register a person, of a unit (optional) and with an OS or database login (optional)."""
+    with db.transaction() as session:
+        by = identity.require_admin(session, db, "actor add")
+        if session.scalar(select(Actor).where(Actor.name == name)) is not None:
+            raise InvalidInput(f"a person named {name!r} is already registered")
+        if login and session.scalar(select(Actor).where(Actor.login == login)) is not None:
+            raise InvalidInput(f"the login {login!r} already belongs to another person")
+        unit_id = roster.unit(session, unit_name).id if unit_name else None
+        session.add(Actor(name=name, unit_id=unit_id, login=login))
+        record(session, db, kind="admin", trigger="actor_add", actor=by,
+               inputs={"name": name, "unit": unit_name, "login": login})
+
+

@@ -1,0 +1,81 @@
+"""Documents attached to steps: hashed with SHA-256 and stored once, by content."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thidua.store.models import Document, LedgerRow
+from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.services.db import Database
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file given with a step, before it is stored."""
+
+    name: str
+    content: bytes
+
+    @classmethod
+    def from_path(cls, path: str) -> Attachment:
+        """Read the file at ``path``."""
+        file = Path(path)
+        try:
+            return cls(file.name, file.read_bytes())
+        except OSError as exc:
+            raise InvalidInput(f"cannot read the document {path!r}: {exc.strerror}") from None
+
+    @property
+    def sha256(self) -> str:
+        """The document's identity."""
+        return hashlib.sha256(self.content).hexdigest()
+
+    def ref(self) -> dict[str, Any]:
+        """How the step's inputs and the ledger refer to it."""
+        return {"sha256": self.sha256, "name": self.name, "size": len(self.content)}
+
+
+def store(session: Session, attachment: Attachment) -> str:
+    """Keep ``attachment`` (once per content) and return its hash."""
+    digest = attachment.sha256
+    if session.get(Document, digest) is None:
+        session.add(Document(sha256=digest, name=attachment.name, size=len(attachment.content),
+                             content=attachment.content))
+    return digest
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A stored document and the steps that cite it."""
+
+    sha256: str
+    name: str
+    size: int
+    intact: bool
+    cited_by: list[dict[str, Any]]
+
+
+def show(db: Database, digest: str) -> DocumentView:
+    """The stored document ``digest`` (a unique prefix of 8 or more characters will do)."""
+    if len(digest) < 8:
+        raise InvalidInput("give at least 8 characters of the document's hash")
+    with db.transaction(write=False) as session:
+        rows = list(session.scalars(select(Document).where(Document.sha256.startswith(digest))
+                                    .limit(2)))
+        if not rows:
+            raise NotFound(f"no document {digest}")
+        if len(rows) > 1:
+            raise InvalidInput(f"{digest} matches several documents: give more of the hash")
+        doc = rows[0]
+        cited = session.execute(select(LedgerRow.seq, LedgerRow.cycle_id, LedgerRow.trigger)
+                                .where(LedgerRow.documents.contains(doc.sha256))
+                                .order_by(LedgerRow.seq))
+        return DocumentView(doc.sha256, doc.name, doc.size,
+                            hashlib.sha256(doc.content).hexdigest() == doc.sha256,
+                            [{"seq": s, "cycle": c, "trigger": t} for s, c, t in cited])

@@ -1,0 +1,92 @@
+"""Membership over time: units join, leave and merge on dates; heads change within a period.
+
+Every change is ledgered. A cycle asks :func:`workflow.services.directory.members_on` for the
+members on
+the date of each step, so a unit that left before a step is no longer counted for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from thidua.store import directory as queries
+from thidua.store.models import Cluster, Leadership, Membership, Merger
+from thidua.workflow.engine import roster
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.services import identity
+from thidua.workflow.services.db import Database, record
+
+
+def add_member(db: Database, cluster: str, unit: str, day: dt.date) -> None:
+    """Record that ``unit`` joins ``cluster`` on ``day``."""
+    _membership_change(db, "member_add", roster.join_in, cluster, unit, day)
+
+
+def leave(db: Database, cluster: str, unit: str, day: dt.date) -> None:
+    """Record that ``unit`` leaves ``cluster`` on ``day``."""
+    _membership_change(db, "member_leave", roster.leave_in, cluster, unit, day)
+
+
+def _membership_change(db: Database, trigger: str,
+                       change: Callable[[Session, int, str, dt.date], None],
+                       cluster: str, unit: str, day: dt.date) -> None:
+    with db.transaction() as session:
+        by = identity.require_admin(session, db, trigger.replace("_", " "))
+        change(session, roster.cluster(session, cluster).id, unit, day)
+        record(session, db, kind="admin", trigger=trigger, actor=by,
+               inputs={"cluster": cluster, "unit": unit, "on": day.isoformat()})
+
+
+def merge(db: Database, unit: str, into: str, day: dt.date) -> list[str]:
+    """``unit`` is absorbed into ``into`` on ``day``: it leaves every cluster it belongs to,
+    and ``into`` joins those it was not in. Returns the clusters concerned."""
+    if unit == into:
+        raise InvalidInput("a unit cannot merge into itself")
+    with db.transaction() as session:
+        by = identity.require_admin(session, db, "member merge")
+        absorbed, absorber = roster.unit(session, unit), roster.unit(session, into)
+        if session.scalar(select(Merger).where(Merger.unit_id == absorbed.id)) is not None:
+            raise InvalidInput(f"{unit} has already merged into another unit")
+        iso = day.isoformat()
+        memberships = list(session.scalars(select(Membership).where(
+            Membership.unit_id == absorbed.id, Membership.joined_on <= iso,
+            or_(Membership.left_on.is_(None), Membership.left_on > iso))))
+        clusters = []
+        for membership in memberships:
+            membership.left_on = iso
+            if queries.open_membership(session, membership.cluster_id, absorber.id, day) is None:
+                session.add(Membership(cluster_id=membership.cluster_id, unit_id=absorber.id,
+                                       joined_on=iso))
+            clusters.append(queries.cluster_name(session, membership.cluster_id))
+        session.add(Merger(unit_id=absorbed.id, into_unit_id=absorber.id, merged_on=iso))
+        record(session, db, kind="admin", trigger="unit_merge", actor=by,
+               inputs={"unit": unit, "into": into, "on": iso, "clusters": clusters})
+        return clusters
+
+
+def set_leadership_in(session: Session, cluster_row: Cluster, period: int, head: str,
+                      deputy: str | None) -> None:
+    """Set the head and deputy of a cluster for ``period``, inside ``session``."""
+    roster.check_leaders(session, cluster_row.id, dt.date(period, 1, 1), head, deputy)
+    existing = session.scalar(select(Leadership).where(Leadership.cluster_id == cluster_row.id,
+                                                       Leadership.period == period))
+    if existing is not None:
+        raise InvalidInput(f"{cluster_row.name} already has a head for {period}; a change "
+                           "within the period is a handover")
+    session.add(Leadership(cluster_id=cluster_row.id, period=period,
+                           head_unit_id=roster.unit(session, head).id,
+                           deputy_unit_id=roster.unit(session, deputy).id if deputy else None))
+
+
+def set_leadership(db: Database, cluster: str, period: int, head: str,
+                   deputy: str | None) -> None:
+    """Set the head and deputy of ``cluster`` for ``period`` (before it starts)."""
+    with db.transaction() as session:
+        by = identity.require_admin(session, db, "cluster head")
+        set_leadership_in(session, roster.cluster(session, cluster), period, head, deputy)
+        record(session, db, kind="admin", trigger="cluster_head", actor=by,
+               inputs={"cluster": cluster, "period": period, "head": head, "deputy": deputy})

@@ -1,0 +1,216 @@
+"""Publishing definition versions, and choosing the version a new cycle starts on.
+
+A published version is immutable: it is stored under the SHA-256 of its source text and the
+ledger records who published it and when (kind ``definition``, trigger ``publish``).
+Publishing runs the linter and the scenarios first and refuses a definition with lint errors
+(:class:`InvalidDefinition`, exit 2) or failing scenarios (:class:`ScenariosFailed`, exit 1);
+publishing the same content again changes nothing. A version label (``id@version``) names one
+content only: another content under a used label is refused.
+
+The version **in force** for an emulation year N is, among the versions of that id published in
+this database and the shipped ones, the one with the latest ``effective_from`` on or before
+1 January N; on a tie a published version wins over a shipped one, and a later publication over
+an earlier one. When none is in force yet, the shipped definition is used, so that a database in
+which nothing was ever published works with the shipped definitions as before. Cycles already
+started stay on their own version (``cycles.definition_hash``) until they are migrated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from thidua.store.models import Cycle, DefinitionRow, LedgerRow
+from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.language.lint import lint_file
+from thidua.workflow.language.loader import Loaded, find, load_file, parse, shipped
+from thidua.workflow.services import identity
+from thidua.workflow.services.db import Database, record
+from thidua.workflow.services.scenarios import run_scenarios
+from thidua.workflow.timeutil import iso, now
+
+Opener = Callable[[], Database]
+
+
+@dataclass(frozen=True)
+class Published:
+    """The outcome of ``def publish``: the version, and whether it is new."""
+
+    id: str
+    version: str
+    hash: str
+    effective_from: str
+    published_by: str
+    published_at: str
+    new: bool
+    scenarios: int
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class Version:
+    """A stored definition version: published by an administrator, or stored when a cycle
+    started on a shipped or unpublished definition."""
+
+    id: str
+    version: str
+    hash: str
+    effective_from: str
+    published: bool
+    by: str
+    at: str
+    cycles: int
+
+
+def is_hash(name: str) -> bool:
+    """True when ``name`` looks like a content hash (or 12 characters of one at least)."""
+    return 12 <= len(name) <= 64 and all(c in "0123456789abcdef" for c in name)
+
+
+def is_file(name: str) -> bool:
+    """True when ``name`` names a YAML file rather than ``id`` or ``id@version``."""
+    return name.endswith((".yaml", ".yml")) or "/" in name
+
+
+def publications(session: Session, hashes: list[str] | None = None) -> dict[str, LedgerRow]:
+    """The ledger event that published each version (of ``hashes``, or of all)."""
+    query = (select(LedgerRow).where(LedgerRow.kind == "definition",
+                                     LedgerRow.trigger == "publish")
+             .order_by(LedgerRow.seq))
+    if hashes is not None:
+        query = query.where(LedgerRow.definition_hash.in_(hashes))
+    return {row.definition_hash or "": row for row in session.scalars(query)}
+
+
+def publish(db: Database, path: str | Path) -> Published:
+    """Check the definition file at ``path`` (lint, scenarios) and publish it; an
+    administrator's step (see :mod:`workflow.services.identity`)."""
+    loaded = load_file(path)
+    report = lint_file(path)
+    report.check()
+    tests = run_scenarios(loaded)
+    tests.check()
+    d = loaded.definition
+    with db.transaction() as session:
+        who = identity.require_admin(session, db, "publish")
+        done = publications(session, [loaded.hash]).get(loaded.hash)
+        if done is not None:
+            return Published(d.id, d.version, loaded.hash, d.effective_from.isoformat(),
+                             done.actor, done.at, False, len(tests.results), [])
+        _label_free(session, loaded)
+        if session.get(DefinitionRow, loaded.hash) is None:
+            session.add(DefinitionRow(
+                hash=loaded.hash, def_id=d.id, version=d.version, title=d.title.en,
+                effective_from=d.effective_from.isoformat(), source=loaded.source,
+                published_by=who, published_at=iso(now())))
+        row = record(session, db, kind="definition", trigger="publish", actor=who,
+                     definition=loaded.hash,
+                     inputs={"id": d.id, "version": d.version,
+                             "effective_from": d.effective_from.isoformat()})
+        return Published(d.id, d.version, loaded.hash, d.effective_from.isoformat(), who,
+                         row.at, True, len(tests.results), [str(w) for w in report.warnings])
+
+
+def _label_free(session: Session, loaded: Loaded) -> None:
+    d = loaded.definition
+    other = session.scalar(select(DefinitionRow).where(
+        DefinitionRow.def_id == d.id, DefinitionRow.version == d.version,
+        DefinitionRow.hash != loaded.hash))
+    if other is not None:
+        raise InvalidInput(f"{d.id}@{d.version} is already stored with other content "
+                           f"({other.hash[:12]}): give this one its own version label")
+
+
+def versions(db: Database, def_id: str | None = None) -> list[Version]:
+    """The stored versions (of ``def_id``, or all), by id and then oldest effective first."""
+    with db.transaction() as session:
+        query = select(DefinitionRow).order_by(DefinitionRow.def_id,
+                                               DefinitionRow.effective_from,
+                                               DefinitionRow.published_at)
+        if def_id is not None:
+            query = query.where(DefinitionRow.def_id == def_id)
+        rows = list(session.scalars(query))
+        published = publications(session, [r.hash for r in rows])
+        counts: dict[str, int] = {
+            content_hash: count for content_hash, count in session.execute(
+                select(Cycle.definition_hash, func.count()).group_by(Cycle.definition_hash))}
+    result = []
+    for row in rows:
+        event = published.get(row.hash)
+        result.append(Version(
+            row.def_id, row.version, row.hash, row.effective_from, event is not None,
+            event.actor if event else row.published_by, event.at if event else row.published_at,
+            counts.get(row.hash, 0)))
+    if def_id is not None and not result:
+        raise NotFound(f"no stored version of {def_id!r} (see: thidua def publish FILE)")
+    return result
+
+
+def stored(session: Session, content_hash: str) -> Loaded:
+    """The stored version ``content_hash``, parsed."""
+    row = session.get(DefinitionRow, content_hash)
+    if row is None:
+        raise NotFound(f"no stored definition {content_hash[:12]}")
+    return parse(row.source, f"{row.def_id}@{row.version}")
+
+
+def stored_version(session: Session, name: str, *, published_only: bool = False) -> Loaded | None:
+    """The stored version named ``id@version`` or by its hash (12 characters at least);
+    with ``published_only``, only a version published with ``def publish``."""
+    if "@" in name:
+        def_id, _, label = name.partition("@")
+        query = select(DefinitionRow.hash).where(DefinitionRow.def_id == def_id,
+                                                 DefinitionRow.version == label)
+    elif is_hash(name):
+        query = select(DefinitionRow.hash).where(DefinitionRow.hash.startswith(name))
+    else:
+        return None
+    hashes = list(session.scalars(query))
+    if published_only:
+        hashes = [h for h in hashes if h in publications(session, hashes)]
+    return stored(session, hashes[0]) if len(hashes) == 1 else None
+
+
+def in_force(db: Database, name: str, period: int) -> Loaded:
+    """The definition a cycle of year ``period`` starts on, for ``name``: a file, an
+    ``id@version`` (published, else shipped), or an ``id`` (the version in force)."""
+    if not 1900 <= period <= 2200:
+        raise InvalidInput(f"period {period} is not an emulation year")
+    if is_file(name):
+        return load_file(name)
+    with db.transaction() as session:
+        if "@" in name:
+            found = stored_version(session, name)
+            return found if found is not None else find(name)
+        rows = list(session.scalars(select(DefinitionRow).where(DefinitionRow.def_id == name)))
+        events = publications(session, [r.hash for r in rows])
+        candidates = [(dt.date.fromisoformat(r.effective_from), 1, events[r.hash].seq, r.hash)
+                      for r in rows if r.hash in events]
+        ships = [s for s in shipped() if s.definition.id == name]
+        candidates += [(s.definition.effective_from, 0, 0, s.hash) for s in ships]
+        ready = [c for c in candidates if c[0] <= dt.date(period, 1, 1)]
+        if not ready:
+            if ships:
+                return ships[0]
+            raise NotFound(f"no version of {name!r} is published or shipped in force for "
+                           f"{period} (see: thidua def versions {name})")
+        chosen = max(ready)[3]
+        return next((s for s in ships if s.hash == chosen), None) or stored(session, chosen)
+
+
+def lookup(name: str, opener: Opener) -> Loaded:
+    """A definition named by file, ``id@version`` or hash (published, else shipped), or ``id``
+    (the version in force this year); the database is opened only when needed."""
+    if is_file(name):
+        return load_file(name)
+    if "@" not in name and not any(s.definition.id == name for s in shipped()):
+        with opener().transaction() as session:
+            found = stored_version(session, name)
+        if found is not None:
+            return found
+    return in_force(opener(), name, dt.date.today().year)

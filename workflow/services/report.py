@@ -1,0 +1,70 @@
+"""The account of a cycle: timeline, completion matrix, scoreboard, ballot, awards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from thidua.workflow.rules.ballot import more_than, share
+from thidua.workflow.services.db import Database
+from thidua.workflow.services.views import definition_for, history, show
+
+
+def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any]:
+    """Everything a secretariat reports about cycle ``cycle_id``, as plain data."""
+    view = show(db, cycle_id)
+    definition = definition_for(db, cycle_id).definition
+    events = history(db, cycle_id)
+    facts = view.facts
+    return {
+        "cycle": {"id": view.id, "cluster": view.cluster, "period": view.period,
+                  "definition": view.definition, "state": view.state, "version": view.version,
+                  "members": view.members, "head": view.head, "deputy": view.deputy},
+        "timeline": _timeline(events, definition, lang),
+        "steps": [{"date": e["occurred_at"][:10], "trigger": e["trigger"], "actor": e["actor"],
+                   "role": e["role"], "unit": e["unit"], "reason": e["reason"]}
+                  for e in events],
+        "matrix": _matrix(definition, facts, events),
+        "scoreboard": (facts.get("scores") or {}).get("ranking", []),
+        "corrections": facts.get("score_corrections", {}),
+        "ballot": _ballot(facts, definition, view.members),
+        "proposals": [{"unit": u, "award": p["award"],
+                       "label": definition.awards[p["award"]].label.get(lang)
+                       if p["award"] in definition.awards else p["award"]}
+                      for u, p in sorted((facts.get("proposal") or {}).items())],
+        "decision": facts.get("decision"),
+        "revocation": facts.get("revocation"),
+    }
+
+
+def _timeline(events: list[dict[str, Any]], definition: Any, lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for e in events:
+        if e["kind"] == "start" or e["to"] != e["from"]:
+            state = definition.state(e["to"])
+            rows.append({"state": e["to"],
+                         "label": state.label.get(lang) if state.label else e["to"],
+                         "entered": e["occurred_at"][:10], "days": e.get("days_in_state")})
+    return rows
+
+
+def _matrix(definition: Any, facts: dict[str, Any],
+            events: list[dict[str, Any]]) -> dict[str, Any]:
+    steps = [t.records for t in definition.transitions if t.per_unit and not t.repeatable]
+    units = sorted({e["unit"] for e in events if e["unit"]})
+    return {"steps": steps,
+            "units": {u: {s: u in (facts.get(s) or {}) for s in steps} for u in units}}
+
+
+def _ballot(facts: dict[str, Any], definition: Any, members: list[str]) -> dict[str, Any] | None:
+    ballot = facts.get("ballot")
+    if ballot is None:
+        return None
+    threshold = share(definition.parameter_values().get("vote_threshold", "1/2"))
+    counted = len(members)
+    needed = more_than(threshold, counted)
+    return {**{k: ballot.get(k) for k in ("ballots_issued", "ballots_returned", "ballots_valid",
+                                          "next_head", "next_deputy")},
+            "members": counted, "needed": needed,
+            "candidates": [{"unit": u, "votes": n, "passed": int(n) >= needed}
+                           for u, n in sorted((ballot.get("votes") or {}).items(),
+                                              key=lambda item: -int(item[1]))]}

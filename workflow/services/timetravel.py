@@ -1,0 +1,137 @@
+"""Time travel: a cycle (or every cycle of a cluster and period) as it stood on a past date,
+rebuilt by replaying its ledger events up to the end of that date.
+
+Only the ledger is trusted for the cycle itself: state, version and facts come from replaying
+the events (:func:`workflow.engine.facts.replay`), each re-hashed against its stored hash on
+the way.
+Members, head and deputy on that date come from the directory's dated records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from thidua.store import directory as queries
+from thidua.store.ledger import as_event, event_hash
+from thidua.store.models import Cycle, LedgerRow
+from thidua.workflow.engine import roster
+from thidua.workflow.engine.facts import replay
+from thidua.workflow.engine.judge import definition_of, load_cycle
+from thidua.workflow.errors import IntegrityFailure, NotFound
+from thidua.workflow.language.model import Label
+from thidua.workflow.services.db import Database
+from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
+
+
+@dataclass(frozen=True)
+class StateAt:
+    """A cycle as it stood at ``until`` (exclusive), rebuilt from its ledger events."""
+
+    cycle_id: int
+    cluster: str
+    period: int
+    date: str
+    until: str
+    started: bool
+    state: str | None
+    state_label: Label | None
+    version: int
+    since: str | None
+    days_in_state: float | None
+    last_event: int | None
+    events: int
+    members: list[str] = field(default_factory=list)
+    head: str | None = None
+    deputy: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def cutoff(date: str) -> tuple[dt.datetime, dt.date]:
+    """The instant events must come before to count on ``date``, and the day itself.
+
+    A date (``2023-06-29``) counts to the end of that day in the local zone, as ``--at``
+    reads dates; a date and time (``2023-06-29T10:00``) counts up to and including it.
+    """
+    moment = parse_moment(date)
+    if len(date.strip()) == 10:
+        return moment + dt.timedelta(days=1), moment.astimezone().date()
+    return moment + dt.timedelta(microseconds=1), moment.astimezone().date()
+
+
+def state_at(db: Database, cycle_id: int, date: str) -> StateAt:
+    """Cycle ``cycle_id`` as it stood at the end of ``date``."""
+    until, day = cutoff(date)
+    with db.transaction() as session:
+        cycle = load_cycle(session, cycle_id)
+        return _rebuild(session, cycle, date, until, day)
+
+
+def cluster_state_at(db: Database, cluster: str, period: int, date: str) -> list[StateAt]:
+    """Every cycle of ``cluster`` for ``period`` as it stood at the end of ``date``."""
+    until, day = cutoff(date)
+    with db.transaction() as session:
+        cluster_row = roster.cluster(session, cluster)
+        cycles = list(session.scalars(select(Cycle).where(Cycle.cluster_id == cluster_row.id,
+                                                          Cycle.period == period)
+                                      .order_by(Cycle.id)))
+        if not cycles:
+            raise NotFound(f"no cycle of {cluster} for {period} (see: thidua cycle list)")
+        return [_rebuild(session, cycle, date, until, day) for cycle in cycles]
+
+
+def _rebuild(session: Session, cycle: Cycle, date: str, until: dt.datetime,
+             day: dt.date) -> StateAt:
+    events = [e for e in _checked_events(session, cycle.id)
+              if parse_stored(e["occurred_at"]) < until]
+    loaded = definition_of(session, cycle.definition_hash)
+    try:
+        result = replay(loaded, events, lambda digest: definition_of(session, digest))
+    except ValueError as exc:
+        raise IntegrityFailure(f"cycle {cycle.id} does not replay: {exc}") from None
+    since = _entered(events)
+    label = None
+    if result.state is not None and events:
+        definition = definition_of(session, events[-1]["definition"]).definition
+        label = next((s.label for s in definition.states if s.name == result.state), None)
+    head, deputy = queries.leadership(session, cycle.cluster_id, cycle.period, day)
+    return StateAt(
+        cycle.id, queries.cluster_name(session, cycle.cluster_id), cycle.period, date,
+        iso(until), bool(events), result.state, label, result.version, since,
+        _days(since, until), events[-1]["seq"] if events else None, len(events),
+        queries.members_on(session, cycle.cluster_id, day), head, deputy, result.facts)
+
+
+def _checked_events(session: Session, cycle_id: int) -> list[dict[str, Any]]:
+    """The cycle's events, oldest first, each re-hashed against its stored hash."""
+    events = []
+    for row in session.scalars(select(LedgerRow).where(LedgerRow.cycle_id == cycle_id)
+                               .order_by(LedgerRow.seq)):
+        event = as_event(row)
+        if event_hash(row.prev_hash, event) != row.hash:
+            raise IntegrityFailure(f"event {row.seq} of cycle {cycle_id} was altered after it "
+                                   "was recorded; see: thidua audit verify",
+                                   seq=row.seq, kind="altered")
+        events.append(event)
+    return events
+
+
+def _entered(events: list[dict[str, Any]]) -> str | None:
+    """When the cycle entered the state it is in after ``events``."""
+    entered = None
+    for event in events:
+        if event["kind"] == "start" or event["to"] != event["from"]:
+            entered = event["occurred_at"]
+    return entered
+
+
+def _days(since: str | None, until: dt.datetime) -> float | None:
+    if since is None:
+        return None
+    end = min(until, now())
+    return round(max((end - parse_stored(since)).total_seconds(), 0) / 86400, 2)
+

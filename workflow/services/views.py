@@ -1,0 +1,173 @@
+"""Reading cycles: show, list, history, and what can be done now and why not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from thidua.store import directory as queries
+from thidua.store.models import Cluster, Cycle, DefinitionRow
+from thidua.workflow.engine import roster
+from thidua.workflow.engine.judge import context, definition_of, judge, load_cycle
+from thidua.workflow.engine.machine import triggers_from
+from thidua.workflow.errors import InvalidInput
+from thidua.workflow.language.loader import Loaded
+from thidua.workflow.language.model import Label
+from thidua.workflow.services.cycles import events_of, stored_facts
+from thidua.workflow.services.db import Database
+from thidua.workflow.timeutil import due_date, parse_stored
+
+
+@dataclass(frozen=True)
+class CycleView:
+    """A cycle as shown to users."""
+
+    id: int
+    definition: str
+    definition_hash: str
+    cluster: str
+    period: int
+    state: str
+    state_label: Label | None
+    version: int
+    due: str | None
+    overdue: bool
+    final: bool
+    members: list[str]
+    head: str | None
+    deputy: str | None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A step from the current state, with every reason it is refused now (none: allowed)."""
+
+    trigger: str
+    dest: str | None
+    label: Label | None
+    roles: list[str]
+    inputs: list[str]
+    reason_required: bool
+    per_unit: bool
+    reasons: list[str]
+    role_held: bool = True
+
+    @property
+    def allowed(self) -> bool:
+        """True when nothing refuses the step."""
+        return not self.reasons
+
+
+def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleView:
+    """One cycle: state, version, due date, members, head and deputy, facts."""
+    today = today or dt.date.today()
+    with db.transaction(write=False) as session:
+        cycle = load_cycle(session, cycle_id)
+        ctx = context(session, cycle, today)
+        state = ctx.loaded.definition.state(cycle.state)
+        head, deputy = queries.leadership(session, cycle.cluster_id, cycle.period)
+        due = due_date(state.due, cycle.period) if state.due else None
+        return CycleView(
+            cycle.id, ctx.loaded.ref, cycle.definition_hash, ctx.cluster.name, cycle.period,
+            cycle.state, state.label, cycle.version, due.isoformat() if due else None,
+            bool(due and today > due and not state.final), state.final, list(ctx.members),
+            head, deputy, stored_facts(cycle))
+
+
+def list_cycles(db: Database, *, state: str | None = None, cluster: str | None = None,
+                period: int | None = None) -> list[dict[str, Any]]:
+    """Cycles, newest first, filtered by state, cluster and period."""
+    query = (select(Cycle.id, Cluster.name, Cycle.period, Cycle.state, Cycle.version,
+                    DefinitionRow.def_id, DefinitionRow.version)
+             .join(Cluster, Cluster.id == Cycle.cluster_id)
+             .join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
+             .order_by(Cycle.id.desc()))
+    if state:
+        query = query.where(Cycle.state == state)
+    if cluster:
+        query = query.where(Cluster.name == cluster)
+    if period:
+        query = query.where(Cycle.period == period)
+    with db.transaction(write=False) as session:
+        return [{"id": r[0], "cluster": r[1], "period": r[2], "state": r[3], "version": r[4],
+                 "definition": f"{r[5]}@{r[6]}"} for r in session.execute(query)]
+
+
+def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
+    """The cycle's ledger events, oldest first, each with the time spent in its new state."""
+    with db.transaction(write=False) as session:
+        load_cycle(session, cycle_id)
+        events = events_of(session, cycle_id)
+    # Time spent in a state runs from the step that entered it to the step that left it.
+    entries = [e for e in events if e["kind"] == "start" or
+               (e["kind"] in ("fire", "migrate") and e["to"] != e["from"])]
+    for event, following in zip(entries, [*entries[1:], None], strict=True):
+        if following is not None:
+            spent = parse_stored(following["occurred_at"]) - parse_stored(event["occurred_at"])
+            event["days_in_state"] = round(spent.total_seconds() / 86400, 2)
+    return events
+
+
+def definition_for(db: Database, cycle_id: int) -> Loaded:
+    """The definition version cycle ``cycle_id`` is pinned to."""
+    with db.transaction(write=False) as session:
+        return definition_of(session, load_cycle(session, cycle_id).definition_hash)
+
+
+def why(db: Database, cycle_id: int, *, actor: str | None = None,
+        trigger: str | None = None, today: dt.date | None = None) -> list[Option]:
+    """Each step possible from the cycle's state, with every reason it is refused now."""
+    today = today or dt.date.today()
+    with db.transaction(write=False) as session:
+        cycle = load_cycle(session, cycle_id)
+        ctx = context(session, cycle, today)
+        person = roster.person_or_operator(session, db.operator, actor) if actor else None
+        definition = ctx.loaded.definition
+        names = triggers_from(ctx.loaded, cycle.state)
+        if trigger is not None:
+            if not definition.transitions_for(trigger):
+                raise InvalidInput(f"unknown trigger {trigger!r} in {ctx.loaded.ref}")
+            if trigger not in names:
+                t = definition.transitions_for(trigger)[0]
+                return [Option(trigger, t.dest, t.label, t.roles,
+                               [k for k, s in t.inputs.items() if s.required],
+                               t.reason_required, t.per_unit,
+                               [f"{trigger} cannot be fired from state {cycle.state!r}; "
+                                f"it starts from {', '.join(t.source)}"])]
+            names = [trigger]
+        options = []
+        for name in names:
+            step = definition.transition(name, cycle.state)
+            assert step is not None  # the machine offers only triggers defined from here
+            verdict = judge(session, ctx, step, person, check_reason=False)
+            options.append(Option(name, step.dest, step.label, step.roles,
+                                  [k for k, s in step.inputs.items() if s.required],
+                                  step.reason_required, step.per_unit, verdict.reasons,
+                                  verdict.role_held))
+        return options
+
+
+def todo(db: Database, *, actor: str | None = None,
+         today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Across open cycles: what ``actor`` can do now, what is blocked, and what is due."""
+    today = today or dt.date.today()
+    with db.transaction(write=False) as session:
+        person = roster.person_or_operator(session, db.operator, actor)
+        cycle_ids = list(session.scalars(select(Cycle.id).order_by(Cycle.id)))
+    rows = []
+    for cycle_id in cycle_ids:
+        view = show(db, cycle_id, today=today)
+        if view.final:
+            continue
+        options = why(db, cycle_id, actor=person.name, today=today)
+        rows.append({"cycle": cycle_id, "cluster": view.cluster, "period": view.period,
+                     "state": view.state, "due": view.due, "overdue": view.overdue,
+                     "ready": [o.trigger for o in options if o.allowed],
+                     "blocked": {o.trigger: o.reasons for o in options
+                                 # steps the person may never take are not "to do"
+                                 if not o.allowed and o.role_held}})
+    return rows
