@@ -34,7 +34,7 @@ def _inputs(pairs_: tuple[str, ...]) -> dict[str, object]:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--input")
         parsed: object = value
         if value.startswith("@"):
-            from thidua.workflow.services.documents import Attachment
+            from thidua.workflow.engine.inputs import Attachment
 
             parsed = Attachment.from_path(value[1:])
         if key in values:

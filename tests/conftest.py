@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.services import directory, identity
 from thidua.workflow.services.admin import upgrade_db
 from thidua.workflow.services.db import Database
-from thidua.workflow.services.documents import Attachment
 
 PG_ADMIN_URL = os.environ.get("THIDUA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

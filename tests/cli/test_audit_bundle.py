@@ -17,6 +17,7 @@ from tests.cli.helpers import advance, error, ok, parsed, plain_error, start
 from tests.conftest import CLUSTER, HEAD, SECRETARY, Invoke
 from thidua.store.ledger import canonical_json, event_hash
 from thidua.workflow.audit import storedzip
+from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.services import documents
 from thidua.workflow.services.db import Database, record
 
@@ -27,7 +28,7 @@ def cycle(populated: Database) -> int:
     cycle_id = start(populated)
     advance(populated, cycle_id, until="sign_compact")
     with populated.transaction() as session:
-        digest = documents.store(session, documents.Attachment("kế hoạch.txt",
+        digest = documents.store(session, Attachment("kế hoạch.txt",
                                                                "Kế hoạch 2023".encode()))
         record(session, populated, kind="admin", trigger="attach", actor=SECRETARY,
                documents=[digest])

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from tests.cli.helpers import advance, ok, parsed, plain_error, start
 from tests.conftest import SECRETARY, Invoke
 from thidua.store.ledger import as_event, event_hash
+from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.services import documents
 from thidua.workflow.services.db import Database, record
 
@@ -199,7 +200,7 @@ def test_edit_after_dropping_the_triggers_is_caught(year: Database, cli: Invoke,
 def _cite_document(db: Database, name: str, content: bytes) -> tuple[str, int]:
     """Store a document and append an event citing it, as a step with an attachment does."""
     with db.transaction() as session:
-        digest = documents.store(session, documents.Attachment(name, content))
+        digest = documents.store(session, Attachment(name, content))
         row = record(session, db, kind="admin", trigger="attach", actor=SECRETARY,
                      documents=[digest])
     return digest, row.seq

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from tests.cli.helpers import start
 from tests.conftest import CLUSTER, HEAD, SECRETARY, populate
@@ -176,8 +177,7 @@ def test_stale_expected_version_changes_nothing(populated: Database, cycle: int,
 
 
 @pytest.mark.postgres
-def test_appends_in_flight_together_do_not_fork(pg_url: str,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_appends_in_flight_together_do_not_fork(pg_url: str) -> None:
     """Two steps on two cycles, both written and about to append at once (PostgreSQL lets
     both transactions run): both are recorded, one after the other, the chain whole."""
     db = Database(pg_url, check_schema=False)
@@ -186,14 +186,17 @@ def test_appends_in_flight_together_do_not_fork(pg_url: str,
     first, second = start(db), start(db, period=2024)
     barrier = threading.Barrier(2, timeout=BOUND_S)
 
-    def both_written(name: str) -> None:
-        if name == "written":
+    def both_written(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE CYCLES"):
             barrier.wait()
 
-    monkeypatch.setattr(cycles, "checkpoint", both_written)
-    results = _at_once([
-        _launch(db, first),
-        lambda: fire(db, second, "launch", actor=SECRETARY, inputs=PLAN)])
+    event.listen(db.engine, "after_cursor_execute", both_written)
+    try:
+        results = _at_once([
+            _launch(db, first),
+            lambda: fire(db, second, "launch", actor=SECRETARY, inputs=PLAN)])
+    finally:
+        event.remove(db.engine, "after_cursor_execute", both_written)
     try:
         assert all(isinstance(r, Fired) for r in results), results
         seqs = sorted(r.seq for r in results if isinstance(r, Fired))

@@ -6,15 +6,42 @@ Inputs arrive as text from the CLI or as typed values from Python; both end as J
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.model import Definition, InputSpec
-from thidua.workflow.services.documents import Attachment
 
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file given with a step, before it is stored."""
+
+    name: str
+    content: bytes
+
+    @classmethod
+    def from_path(cls, path: str) -> Attachment:
+        """Read the file at ``path``."""
+        file = Path(path)
+        try:
+            return cls(file.name, file.read_bytes())
+        except OSError as exc:
+            raise InvalidInput(f"cannot read the document {path!r}: {exc.strerror}") from None
+
+    @property
+    def sha256(self) -> str:
+        """The document's identity."""
+        return hashlib.sha256(self.content).hexdigest()
+
+    def ref(self) -> dict[str, Any]:
+        """How the step's inputs and the ledger refer to it."""
+        return {"sha256": self.sha256, "name": self.name, "size": len(self.content)}
 
 def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():

@@ -22,8 +22,6 @@ from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import GUARDS
 from thidua.workflow.rules.registry import Situation
 from thidua.workflow.rules.registry import fact_label as _label
-from thidua.workflow.services import identity
-from thidua.workflow.services.db import fetch
 
 # Parsed stored definitions by content hash: a version never changes (its hash is its
 # identity), so once parsed it is neither fetched nor parsed again in this process.
@@ -58,7 +56,7 @@ def _check_id(cycle_id: int) -> None:
 def cycle_version(session: Session, cycle_id: int) -> int:
     """The version cycle ``cycle_id`` is at (without loading the whole cycle)."""
     _check_id(cycle_id)
-    version: int | None = fetch(session, _VERSION, cycle_id=cycle_id).scalar()
+    version: int | None = queries.run(session, _VERSION, cycle_id=cycle_id).scalar()
     if version is None:
         raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
     return version
@@ -111,29 +109,20 @@ class Judgement:
 
 def judge(session: Session, ctx: Context, transition: Transition, person: Actor | None, *,
           unit: str | None = None, inputs: dict[str, Any] | None = None,
-          reason: str | None = None, check_reason: bool = True,
+          reason: str | None = None, validators: bool = True,
           occurred_at: str = "") -> Judgement:
-    """Every reason ``person`` may not take ``transition`` now (none: it may)."""
+    """Every reason ``person`` may not take ``transition`` now (none: it may).
+
+    With ``validators`` False only the cycle's state is judged (the role, the unit the step
+    implies, the guards that are conditions): what ``why`` and ``todo`` show before anyone has
+    given the step's inputs, its unit or its reason."""
     own_unit = _unit_name(session, person)
     target = (unit or own_unit) if transition.per_unit else None
-    reasons: list[str] = []
-    role = None
     head, deputy = queries.leadership(session, ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
-    if person is not None:
-        held = roster.roles_of(session, person, ctx.cluster, ctx.cycle.period, ctx.day,
-                                  members=ctx.members, leaders=(head, deputy),
-                                  unit_name=own_unit)
-        if transition.per_unit and target != own_unit:
-            held.discard("member_unit")  # a member unit records only for itself
-        role = next((r for r in transition.roles if r in held), None)
-        auditor = identity.auditor_refusal(person, held, transition.roles)
-        if auditor:
-            role, reasons = None, auditor
-        elif role is None:
-            reasons.append(_role_refusal(person.name, transition, ctx, target, own_unit))
-    if transition.per_unit:
+    role, reasons = _role(session, ctx, transition, person, own_unit, target, (head, deputy))
+    if transition.per_unit and (validators or target is not None):
         reasons += _unit_refusals(transition, ctx, target)
-    if check_reason and transition.reason_required and not (reason or "").strip():
+    if validators and transition.reason_required and not (reason or "").strip():
         reasons.append(f"{transition.trigger} needs a written reason (--reason)")
     situation = Situation(facts=ctx.facts, members=ctx.members,
                           parameters=ctx.loaded.definition.parameter_values(),
@@ -142,9 +131,29 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
                           head=head, deputy=deputy, definition=ctx.loaded.definition)
     for call in transition.guards:
         entry = GUARDS[call.name]
-        reasons += entry.fn(situation, entry.params.model_validate(call.params))
+        if validators or entry.kind == "condition":
+            reasons += entry.fn(situation, entry.params.model_validate(call.params))
     return Judgement(role, target, reasons, situation,
                      role_held=person is None or role is not None)
+
+
+def _role(session: Session, ctx: Context, transition: Transition, person: Actor | None,
+          own_unit: str | None, target: str | None,
+          leaders: tuple[str | None, str | None]) -> tuple[str | None, list[str]]:
+    """The role ``person`` would take the step in, or why they hold none."""
+    if person is None:
+        return None, []
+    held = roster.roles_of(session, person, ctx.cluster, ctx.cycle.period, ctx.day,
+                           members=ctx.members, leaders=leaders, unit_name=own_unit)
+    if transition.per_unit and target != own_unit:
+        held.discard("member_unit")  # a member unit records only for itself
+    auditor = roster.auditor_refusal(person, held, transition.roles)
+    if auditor:
+        return None, auditor
+    role = next((r for r in transition.roles if r in held), None)
+    if role is None:
+        return None, [_role_refusal(person.name, transition, ctx, target, own_unit)]
+    return role, []
 
 
 _UNIT_NAME = select(Unit.name).where(Unit.id == bindparam("unit_id"))
@@ -153,7 +162,7 @@ _UNIT_NAME = select(Unit.name).where(Unit.id == bindparam("unit_id"))
 def _unit_name(session: Session, person: Actor | None) -> str | None:
     if person is None or person.unit_id is None:
         return None
-    name: str | None = fetch(session, _UNIT_NAME, unit_id=person.unit_id).scalar()
+    name: str | None = queries.run(session, _UNIT_NAME, unit_id=person.unit_id).scalar()
     return name
 
 

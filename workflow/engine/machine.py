@@ -1,34 +1,53 @@
-"""The compiled state machine: one ``transitions.Machine`` per definition content hash.
+"""The compiled state machine: one ``transitions.Machine`` per definition content hash, and the
+machine runs every step.
 
-Guards are checked by :mod:`workflow.services` before the trigger is fired (so that every reason
-is collected, not just the first); the machine decides which moves exist and performs them.
+Each transition of a definition is added with the same three callbacks, which the machine calls
+on the model it moves (a :class:`~thidua.workflow.engine.step.Step`):
+
+- ``judged``, the one *condition*: roles and every guard, keeping all the reasons;
+- ``apply``, *before* the state changes: effects on the facts, and actions;
+- ``persist``, *after* the state changed: the cycle row and the ledger event.
+
+The machine is shared by every cycle on that definition; the models are throwaway objects, one
+per step, never added to it (adding a model binds every trigger to it, which would cost more
+than the step). ``transitions`` keeps a new state on the model even when a later callback
+raises: the database transaction, not the machine, is the unit of atomicity.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Protocol
 
-from transitions import Machine, MachineError
+from transitions import EventData, Machine, MachineError
 
 from thidua.workflow.errors import TransitionRefused
 from thidua.workflow.language.loader import Loaded
 
+CONDITION, BEFORE, AFTER = "judged", "apply", "persist"
 
-class Token:
-    """The model object a machine moves; it carries nothing but the state."""
+
+class Model(Protocol):
+    """What the machine moves: a state, and the three callbacks."""
 
     state: str
 
+    def judged(self) -> bool: ...
+    def apply(self) -> None: ...
+    def persist(self) -> None: ...
+
 
 _MACHINES: dict[str, Machine] = {}
+_LOCK = threading.Lock()
 
 
 def machine_for(loaded: Loaded) -> Machine:
     """The machine of ``loaded``, built once per content hash and shared by all cycles."""
     machine = _MACHINES.get(loaded.hash)
     if machine is None:
-        machine = _MACHINES[loaded.hash] = _build(loaded)
+        with _LOCK:
+            machine = _MACHINES.get(loaded.hash) or _build(loaded)
+            _MACHINES[loaded.hash] = machine
     return machine
 
 
@@ -42,36 +61,34 @@ def _build(loaded: Loaded) -> Machine:
         ignore_invalid_triggers=False,
     )
     for t in definition.transitions:
-        # dest None is an internal transition in `transitions`: the state is kept.
-        machine.add_transition(t.trigger, list[Any](t.source), t.dest)
+        # dest None is an internal transition in `transitions`: callbacks run, the state stays.
+        machine.add_transition(t.trigger, list[Any](t.source), t.dest,
+                               conditions=CONDITION, before=BEFORE, after=AFTER)
     return machine
 
 
-# One token per machine and thread, added to the machine once: adding a model binds every
-# trigger to it, which cost twenty times the move itself. Each move first sets its state.
-_TOKENS = threading.local()
-
-
-def _token(loaded: Loaded, machine: Machine) -> Token:
-    tokens: dict[str, Token] = _TOKENS.__dict__.setdefault("by_hash", {})
-    token = tokens.get(loaded.hash)
-    if token is None:
-        token = tokens[loaded.hash] = Token()
-        machine.add_model(token, initial=machine.initial)
-    return token
-
-
-def move(loaded: Loaded, state: str, trigger: str) -> str:
-    """Fire ``trigger`` from ``state`` on the shared machine and return the new state."""
+def trigger(loaded: Loaded, model: Model, name: str) -> bool:
+    """Fire ``name`` on ``model``: False when its condition refused it (nothing applied),
+    True when it was applied and persisted."""
     machine = machine_for(loaded)
-    token = _token(loaded, machine)
-    machine.set_state(state, model=token)
+    event = machine.events.get(name)
+    if event is None:
+        raise TransitionRefused(name, [f"{name} is not a step of {loaded.ref}"])
     try:
-        token.trigger(trigger)  # type: ignore[attr-defined]
+        return bool(event.trigger(model))
     except MachineError:
-        raise TransitionRefused(trigger, [f"{trigger} cannot be fired from state {state!r}"]) \
+        raise TransitionRefused(name, [f"{name} cannot be fired from state {model.state!r}"]) \
             from None
-    return token.state
+
+
+def conditions_hold(loaded: Loaded, model: Model, name: str) -> bool:
+    """Ask the machine whether ``name`` may be taken from ``model``'s state, evaluating only
+    its conditions (nothing is applied, the state does not change)."""
+    machine = machine_for(loaded)
+    event = machine.events[name]
+    data = EventData(machine.get_model_state(model), event, machine, model, args=(), kwargs={})
+    return all(all(c.check(data) for c in t.conditions)
+               for t in event.transitions[model.state])
 
 
 def triggers_from(loaded: Loaded, state: str) -> list[str]:

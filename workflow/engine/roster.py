@@ -19,6 +19,7 @@ from thidua.store.models import Actor, Cluster, LeadershipChange, Membership, Un
 from thidua.workflow.errors import InvalidInput, NotFound
 
 DERIVED_ROLES = ("member_unit", "cluster_head")
+ADMIN, AUDITOR = "administrator", "auditor"
 
 
 def unit(session: Session, name: str, *, create: bool = False) -> Unit:
@@ -122,3 +123,10 @@ def change_head(session: Session, cluster_id: int, period: int, day: dt.date, he
         cluster_id=cluster_id, period=period, since=day.isoformat(),
         head_unit_id=unit(session, head).id,
         deputy_unit_id=unit(session, deputy).id if deputy else None))
+
+
+def auditor_refusal(person: Actor, held: set[str], roles: list[str]) -> list[str]:
+    """An auditor takes only the steps given to the auditor role."""
+    if AUDITOR in held and AUDITOR not in roles:
+        return [f"{person.name} is an auditor: an auditor reads everything and changes nothing"]
+    return []

@@ -40,14 +40,15 @@ class QuorumParams(Params):
 
 def ballot_quorum(situation: Situation, params: QuorumParams) -> list[str]:
     """Enough member units returned a ballot."""
-    quorum = share(situation.parameters[params.parameter])
+    given = situation.parameters[params.parameter]
+    quorum = share(given)
     members = len(situation.members)
     returned = number(situation.inputs.get(params.returned))
     needed = at_least(quorum, members)
     if returned >= needed:
         return []
     return [f"ballot below quorum: {returned} of {members} member units voted, "
-            f"at least {needed} needed ({params.parameter} {quorum})"]
+            f"at least {needed} needed ({params.parameter} {given})"]
 
 class TallyParams(Params):
     """The inputs of the counting committee's tally."""

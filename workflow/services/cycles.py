@@ -19,14 +19,12 @@ from sqlalchemy.orm import Session
 from thidua.store import ledger
 from thidua.store.ledger import as_event, canonical_json
 from thidua.store.models import Cycle, DefinitionRow, LedgerRow
-from thidua.workflow.engine import roster
-from thidua.workflow.engine.facts import apply_step
-from thidua.workflow.engine.inputs import check_inputs
-from thidua.workflow.engine.judge import context, cycle_version, judge, load_cycle
-from thidua.workflow.engine.machine import move
+from thidua.workflow.engine import machine, roster
+from thidua.workflow.engine.inputs import Attachment, check_inputs
+from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge, load_cycle
+from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import Conflict, InvalidInput, TransitionRefused
 from thidua.workflow.language.loader import Loaded
-from thidua.workflow.rules.library import ACTIONS
 from thidua.workflow.services import documents, identity, membership
 from thidua.workflow.services.db import Database, fetch, record
 from thidua.workflow.services.faults import checkpoint
@@ -89,8 +87,8 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
             membership.set_leadership_in(session, cluster_row, period, *leadership)
         held = roster.roles_of(session, person, cluster_row, period, moment.date())
         role = next((r for r in loaded.definition.start_roles if r in held), None)
-        if identity.AUDITOR in held:
-            raise TransitionRefused("start", identity.auditor_refusal(person, held, []))
+        if roster.AUDITOR in held:
+            raise TransitionRefused("start", roster.auditor_refusal(person, held, []))
         if role is None:
             raise TransitionRefused("start", [
                 f"{person.name} holds none of the roles {', '.join(loaded.definition.start_roles)}"
@@ -196,32 +194,39 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
         _not_before_last(session, cycle_id, moment)
         person = identity.acting_person(session, db, actor, trigger)
-        verdict = judge(session, ctx, transition, person, unit=unit, inputs=values,
-                        reason=reason, occurred_at=iso(moment))
-        if verdict.reasons:
-            raise TransitionRefused(trigger, verdict.reasons)
-        to_state = move(ctx.loaded, cycle.state, trigger)
-        facts = apply_step(ctx.facts, transition, verdict.situation, iso(moment))
-        for call in transition.actions:
-            entry = ACTIONS[call.name]
-            entry.fn(session, ctx, verdict.situation, entry.params.model_validate(call.params))
-        digests = [documents.store(session, a) for a in _attachments(inputs or {})]
-        _write(session, cycle, to_state, facts)
-        checkpoint("written")
-        row = record(session, db, kind="fire", trigger=trigger, actor=person.name,
-                     role=verdict.role, unit=verdict.unit, cycle_id=cycle_id,
-                     cycle_version=cycle.version + 1, from_state=cycle.state, to_state=to_state,
-                     occurred_at=iso(moment), inputs=values, reason=reason or None,
-                     documents=digests, definition=ctx.loaded.hash, idempotency_key=request_id)
-        checkpoint("ledgered")  # everything written, not yet committed
-        return Fired(cycle_id, trigger, cycle.state, to_state, cycle.version + 1, row.seq)
+
+        def verdict(validators: bool) -> Judgement:
+            return judge(session, ctx, transition, person, unit=unit, inputs=values,
+                         reason=reason, validators=validators, occurred_at=iso(moment))
+
+        def persist(step: Step) -> None:
+            assert step.judgement is not None
+            digests = [documents.store(session, a) for a in _attachments(inputs or {})]
+            _write(session, cycle, step.state, step.facts)
+            checkpoint("written")
+            row = record(session, db, kind="fire", trigger=trigger, actor=person.name,
+                         role=step.judgement.role, unit=step.judgement.unit, cycle_id=cycle_id,
+                         cycle_version=cycle.version + 1, from_state=step.from_state,
+                         to_state=step.state, occurred_at=iso(moment), inputs=values,
+                         reason=reason or None, documents=digests,
+                         definition=ctx.loaded.hash, idempotency_key=request_id)
+            checkpoint("ledgered")
+            step.result = Fired(cycle_id, trigger, step.from_state, step.state,
+                                cycle.version + 1, row.seq)
+
+        step = Step(cycle.state, transition, facts=ctx.facts, judge=verdict, session=session,
+                    context=ctx, occurred_at=iso(moment), persist=persist)
+        if not machine.trigger(ctx.loaded, step, trigger):
+            raise TransitionRefused(trigger, step.reasons)
+        fired: Fired = step.result
+        return fired
 
 
-def _attachments(inputs: dict[str, Any]) -> list[documents.Attachment]:
-    found: list[documents.Attachment] = []
+def _attachments(inputs: dict[str, Any]) -> list[Attachment]:
+    found: list[Attachment] = []
     for value in inputs.values():
         items = value if isinstance(value, list) else [value]
-        found += [item for item in items if isinstance(item, documents.Attachment)]
+        found += [item for item in items if isinstance(item, Attachment)]
     return found
 
 

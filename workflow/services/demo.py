@@ -19,12 +19,12 @@ from sqlalchemy import select
 
 from thidua.store.models import Actor, Cluster, Cycle, Unit
 from thidua.workflow.engine import roster
+from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.loader import find
 from thidua.workflow.services import directory, identity, membership
 from thidua.workflow.services.cycles import fire, start_cycle
 from thidua.workflow.services.db import Database
-from thidua.workflow.services.documents import Attachment
 
 CLUSTER = "Cụm thi đua số 5 – Hội CCB Việt Nam"
 PERIOD = 2023

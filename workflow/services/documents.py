@@ -4,41 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from thidua.store.models import Document, LedgerRow
+from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import InvalidInput, NotFound
 from thidua.workflow.services.db import Database
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file given with a step, before it is stored."""
-
-    name: str
-    content: bytes
-
-    @classmethod
-    def from_path(cls, path: str) -> Attachment:
-        """Read the file at ``path``."""
-        file = Path(path)
-        try:
-            return cls(file.name, file.read_bytes())
-        except OSError as exc:
-            raise InvalidInput(f"cannot read the document {path!r}: {exc.strerror}") from None
-
-    @property
-    def sha256(self) -> str:
-        """The document's identity."""
-        return hashlib.sha256(self.content).hexdigest()
-
-    def ref(self) -> dict[str, Any]:
-        """How the step's inputs and the ledger refer to it."""
-        return {"sha256": self.sha256, "name": self.name, "size": len(self.content)}
 
 
 def store(session: Session, attachment: Attachment) -> str:

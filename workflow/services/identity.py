@@ -20,7 +20,7 @@ from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput, TransitionRefused
 from thidua.workflow.services.db import Database, fetch, record
 
-ADMIN, AUDITOR = "administrator", "auditor"
+ADMIN, AUDITOR = roster.ADMIN, roster.AUDITOR
 
 
 # Built once: every step asks it.
@@ -70,13 +70,6 @@ def acting_person(session: Session, db: Database, name: str | None, what: str) -
             f"(an administrator records one with: thidua actor delegate {person.name!r} "
             f"--login {db.operator})"])
     return person
-
-
-def auditor_refusal(person: Actor, held: set[str], roles: list[str]) -> list[str]:
-    """An auditor takes only the steps given to the auditor role."""
-    if AUDITOR in held and AUDITOR not in roles:
-        return [f"{person.name} is an auditor: an auditor reads everything and changes nothing"]
-    return []
 
 
 def delegate(db: Database, name: str, login: str) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.engine.judge import load_cycle
 from thidua.workflow.errors import (
     InvalidInput,
@@ -31,7 +32,6 @@ from thidua.workflow.services import directory, identity
 from thidua.workflow.services.admin import upgrade_db
 from thidua.workflow.services.cycles import fire, start_cycle
 from thidua.workflow.services.db import Database
-from thidua.workflow.services.documents import Attachment
 
 
 @dataclass(frozen=True)

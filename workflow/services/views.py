@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 
 from thidua.store import directory as queries
 from thidua.store.models import Cluster, Cycle, DefinitionRow
-from thidua.workflow.engine import roster
+from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.judge import context, definition_of, judge, load_cycle
-from thidua.workflow.engine.machine import triggers_from
+from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Label
@@ -127,7 +128,7 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
         ctx = context(session, cycle, today)
         person = roster.person_or_operator(session, db.operator, actor) if actor else None
         definition = ctx.loaded.definition
-        names = triggers_from(ctx.loaded, cycle.state)
+        names = machine.triggers_from(ctx.loaded, cycle.state)
         if trigger is not None:
             if not definition.transitions_for(trigger):
                 raise InvalidInput(f"unknown trigger {trigger!r} in {ctx.loaded.ref}")
@@ -141,13 +142,17 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
             names = [trigger]
         options = []
         for name in names:
-            step = definition.transition(name, cycle.state)
-            assert step is not None  # the machine offers only triggers defined from here
-            verdict = judge(session, ctx, step, person, check_reason=False)
-            options.append(Option(name, step.dest, step.label, step.roles,
-                                  [k for k, s in step.inputs.items() if s.required],
-                                  step.reason_required, step.per_unit, verdict.reasons,
-                                  verdict.role_held))
+            transition = definition.transition(name, cycle.state)
+            assert transition is not None  # the machine offers only triggers defined from here
+            step = Step(cycle.state, transition, facts=ctx.facts,
+                        judge=partial(judge, session, ctx, transition, person))
+            machine.conditions_hold(ctx.loaded, step, name)
+            verdict = step.judgement
+            assert verdict is not None
+            options.append(Option(name, transition.dest, transition.label, transition.roles,
+                                  [k for k, s in transition.inputs.items() if s.required],
+                                  transition.reason_required, transition.per_unit,
+                                  verdict.reasons, verdict.role_held))
         return options
 
 
