@@ -286,7 +286,8 @@ CASES = [
     pytest.param(
         _replace(("    dest: closed\n",
                   "    dest: closed\n    effects: [{clear_fact: {fact: compact}}]\n")),
-        "cluster.yaml:31: transitions[2].effects[0]: close: no step records the fact 'compact'",
+        "cluster.yaml:31: transitions[2].effects[0]: close: clear_fact reads the fact 'compact', "
+        "which no step records (fact: compact)",
         id="effect-on-a-fact-never-recorded"),
     # --- scenarios -------------------------------------------------------------------------------
     pytest.param(

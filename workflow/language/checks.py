@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from thidua.workflow.language.reads import check_reads
 from thidua.workflow.rules.library import ACTIONS, EFFECTS, GUARDS
 from thidua.workflow.rules.registry import Entry
 
@@ -103,7 +104,6 @@ def _transition_references(defn: Definition, where: Path, t: Transition,
 
 def _calls(defn: Definition) -> Iterator[Found]:
     per_unit = {t.records for t in defn.transitions if t.per_unit}
-    recorded = {t.records for t in defn.transitions if t.records}
     for i, t in enumerate(defn.transitions):
         for kind, registry, calls in (("guards", GUARDS, t.guards),
                                       ("effects", EFFECTS, t.effects),
@@ -118,11 +118,7 @@ def _calls(defn: Definition) -> Iterator[Found]:
                 if call.name == "all_members" and fact not in per_unit:
                     yield where, (f"{t.trigger}: all_members needs a per-unit fact; "
                                   f"no step records {fact!r} per unit")
-                elif isinstance(fact, str) and fact not in recorded:
-                    yield where, f"{t.trigger}: no step records the fact {fact!r}"
-                parameter = call.params.get("parameter")
-                if isinstance(parameter, str) and parameter not in defn.parameters:
-                    yield where, f"{t.trigger}: no parameter {parameter!r} is defined"
+    yield from check_reads(defn)
 
 
 def _call(path: Path, t: Transition, call: Call, registry: dict[str, Entry],
