@@ -28,7 +28,7 @@ GROUPS = {
 }
 
 
-# What each kind of user does most, for `thidua` with no arguments (DESIGN.md: Users).
+# What each kind of user does most, for `thidua` with no arguments (docs/domain.md: Who acts).
 USERS: list[tuple[str, list[tuple[str, str]]]] = [
     ("Secretariat: start a cycle, record each step, see what is blocked and due", [
         ("cycle start", "Start a cluster's cycle for one emulation year."),

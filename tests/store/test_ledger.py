@@ -23,8 +23,8 @@ from thidua.workflow.services.db import Database
 
 GENESIS = "0" * 64
 
-# The event as DESIGN.md names its fields, mapped to the ledger's columns; written out here
-# rather than taken from store.ledger so that the chain is checked independently of it.
+# The event's fields as docs/architecture.md names them, mapped to the ledger's columns; written
+# out here rather than taken from store.ledger so that the chain is checked independently of it.
 EVENT_COLUMNS = {
     "seq": "seq", "cycle": "cycle_id", "cycle_version": "cycle_version", "kind": "kind",
     "trigger": "trigger", "from": "from_state", "to": "to_state", "actor": "actor",
@@ -112,8 +112,8 @@ def test_event_hash_changes_with_any_field_and_with_prev() -> None:
 
 
 def test_stored_chain_recomputes_independently(year: Database) -> None:
-    """Every stored event hashes, by the formula of DESIGN.md, to its stored hash and chains
-    to the one before; the first event's prev_hash is 64 zeros."""
+    """Every stored event hashes, by the formula of docs/architecture.md, to its stored hash and
+    chains to the one before; the first event's prev_hash is 64 zeros."""
     rows = _ledger(year)
     assert len(rows) > 10
     assert rows[0]["seq"] == 1

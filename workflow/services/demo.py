@@ -130,7 +130,7 @@ STEPS: list[Step] = [
       "awards": [f"Cờ thi đua năm 2023: {HN}"]}, None, False),
     ("2024-03-15", AUDITOR, "close", None, {}, None, False),
 ]
-# The 2025 merger of provinces: units merge, and membership follows (DOMAIN.md).
+# The 2025 merger of provinces: units merge, and membership follows (docs/domain.md).
 MERGERS = [(BG, BN, "2025-07-01"), (VP, "Hội CCB tỉnh Phú Thọ", "2025-07-01")]
 
 
