@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Table, select, text
+from sqlalchemy import Connection, Table, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from thidua.store.models import LedgerRow
@@ -87,6 +87,19 @@ def append(session: Session, event: dict[str, Any]) -> LedgerRow:
     # rules of a step, and the row is never changed, so the session need not track it.
     session.execute(_INSERT, {**values, "prev_hash": prev, "hash": digest})
     return row
+
+
+_LAST_OF_CYCLE = (select(LedgerRow.seq, LedgerRow.hash, LedgerRow.cycle_version,
+                         LedgerRow.to_state, LedgerRow.occurred_at)
+                  .where(LedgerRow.cycle_id == bindparam("cycle_id"))
+                  .order_by(LedgerRow.seq.desc()).limit(1))
+
+
+def last_of_cycle(session: Session, cycle_id: int) -> Any:
+    """The last event of cycle ``cycle_id``: seq, hash, cycle_version, to_state, occurred_at
+    (None when it has none)."""
+    session.flush()
+    return session.connection().execute(_LAST_OF_CYCLE, {"cycle_id": cycle_id}).first()
 
 
 def as_event(row: Any) -> dict[str, Any]:

@@ -22,6 +22,8 @@ class DefinitionRow(Base):
     source: Mapped[str] = mapped_column(Text)
     published_by: Mapped[str] = mapped_column(String(200))
     published_at: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="published",
+                                        server_default="published")
 
 
 class Unit(Base):
@@ -72,6 +74,7 @@ class Actor(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
     login: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    disabled_on: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Grant(Base):
@@ -99,6 +102,8 @@ class Cycle(Base):
     facts: Mapped[str] = mapped_column(Text)
     started_at: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[str] = mapped_column(String(32))
+    last_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class LedgerRow(Base):
@@ -167,3 +172,12 @@ class Delegation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     login: Mapped[str] = mapped_column(String(200), index=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    revoked_on: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class Setting(Base):
+    """A setting of this database: its business time zone, its document size limit."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -180,10 +180,16 @@ COUNTS_KEY = "thidua_counts"
 _COUNTS: list[str] = []
 
 
+_ATTACKS: dict[str, int] = {}
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Collect the counts lines from every test's report (in the controller under xdist)."""
+    """Collect the counts lines from every test's report (in the controller under xdist), and
+    the outcome of every attack test."""
     if report.when == "call":
         _COUNTS.extend(str(v) for k, v in report.user_properties if k == COUNTS_KEY)
+        if "attack" in report.keywords:
+            _ATTACKS[report.outcome] = _ATTACKS.get(report.outcome, 0) + 1
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -192,3 +198,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("thidua stress and crash counts")
         for line in _COUNTS:
             terminalreporter.write_line(line)
+    if _ATTACKS:
+        terminalreporter.section("thidua attack suite")
+        terminalreporter.write_line("attack cases: " + ", ".join(
+            f"{n} {outcome}" for outcome, n in sorted(_ATTACKS.items())))

@@ -15,10 +15,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.cli.helpers import advance, ok, parsed, plain_error, start
-from tests.conftest import SECRETARY, Invoke
+from tests.conftest import SECRETARY, Invoke, populate
 from thidua.store.ledger import as_event, event_hash
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.services import documents
+from thidua.workflow.services.admin import upgrade_db
 from thidua.workflow.services.db import Database, record
 
 DROP_TRIGGERS = {
@@ -85,11 +86,13 @@ def test_raw_update_and_delete_are_refused_while_the_triggers_stand(year: Databa
 
 
 def _bypass_and_edit(db: Database, seq: int) -> None:
-    """Change a field of event ``seq`` without dropping the triggers: below SQL on SQLite (the
-    bytes of the file), with triggers switched off for the session on PostgreSQL."""
+    """Change a field of event ``seq`` behind the triggers' back: below SQL on SQLite (the
+    bytes of the file); on PostgreSQL, where the triggers fire even for a session in replica
+    mode, by dropping them for the edit and putting them back."""
     if db.engine.dialect.name == "postgresql":
-        _raw(db, "SET LOCAL session_replication_role = replica",
-             "UPDATE ledger SET actor = 'Kẻ gian' WHERE seq = :seq", seq=seq)
+        _raw(db, "ALTER TABLE ledger DISABLE TRIGGER ledger_no_update",
+             "UPDATE ledger SET actor = 'Kẻ gian' WHERE seq = :seq",
+             "ALTER TABLE ledger ENABLE ALWAYS TRIGGER ledger_no_update", seq=seq)
         return
     at = next(r["at"] for r in _ledger(db) if r["seq"] == seq)
     db.engine.dispose()
@@ -100,6 +103,22 @@ def _bypass_and_edit(db: Database, seq: int) -> None:
     assert at.encode() in content  # (also in stale copies of pages, changed alike)
     forged = at[:-2] + ("0" if at[-2] != "0" else "1") + "Z"
     path.write_bytes(content.replace(at.encode(), forged.encode()))
+
+
+@pytest.mark.postgres
+def test_replica_mode_does_not_switch_the_triggers_off(pg_url: str) -> None:
+    """A session in replica mode (which skips ordinary triggers) is still refused an UPDATE
+    or DELETE of the ledger: the append-only triggers fire ALWAYS."""
+    db = Database(pg_url, check_schema=False)
+    upgrade_db(db)
+    populate(db)
+    try:
+        for statement in ("UPDATE ledger SET actor = 'Kẻ gian' WHERE seq = 1",
+                          "DELETE FROM ledger WHERE seq = 1"):
+            with pytest.raises(Exception, match="append-only"):
+                _raw(db, "SET LOCAL session_replication_role = replica", statement)
+    finally:
+        db.close()
 
 
 def test_changed_field_is_caught(year: Database, cli: Invoke) -> None:

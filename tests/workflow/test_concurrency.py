@@ -178,7 +178,7 @@ def test_stale_expected_version_changes_nothing(populated: Database, cycle: int,
 
 @pytest.mark.postgres
 def test_appends_in_flight_together_do_not_fork(pg_url: str) -> None:
-    """Two steps on two cycles, both written and about to append at once (PostgreSQL lets
+    """Two steps on two cycles, both judged and about to append at once (PostgreSQL lets
     both transactions run): both are recorded, one after the other, the chain whole."""
     db = Database(pg_url, check_schema=False)
     upgrade_db(db)
@@ -186,17 +186,17 @@ def test_appends_in_flight_together_do_not_fork(pg_url: str) -> None:
     first, second = start(db), start(db, period=2024)
     barrier = threading.Barrier(2, timeout=BOUND_S)
 
-    def both_written(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.lstrip().upper().startswith("UPDATE CYCLES"):
+    def both_judged(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "pg_advisory_xact_lock" in statement:
             barrier.wait()
 
-    event.listen(db.engine, "after_cursor_execute", both_written)
+    event.listen(db.engine, "before_cursor_execute", both_judged)
     try:
         results = _at_once([
             _launch(db, first),
             lambda: fire(db, second, "launch", actor=SECRETARY, inputs=PLAN)])
     finally:
-        event.remove(db.engine, "after_cursor_execute", both_written)
+        event.remove(db.engine, "before_cursor_execute", both_judged)
     try:
         assert all(isinstance(r, Fired) for r in results), results
         seqs = sorted(r.seq for r in results if isinstance(r, Fired))

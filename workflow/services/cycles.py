@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from thidua.store import ledger
@@ -23,10 +23,10 @@ from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.inputs import Attachment, check_inputs
 from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge, load_cycle
 from thidua.workflow.engine.step import Step
-from thidua.workflow.errors import Conflict, InvalidInput, TransitionRefused
+from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, TransitionRefused
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.services import documents, identity, membership
-from thidua.workflow.services.db import Database, fetch, record
+from thidua.workflow.services.db import Database, record
 from thidua.workflow.services.faults import checkpoint
 from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
 
@@ -108,6 +108,8 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
                              **({"head": leadership[0], "deputy": leadership[1]}
                                 if leadership else {})},
                      idempotency_key=request_id)
+        session.execute(_MARK, {"cycle_id": cycle.id, "last_seq": row.seq,
+                                "last_hash": row.hash})
         return Fired(cycle.id, "start", None, state, 1, row.seq)
 
 
@@ -189,10 +191,10 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
             raise Conflict(f"cycle {cycle_id} is at version {cycle.version}, not "
                            f"{expected_version}: changed by someone else since you looked; "
                            "nothing was recorded; look again")
+        matches_its_ledger(session, cycle, moment)
         ctx = context(session, cycle, moment.date())
         transition = _transition(ctx.loaded, trigger, cycle.state)
         values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
-        _not_before_last(session, cycle_id, moment)
         person = identity.acting_person(session, db, actor, trigger)
 
         def verdict(validators: bool) -> Judgement:
@@ -202,8 +204,6 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         def persist(step: Step) -> None:
             assert step.judgement is not None
             digests = [documents.store(session, a) for a in _attachments(inputs or {})]
-            _write(session, cycle, step.state, step.facts)
-            checkpoint("written")
             row = record(session, db, kind="fire", trigger=trigger, actor=person.name,
                          role=step.judgement.role, unit=step.judgement.unit, cycle_id=cycle_id,
                          cycle_version=cycle.version + 1, from_state=step.from_state,
@@ -211,6 +211,8 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
                          reason=reason or None, documents=digests,
                          definition=ctx.loaded.hash, idempotency_key=request_id)
             checkpoint("ledgered")
+            write(session, cycle, step.state, step.facts, row)
+            checkpoint("written")
             step.result = Fired(cycle_id, trigger, step.from_state, step.state,
                                 cycle.version + 1, row.seq)
 
@@ -240,14 +242,19 @@ def _transition(loaded: Loaded, trigger: str, state: str) -> Any:
     return transition
 
 
-_LAST_OCCURRED = (select(func.max(LedgerRow.occurred_at))
-                  .where(LedgerRow.cycle_id == bindparam("cycle_id")))
-
-
-def _not_before_last(session: Session, cycle_id: int, moment: dt.datetime) -> None:
-    last = fetch(session, _LAST_OCCURRED, cycle_id=cycle_id).scalar()
-    if last and moment < parse_stored(last):
-        raise InvalidInput(f"the date {iso(moment)} is before the cycle's last step ({last})")
+def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime) -> None:
+    """Refuse a cycle whose row is not the one its last ledger event wrote (altered outside
+    thidua), and a step dated before that event."""
+    last = ledger.last_of_cycle(session, cycle.id)
+    if last is None or (last.seq, last.hash, last.cycle_version, last.to_state) != (
+            cycle.last_seq, cycle.last_hash, cycle.version, cycle.state):
+        raise IntegrityFailure(
+            f"cycle {cycle.id}'s stored row does not match its last ledger event"
+            f"{f' ({last.seq})' if last is not None else ''}: it was changed outside thidua; "
+            "nothing was recorded; run thidua audit verify", kind="altered")
+    if moment < parse_stored(last.occurred_at):
+        raise InvalidInput(f"the date {iso(moment)} is before the cycle's last step "
+                           f"({last.occurred_at})")
 
 
 # Built once, on the table: a Core UPDATE with the version check costs a fraction of an
@@ -255,12 +262,17 @@ def _not_before_last(session: Session, cycle_id: int, moment: dt.datetime) -> No
 _CYCLES = cast(Table, Cycle.__table__)
 _WRITE = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"),
                                _CYCLES.c.version == bindparam("seen_version"))
+_MARK = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"))
 
 
-def _write(session: Session, cycle: Cycle, state: str, facts: dict[str, Any]) -> None:
+def write(session: Session, cycle: Cycle, state: str, facts: dict[str, Any], event: Any,
+          **values: Any) -> None:
+    """Write the cycle as ``event`` (just appended) leaves it: ``state``, ``facts``, the next
+    version and the event's seq and hash; a version changed meanwhile is a conflict."""
     result = session.execute(_WRITE, {
         "cycle_id": cycle.id, "seen_version": cycle.version, "state": state,
-        "version": cycle.version + 1, "facts": canonical_json(facts), "updated_at": iso(now())})
+        "version": cycle.version + 1, "facts": canonical_json(facts), "updated_at": iso(now()),
+        "last_seq": event.seq, "last_hash": event.hash, **values})
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(f"cycle {cycle.id} was changed by someone else since you looked; "
                        "nothing was recorded; look again")

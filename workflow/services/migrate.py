@@ -12,22 +12,22 @@ in one transaction; replaying the ledger switches definition at that event.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from thidua.store.models import Cycle, LedgerRow
+from thidua.store.models import Cycle
 from thidua.workflow.engine.judge import definition_of, load_cycle
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Definition
 from thidua.workflow.services import identity
-from thidua.workflow.services.cycles import stored_facts
+from thidua.workflow.services.cycles import matches_its_ledger, stored_facts, write
 from thidua.workflow.services.db import Database, record
 from thidua.workflow.services.publish import is_hash, stored_version
-from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
+from thidua.workflow.timeutil import iso, now, parse_moment
 
 BOOKKEEPING = ("reasons", "superseded")  # kept by the engine, not recorded by a step
 
@@ -99,15 +99,8 @@ def apply(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None =
         planned = _plan(cycle, current, target, mapping or {})
         if planned.problems or planned.to_state is None:
             raise TransitionRefused("migrate", planned.problems)
-        _not_before_last(session, cycle_id, moment)
+        matches_its_ledger(session, cycle, moment)
         who = identity.require_admin(session, db, "migrate")
-        result = session.execute(
-            update(Cycle).where(Cycle.id == cycle.id, Cycle.version == cycle.version)
-            .values(definition_hash=target.hash, state=planned.to_state,
-                    version=cycle.version + 1, updated_at=iso(now()))
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict(f"cycle {cycle_id} was changed by someone else; look again")
         row = record(session, db, kind="migrate", trigger="migrate", actor=who,
                      cycle_id=cycle.id, cycle_version=cycle.version + 1,
                      from_state=cycle.state, to_state=planned.to_state,
@@ -115,15 +108,10 @@ def apply(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None =
                      inputs={"from_definition": current.hash, "to_definition": target.hash,
                              "from_version": current.ref, "to_version": target.ref,
                              "map": dict(mapping or {})})
+        write(session, cycle, planned.to_state, json.loads(cycle.facts), row,
+              definition_hash=target.hash)
         return Migrated(cycle.id, current.ref, target.ref, cycle.state, planned.to_state,
                         cycle.version + 1, row.seq)
-
-
-def _not_before_last(session: Session, cycle_id: int, moment: dt.datetime) -> None:
-    last = session.scalar(select(func.max(LedgerRow.occurred_at))
-                          .where(LedgerRow.cycle_id == cycle_id))
-    if last and moment < parse_stored(last):
-        raise InvalidInput(f"the date {iso(moment)} is before the cycle's last step ({last})")
 
 
 def _target(session: Session, current: Loaded, to: str, cycle_id: int) -> Loaded:
