@@ -6,8 +6,8 @@ timeout, foreign keys, and ``BEGIN IMMEDIATE`` so that writers queue instead of 
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -94,10 +94,17 @@ def operator(engine: Engine) -> str:
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             return str(conn.execute(text("SELECT current_user")).scalar_one())
+    return os_account()
+
+
+def os_account() -> str:
+    """The name of the account this process runs as: the effective uid's, from the system's
+    account database. Never from ``LOGNAME`` or ``USER``, which anyone can set."""
+    uid = os.geteuid()
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid:{os.getuid()}"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid:{uid}"
 
 
 def schema_revision(engine: Engine) -> str | None:

@@ -3,10 +3,16 @@ auditor are refused with exit 1 and a plain reason, and nothing is recorded."""
 
 from __future__ import annotations
 
+import os
+import pwd
+import subprocess
+import sys
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import text
 
 from tests.cli.helpers import advance, ok, parsed, plain_error, start
 from tests.conftest import AUDITOR, SECRETARY, populate
@@ -16,11 +22,10 @@ from thidua.workflow.services.db import Database
 
 
 @pytest.fixture
-def governed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def governed(tmp_path: Path) -> str:
     """A SQLite database with Cluster 5's people and an administrator whose login is `admin`."""
     url = str(tmp_path / "governed.db")
-    monkeypatch.setenv("LOGNAME", "admin")
-    db = Database(url)
+    db = Database(url, operator="admin")
     populate(db)
     cycle_id = start(db)  # set-up mode: nobody is an administrator yet
     advance(db, cycle_id, until="register")
@@ -33,9 +38,11 @@ def governed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def thidua(url: str, login: str, *args: str) -> Result:
-    """Run `thidua --db URL ARGS` as the OS account `login`."""
-    return CliRunner().invoke(root, ["--db", url, "--lang", "en", *args],
-                              env={"LOGNAME": login, "USER": login})
+    """Run `thidua --db URL ARGS` as if the process ran as the OS account `login`. (Running it
+    under another uid for real is not possible here: the interpreter lives in root's home.
+    test_the_environment_does_not_name_the_operator runs a real process.)"""
+    with patch("thidua.store.engine.os_account", return_value=login):
+        return CliRunner().invoke(root, ["--db", url, "--lang", "en", *args])
 
 
 def ledger_length(url: str) -> int:
@@ -73,3 +80,19 @@ def test_a_delegation_lets_the_login_enter(governed: str) -> None:
               "--unit", "Hà Nội", "--as", SECRETARY))
     assert parsed(thidua(governed, "admin", "--json", "audit", "log", "--limit", "1")
                   )[-1]["operator"] == "clerk"
+
+
+@pytest.mark.attack
+def test_the_environment_does_not_name_the_operator(tmp_path: Path) -> None:
+    """A real `thidua` process with `LOGNAME=mallory USER=mallory` records the account it runs
+    as, from the system's account database, not the name in the environment."""
+    url = str(tmp_path / "spoofed.db")
+    spoofed = {**os.environ, "LOGNAME": "mallory", "USER": "mallory", "USERNAME": "mallory"}
+    done = subprocess.run([sys.executable, "-c", "from thidua.cli.main import main; main()",
+                           "--db", url, "--json", "actor", "add", "Người lạ"],
+                          capture_output=True, text=True, env=spoofed, check=False)
+    assert done.returncode == 0, done.stderr
+    with Database(url).transaction(write=False) as session:
+        [row] = session.execute(text("SELECT operator, actor FROM ledger")).all()
+    assert tuple(row) == (pwd.getpwuid(os.geteuid()).pw_name,) * 2
+    assert "mallory" not in tuple(row)

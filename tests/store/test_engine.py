@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def test_every_pooled_connection_is_configured(sqlite_engine: Engine) -> None:
 
 def test_sqlite_operator_is_the_os_account(sqlite_engine: Engine) -> None:
     """On SQLite the operator is the OS account running thidua."""
-    assert operator(sqlite_engine) == getpass.getuser()
+    assert operator(sqlite_engine) == pwd.getpwuid(os.geteuid()).pw_name
 
 
 @pytest.mark.postgres
@@ -119,5 +120,5 @@ def test_postgresql_operator_is_the_database_login(pg_url: str) -> None:
 
 def test_database_records_the_operator(db: Database) -> None:
     """Database.operator is the login on PostgreSQL and the OS account on SQLite."""
-    expected = "postgres" if db.engine.dialect.name == "postgresql" else getpass.getuser()
+    expected = "postgres" if db.engine.dialect.name == "postgresql" else pwd.getpwuid(os.geteuid()).pw_name
     assert db.operator == expected

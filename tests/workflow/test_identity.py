@@ -20,14 +20,13 @@ Login = Callable[[str], Database]
 
 
 @pytest.fixture
-def login(db_url: str, db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Login]:
+def login(db_url: str, db: Database) -> Iterator[Login]:
     """Open the database as another operator: an OS account on SQLite, a login on PostgreSQL."""
     opened: list[Database] = []
 
     def open_as(name: str) -> Database:
         if db.engine.dialect.name == "sqlite":
-            monkeypatch.setenv("LOGNAME", name)
-            handle = Database(db_url)
+            handle = Database(db_url, operator=name)
         else:
             with db.engine.begin() as conn:
                 exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"),
@@ -37,7 +36,7 @@ def login(db_url: str, db: Database, monkeypatch: pytest.MonkeyPatch) -> Iterato
                 conn.execute(text(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{name}"'))
                 conn.execute(text(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{name}"'))
             handle = Database(db_url.replace("postgres@", f"{name}@", 1))
-        assert handle.operator == name  # read now: the environment changes with the next login
+        assert handle.operator == name
         opened.append(handle)
         return handle
 
@@ -55,8 +54,9 @@ def governed(db: Database, login: Login) -> Database:
     return login("admin")
 
 
-def test_operator_is_the_environment_login(login: Login) -> None:
-    """The operator is the OS account on SQLite and the database login on PostgreSQL."""
+def test_operator_is_the_login(login: Login) -> None:
+    """The operator is the account given by the embedding program on SQLite and the database
+    login on PostgreSQL."""
     assert login("clerk").operator == "clerk"
 
 

@@ -22,11 +22,13 @@ from thidua.workflow.timeutil import iso, now
 class Database:
     """An open thidua database. ``url`` is a SQLAlchemy URL or a SQLite file path."""
 
-    def __init__(self, url: str | None = None, *, check_schema: bool = True) -> None:
+    def __init__(self, url: str | None = None, *, check_schema: bool = True,
+                 operator: str | None = None) -> None:
         try:
             self.engine = store_engine.make_engine(url)
         except store_engine.StoreError as exc:
             raise InvalidInput(str(exc)) from None
+        self._operator = operator
         self.url = self.engine.url.render_as_string(hide_password=True)
         self.reader = store_engine.reader(self.engine)
         if check_schema:
@@ -41,8 +43,11 @@ class Database:
 
     @functools.cached_property
     def operator(self) -> str:
-        """Who enters data: the OS account (SQLite) or the database login (PostgreSQL)."""
-        return store_engine.operator(self.engine)
+        """Who enters data: the OS account the process runs as (SQLite) or the session's
+        database login (PostgreSQL), never a variable of the environment. A program that
+        embeds thidua and authenticates its users itself passes ``operator`` when it opens
+        the database; the command line never does."""
+        return self._operator or store_engine.operator(self.engine)
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
