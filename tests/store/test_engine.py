@@ -120,5 +120,6 @@ def test_postgresql_operator_is_the_database_login(pg_url: str) -> None:
 
 def test_database_records_the_operator(db: Database) -> None:
     """Database.operator is the login on PostgreSQL and the OS account on SQLite."""
-    expected = "postgres" if db.engine.dialect.name == "postgresql" else pwd.getpwuid(os.geteuid()).pw_name
+    account = pwd.getpwuid(os.geteuid()).pw_name
+    expected = "postgres" if db.engine.dialect.name == "postgresql" else account
     assert db.operator == expected
