@@ -18,6 +18,7 @@ import pytest
 from tests.cli.helpers import start
 from tests.conftest import CLUSTER, HEAD, SECRETARY, populate
 from tests.replay import replayed_matches
+from tests.stress import pause
 from tests.stress.harness import chain_problems, read_ledger
 from thidua.store import engine as store_engine
 from thidua.workflow.audit import verify as audit
@@ -111,8 +112,7 @@ def test_two_offices_expecting_the_same_version(populated: Database, cycle: int)
 
 def test_two_processes_fire_at_once(db_url: str, populated: Database, cycle: int) -> None:
     """Two `thidua cycle fire` processes at once: one exits 0, the other 3 with one line."""
-    env = {**{k: v for k, v in os.environ.items() if k != "THIDUA_PAUSE_AT"},
-           "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     argv = [sys.executable, "-c", "from thidua.cli.main import main; main()", "--db", db_url,
             "cycle", "fire", str(cycle), "launch", "-i", f"plan={PLAN['plan']}", "--as", HEAD,
             "--expect-version", "1"]
@@ -176,8 +176,7 @@ def test_stale_expected_version_changes_nothing(populated: Database, cycle: int,
 
 
 @pytest.mark.postgres
-def test_appends_in_flight_together_do_not_fork(pg_url: str,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_appends_in_flight_together_do_not_fork(pg_url: str) -> None:
     """Two steps on two cycles, both written and about to append at once (PostgreSQL lets
     both transactions run): both are recorded, one after the other, the chain whole."""
     db = Database(pg_url, check_schema=False)
@@ -186,14 +185,14 @@ def test_appends_in_flight_together_do_not_fork(pg_url: str,
     first, second = start(db), start(db, period=2024)
     barrier = threading.Barrier(2, timeout=BOUND_S)
 
-    def both_written(name: str) -> None:
-        if name == "written":
+    def both_written(point: str) -> None:
+        if point == "written":
             barrier.wait()
 
-    monkeypatch.setattr(cycles, "checkpoint", both_written)
-    results = _at_once([
-        _launch(db, first),
-        lambda: fire(db, second, "launch", actor=SECRETARY, inputs=PLAN)])
+    with pause.hooked(db.engine, both_written):
+        results = _at_once([
+            _launch(db, first),
+            lambda: fire(db, second, "launch", actor=SECRETARY, inputs=PLAN)])
     try:
         assert all(isinstance(r, Fired) for r in results), results
         seqs = sorted(r.seq for r in results if isinstance(r, Fired))

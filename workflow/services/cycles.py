@@ -29,7 +29,6 @@ from thidua.workflow.language.loader import Loaded
 from thidua.workflow.rules.library import ACTIONS
 from thidua.workflow.services import documents, identity, membership
 from thidua.workflow.services.db import Database, fetch, record
-from thidua.workflow.services.faults import checkpoint
 from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
 
 
@@ -186,7 +185,6 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         if repeated:
             return repeated
         cycle = load_cycle(session, cycle_id, lock=True)
-        checkpoint("locked")
         if cycle.version != expected_version:
             raise Conflict(f"cycle {cycle_id} is at version {cycle.version}, not "
                            f"{expected_version}: changed by someone else since you looked; "
@@ -207,13 +205,11 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
             entry.fn(session, ctx, verdict.situation, entry.params.model_validate(call.params))
         digests = [documents.store(session, a) for a in _attachments(inputs or {})]
         _write(session, cycle, to_state, facts)
-        checkpoint("written")
         row = record(session, db, kind="fire", trigger=trigger, actor=person.name,
                      role=verdict.role, unit=verdict.unit, cycle_id=cycle_id,
                      cycle_version=cycle.version + 1, from_state=cycle.state, to_state=to_state,
                      occurred_at=iso(moment), inputs=values, reason=reason or None,
                      documents=digests, definition=ctx.loaded.hash, idempotency_key=request_id)
-        checkpoint("ledgered")  # everything written, not yet committed
         return Fired(cycle_id, trigger, cycle.state, to_state, cycle.version + 1, row.seq)
 
 
