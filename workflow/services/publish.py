@@ -32,7 +32,7 @@ from thidua.workflow.language.loader import Loaded, find, load_file, parse, ship
 from thidua.workflow.services import identity
 from thidua.workflow.services.db import Database, record
 from thidua.workflow.services.scenarios import run_scenarios
-from thidua.workflow.timeutil import iso, now
+from thidua.workflow.timeutil import check_period, iso, now
 
 Opener = Callable[[], Database]
 
@@ -179,8 +179,7 @@ def stored_version(session: Session, name: str, *, published_only: bool = False)
 def in_force(db: Database, name: str, period: int) -> Loaded:
     """The definition a cycle of year ``period`` starts on, for ``name``: a file, an
     ``id@version`` (published, else shipped), or an ``id`` (the version in force)."""
-    if not 1900 <= period <= 2200:
-        raise InvalidInput(f"period {period} is not an emulation year")
+    check_period(period)
     if is_file(name):
         return load_file(name)
     with db.transaction() as session:

@@ -25,7 +25,8 @@ from thidua.workflow.engine.judge import definition_of, load_cycle
 from thidua.workflow.errors import IntegrityFailure, NotFound
 from thidua.workflow.language.model import Label
 from thidua.workflow.services.db import Database
-from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
+from thidua.workflow.services.views import enters_state
+from thidua.workflow.timeutil import days, iso, now, parse_moment, parse_stored
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def _entered(events: list[dict[str, Any]]) -> str | None:
     """When the cycle entered the state it is in after ``events``."""
     entered = None
     for event in events:
-        if event["kind"] == "start" or event["to"] != event["from"]:
+        if enters_state(event):
             entered = event["occurred_at"]
     return entered
 
@@ -132,6 +133,5 @@ def _entered(events: list[dict[str, Any]]) -> str | None:
 def _days(since: str | None, until: dt.datetime) -> float | None:
     if since is None:
         return None
-    end = min(until, now())
-    return round(max((end - parse_stored(since)).total_seconds(), 0) / 86400, 2)
+    return days(min(until, now()) - parse_stored(since))
 

@@ -18,7 +18,7 @@ from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Label
 from thidua.workflow.services.cycles import events_of, stored_facts
 from thidua.workflow.services.db import Database
-from thidua.workflow.timeutil import due_date, parse_stored
+from thidua.workflow.timeutil import days, due_date, parse_stored
 
 
 @dataclass(frozen=True)
@@ -97,18 +97,24 @@ def list_cycles(db: Database, *, state: str | None = None, cluster: str | None =
                  "definition": f"{r[5]}@{r[6]}"} for r in session.execute(query)]
 
 
+def enters_state(event: dict[str, Any]) -> bool:
+    """True when a cycle's ledger event puts it in a state it was not in: its start, and each
+    step or migration to another state."""
+    return event["kind"] == "start" or (event["kind"] in ("fire", "migrate")
+                                         and event["to"] != event["from"])
+
+
 def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
     """The cycle's ledger events, oldest first, each with the time spent in its new state."""
     with db.transaction(write=False) as session:
         load_cycle(session, cycle_id)
         events = events_of(session, cycle_id)
     # Time spent in a state runs from the step that entered it to the step that left it.
-    entries = [e for e in events if e["kind"] == "start" or
-               (e["kind"] in ("fire", "migrate") and e["to"] != e["from"])]
+    entries = [e for e in events if enters_state(e)]
     for event, following in zip(entries, [*entries[1:], None], strict=True):
         if following is not None:
-            spent = parse_stored(following["occurred_at"]) - parse_stored(event["occurred_at"])
-            event["days_in_state"] = round(spent.total_seconds() / 86400, 2)
+            event["days_in_state"] = days(parse_stored(following["occurred_at"])
+                                          - parse_stored(event["occurred_at"]))
     return events
 
 
