@@ -15,10 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
+from thidua.store import cycles as stored_cycles
 from thidua.store import directory as queries
-from thidua.store.models import Cluster, Cycle
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.loader import find
@@ -187,9 +185,7 @@ def run(db: Database) -> DemoRun:
     """Record the reference cycle in ``db`` (once; a second run finds the first)."""
     _setup(db)
     with db.transaction() as session:
-        existing = session.scalar(
-            select(Cycle.id).join(Cluster, Cluster.id == Cycle.cluster_id)
-            .where(Cluster.name == CLUSTER, Cycle.period == PERIOD))
+        existing = stored_cycles.named(session, CLUSTER, PERIOD)
     if existing is not None:
         return DemoRun(existing, False, 0)
     started = start_cycle(db, find("ccb-cluster-annual"), CLUSTER, PERIOD, actor=SECRETARIAT,

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from thidua.store import definitions as stored_definitions
 from thidua.store import directory as queries
 from thidua.store import grants
 from thidua.store.models import Actor
@@ -103,14 +103,13 @@ def grant(db: Database, name: str, role: str, *, cluster_name: str | None,
 def known_roles(session: Session) -> set[str]:
     """Every role a grant can name: those of the shipped and stored definitions, and the
     administrator; less the roles that follow from the records."""
-    from thidua.store.models import DefinitionRow
     from thidua.workflow.language.loader import parse, shipped
 
     roles = {ADMIN}
     for loaded in shipped():
         roles |= set(loaded.definition.roles)
-    for source, name in session.execute(select(DefinitionRow.source, DefinitionRow.def_id)):
-        roles |= set(parse(source, name).definition.roles)
+    for row in stored_definitions.sources(session):
+        roles |= set(parse(row.source, row.def_id).definition.roles)
     return roles - set(roster.DERIVED_ROLES)
 
 

@@ -15,10 +15,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from thidua.store.models import Cycle, LedgerRow
+from thidua.store import cycles as stored_cycles
+from thidua.store import ledger
+from thidua.store.models import Cycle
 from thidua.workflow.engine.judge import definition_of, load_cycle
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
 from thidua.workflow.language.loader import Loaded
@@ -101,12 +102,9 @@ def apply(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None =
             raise TransitionRefused("migrate", planned.problems)
         _not_before_last(session, cycle_id, moment)
         who = identity.require_admin(session, db, "migrate")
-        result = session.execute(
-            update(Cycle).where(Cycle.id == cycle.id, Cycle.version == cycle.version)
-            .values(definition_hash=target.hash, state=planned.to_state,
-                    version=cycle.version + 1, updated_at=iso(now()))
-            .execution_options(synchronize_session=False))
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+        moved = stored_cycles.move(session, cycle.id, cycle.version, definition_hash=target.hash,
+                                   state=planned.to_state, updated_at=iso(now()))
+        if not moved:
             raise Conflict(f"cycle {cycle_id} was changed by someone else; look again")
         row = record(session, db, kind="migrate", trigger="migrate", actor=who,
                      cycle_id=cycle.id, cycle_version=cycle.version + 1,
@@ -120,8 +118,7 @@ def apply(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None =
 
 
 def _not_before_last(session: Session, cycle_id: int, moment: dt.datetime) -> None:
-    last = session.scalar(select(func.max(LedgerRow.occurred_at))
-                          .where(LedgerRow.cycle_id == cycle_id))
+    last = ledger.last_occurred(session, cycle_id)
     if last and moment < parse_stored(last):
         raise InvalidInput(f"the date {iso(moment)} is before the cycle's last step ({last})")
 

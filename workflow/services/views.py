@@ -8,15 +8,18 @@ from typing import Any
 
 from sqlalchemy import select
 
+from thidua.store import cycles as stored_cycles
 from thidua.store import directory as queries
-from thidua.store.models import Cluster, Cycle, DefinitionRow
+from thidua.store import ledger
+from thidua.store.ledger import as_event
+from thidua.store.models import Cycle
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.judge import context, definition_of, judge, load_cycle
 from thidua.workflow.engine.machine import triggers_from
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Label
-from thidua.workflow.services.cycles import events_of, stored_facts
+from thidua.workflow.services.cycles import stored_facts
 from thidua.workflow.services.db import Database
 from thidua.workflow.timeutil import days, due_date, parse_stored
 
@@ -81,20 +84,11 @@ def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleV
 def list_cycles(db: Database, *, state: str | None = None, cluster: str | None = None,
                 period: int | None = None) -> list[dict[str, Any]]:
     """Cycles, newest first, filtered by state, cluster and period."""
-    query = (select(Cycle.id, Cluster.name, Cycle.period, Cycle.state, Cycle.version,
-                    DefinitionRow.def_id, DefinitionRow.version)
-             .join(Cluster, Cluster.id == Cycle.cluster_id)
-             .join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
-             .order_by(Cycle.id.desc()))
-    if state:
-        query = query.where(Cycle.state == state)
-    if cluster:
-        query = query.where(Cluster.name == cluster)
-    if period:
-        query = query.where(Cycle.period == period)
     with db.transaction(write=False) as session:
-        return [{"id": r[0], "cluster": r[1], "period": r[2], "state": r[3], "version": r[4],
-                 "definition": f"{r[5]}@{r[6]}"} for r in session.execute(query)]
+        rows = stored_cycles.listed(session, state=state, cluster=cluster, period=period)
+    return [{"id": r.id, "cluster": r.cluster, "period": r.period, "state": r.state,
+             "version": r.version, "definition": f"{r.def_id}@{r.definition_version}"}
+            for r in rows]
 
 
 def enters_state(event: dict[str, Any]) -> bool:
@@ -108,7 +102,7 @@ def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
     """The cycle's ledger events, oldest first, each with the time spent in its new state."""
     with db.transaction(write=False) as session:
         load_cycle(session, cycle_id)
-        events = events_of(session, cycle_id)
+        events = [as_event(row) for row in ledger.of_cycle(session, cycle_id)]
     # Time spent in a state runs from the step that entered it to the step that left it.
     entries = [e for e in events if enters_state(e)]
     for event, following in zip(entries, [*entries[1:], None], strict=True):
