@@ -14,6 +14,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from thidua.workflow.timeutil import is_emulation_year
+
 if TYPE_CHECKING:
     from thidua.workflow.services.db import Database
 
@@ -58,7 +60,7 @@ class _Period(click.ParamType):  # type: ignore[type-arg]  # generic only in new
             year = int(value)
         except (TypeError, ValueError):
             self.fail(f"{value!r} is not a year", param, ctx)
-        if not 1900 <= year <= 2200:
+        if not is_emulation_year(year):
             self.fail(f"period {year} is not an emulation year", param, ctx)
         return year
 

@@ -13,10 +13,11 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Table, bindparam, select, text
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from thidua.store.models import LedgerRow
+from thidua.store.models import Cycle, LedgerRow
+from thidua.store.query import Target, run
 
 RowT = TypeVar("RowT")
 GENESIS = "0" * 64
@@ -157,20 +158,100 @@ def _batches(conn: Connection, after: int) -> Iterator[tuple[Any, ...]]:
         cursor.close()
 
 
-def rows(conn: Connection, *, cycle_id: int | None = None,
-         after: int = 0) -> Iterator[Any]:
-    """Ledger rows in order, fetched in batches so memory stays bounded."""
-    columns = [getattr(LedgerRow, c) for c in FIELDS.values()]
-    columns += [LedgerRow.prev_hash, LedgerRow.hash]
+# Every column of a ledger row, as the events' readers take it (ORM-free, by column name).
+_ALL = (*(getattr(LedgerRow, c) for c in FIELDS.values()), LedgerRow.prev_hash, LedgerRow.hash)
+
+
+def rows(target: Target, *, cycle_id: int | None = None, after: int = 0,
+         cluster_id: int | None = None, period: int | None = None, actor: str | None = None,
+         since: str | None = None, until: str | None = None) -> Iterator[Any]:
+    """Ledger rows in order, fetched in batches so memory stays bounded; only those of
+    ``cycle_id``, of the cycles of ``cluster_id`` and ``period``, entered by ``actor``, or
+    that occurred from ``since`` and before ``until``, when given."""
+    query = (select(*_ALL).where(*_criteria(cycle_id, cluster_id, period, actor, since, until))
+             .order_by(LedgerRow.seq).limit(BATCH))
     while True:
-        query = select(*columns).where(LedgerRow.seq > after).order_by(LedgerRow.seq).limit(BATCH)
-        if cycle_id is not None:
-            query = query.where(LedgerRow.cycle_id == cycle_id)
-        batch = conn.execute(query).all()
+        batch = run(target, query.where(LedgerRow.seq > after)).all()
         yield from batch
         if len(batch) < BATCH:
             return
         after = batch[-1].seq
+
+
+def _criteria(cycle_id: int | None, cluster_id: int | None, period: int | None,
+              actor: str | None, since: str | None,
+              until: str | None) -> list[ColumnElement[bool]]:
+    found = []
+    if cycle_id is not None:
+        found.append(LedgerRow.cycle_id == cycle_id)
+    if cluster_id is not None or period is not None:
+        cycles = select(Cycle.id)
+        if cluster_id is not None:
+            cycles = cycles.where(Cycle.cluster_id == cluster_id)
+        if period is not None:
+            cycles = cycles.where(Cycle.period == period)
+        found.append(LedgerRow.cycle_id.in_(cycles))
+    if actor is not None:
+        found.append(LedgerRow.actor == actor)
+    if since is not None:
+        found.append(LedgerRow.occurred_at >= since)
+    if until is not None:
+        found.append(LedgerRow.occurred_at < until)
+    return found
+
+
+_OF_CYCLE = (select(*_ALL).where(LedgerRow.cycle_id == bindparam("cycle_id"))
+             .order_by(LedgerRow.seq))
+_NEWEST = select(*_ALL).order_by(LedgerRow.seq.desc())
+_NEWEST_OF = _NEWEST.where(LedgerRow.cycle_id == bindparam("cycle_id"))
+_LATEST = {(False, False): _NEWEST, (True, False): _NEWEST_OF,
+           (False, True): _NEWEST.limit(bindparam("limit")),
+           (True, True): _NEWEST_OF.limit(bindparam("limit"))}
+
+
+def of_cycle(target: Target, cycle_id: int) -> list[Any]:
+    """Every ledger row of cycle ``cycle_id``, oldest first (a cycle's events are few)."""
+    return list(run(target, _OF_CYCLE, cycle_id=cycle_id))
+
+
+def latest(target: Target, *, cycle_id: int | None = None,
+           limit: int | None = None) -> list[Any]:
+    """The last ``limit`` ledger rows (all of them when None), of ``cycle_id`` when given,
+    newest first."""
+    statement = _LATEST[cycle_id is not None, limit is not None]
+    return list(run(target, statement, cycle_id=cycle_id, limit=limit))
+
+
+_LAST_OCCURRED = (select(func.max(LedgerRow.occurred_at))
+                  .where(LedgerRow.cycle_id == bindparam("cycle_id")))
+_PUBLICATIONS = (select(LedgerRow.definition_hash, LedgerRow.seq, LedgerRow.actor, LedgerRow.at)
+                 .where(LedgerRow.kind == "definition", LedgerRow.trigger == "publish")
+                 .order_by(LedgerRow.seq))
+_PUBLICATIONS_OF = _PUBLICATIONS.where(
+    LedgerRow.definition_hash.in_(bindparam("hashes", expanding=True)))
+_CITING = (select(LedgerRow.seq, LedgerRow.cycle_id, LedgerRow.trigger)
+           .where(LedgerRow.documents.contains(bindparam("sha256")))
+           .order_by(LedgerRow.seq))
+
+
+def last_occurred(target: Target, cycle_id: int) -> str | None:
+    """When the last step of cycle ``cycle_id`` happened (None before its start)."""
+    last: str | None = run(target, _LAST_OCCURRED, cycle_id=cycle_id).scalar()
+    return last
+
+
+def publications(target: Target, hashes: list[str] | None = None) -> list[Any]:
+    """The events that published definition versions (of ``hashes``, or all), oldest first:
+    rows of ``definition_hash``, ``seq``, ``actor`` and ``at``."""
+    if hashes is None:
+        return list(run(target, _PUBLICATIONS))
+    return list(run(target, _PUBLICATIONS_OF, hashes=hashes))
+
+
+def citing(target: Target, sha256: str) -> list[Any]:
+    """The events that cite the document ``sha256``, oldest first: rows of ``seq``,
+    ``cycle_id`` and ``trigger``."""
+    return list(run(target, _CITING, sha256=sha256))
 
 
 def reporting(rows: Iterator[RowT], on_progress: Callable[[int], None] | None) -> Iterator[RowT]:

@@ -6,6 +6,10 @@ import datetime as dt
 
 from thidua.workflow.errors import InvalidInput
 
+# The emulation years thidua accepts, wherever a period is entered.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+DAY_S = 86400
+
 
 def now() -> dt.datetime:
     """The current time, in UTC."""
@@ -39,3 +43,21 @@ def due_date(due: str, period: int) -> dt.date:
     year = period + 1 if due.startswith("+1-") else period
     month, day = due.removeprefix("+1-").split("-")
     return dt.date(year, int(month), int(day))
+
+
+def is_emulation_year(year: int) -> bool:
+    """True when ``year`` can be an emulation year (a cycle's period)."""
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def check_period(period: int) -> int:
+    """``period``, when it is an emulation year; bad input otherwise."""
+    if not is_emulation_year(period):
+        raise InvalidInput(f"period {period} is not an emulation year")
+    return period
+
+
+def days(span: dt.timedelta) -> float:
+    """A time spent (in a state), in days to two decimals, as every view gives it; a span
+    that ends before it starts counts nothing."""
+    return round(max(span.total_seconds(), 0) / DAY_S, 2)

@@ -1,9 +1,10 @@
 """Crash safety: a `thidua cycle fire` process killed with SIGKILL anywhere in its transaction
 leaves the store consistent, the step wholly there or wholly absent, and no lock behind.
 
-The process is killed at the test-only pause points inside the transaction (THIDUA_PAUSE_AT:
-the cycle read and locked, the cycle written, the ledger event appended — nothing committed
-yet) and at random times around its end. One prepared database per backend takes every kill.
+The process is killed at pause points inside the transaction, which the test puts into it from
+outside (:mod:`tests.stress.pause`: after the cycle is read and locked, after the cycle is
+written, after the ledger event is appended — nothing committed yet) and at random times around
+its end. One prepared database per backend takes every kill.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ from statistics import median
 import pytest
 from sqlalchemy import text
 
-from tests.stress import harness
+from tests.stress import harness, pause
 from thidua.workflow.services.admin import upgrade_db
 from thidua.workflow.services.cycles import fire
 from thidua.workflow.services.db import Database
-from thidua.workflow.services.faults import POINTS
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNS = {"sqlite": 60, "postgresql": 45}
@@ -51,11 +51,13 @@ class Step:
     unit: str | None
     request_id: str | None
 
-    def argv(self, url: str) -> list[str]:
-        """`thidua --db URL cycle fire ...`, run from this checkout."""
-        args = [sys.executable, "-c", "from thidua.cli.main import main; main()", "--db", url,
-                "cycle", "fire", str(self.cycle_id), self.trigger, "--as", self.actor,
-                "--reason", self.token]
+    def argv(self, url: str, pause_at: str | None = None) -> list[str]:
+        """`thidua --db URL cycle fire ...`, run from this checkout; with ``pause_at``, the
+        process stops at that pause point (see :mod:`tests.stress.pause`)."""
+        prelude = f"from tests.stress import pause; pause.at({pause_at!r}); " if pause_at else ""
+        args = [sys.executable, "-c", prelude + "from thidua.cli.main import main; main()",
+                "--db", url, "cycle", "fire", str(self.cycle_id), self.trigger,
+                "--as", self.actor, "--reason", self.token]
         if self.unit:
             args += ["--unit", self.unit, "-i", f"text={self.token}"]
         if self.request_id:
@@ -81,11 +83,9 @@ def _allowed(db: Database, rng: random.Random, cycle_id: int, token: str) -> Ste
 
 
 def _start(step: Step, url: str, pause_at: str | None) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("THIDUA_DB", "THIDUA_PAUSE_AT")}
+    env = {k: v for k, v in os.environ.items() if k != "THIDUA_DB"}
     env["PYTHONPATH"] = str(ROOT)
-    if pause_at:
-        env["THIDUA_PAUSE_AT"] = pause_at
-    return subprocess.Popen(step.argv(url), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    return subprocess.Popen(step.argv(url, pause_at), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -98,7 +98,7 @@ def _kill_when_paused(process: subprocess.Popen[str], point: str) -> None:
         seen = []
         for line in process.stderr:
             seen.append(line)
-            if line.strip() == f"THIDUA_PAUSED {point}":
+            if line.strip() == f"{pause.ANNOUNCE} {point}":
                 process.send_signal(signal.SIGKILL)
                 break
         else:
@@ -220,18 +220,18 @@ def test_killed_fire_processes_leave_the_store_consistent(
         crashes.calibrate()
     # Each pause point a fifth of the runs, the rest at random times; the pauses come first
     # so that the random kills know when a process reaches its transaction.
-    paused = POINTS * (RUNS[backend] // 5)
-    rest: list[str | None] = [*paused[len(POINTS):]]
+    paused = pause.POINTS * (RUNS[backend] // 5)
+    rest: list[str | None] = [*paused[len(pause.POINTS):]]
     rest += [None] * (RUNS[backend] - len(paused))
     crashes.rng.shuffle(rest)
-    plan = [*POINTS, *rest]
+    plan = [*pause.POINTS, *rest]
     for point in plan:
         crashes.kill(point)
     elapsed = time.perf_counter() - began
     ledger = harness.assert_consistent(db)
 
     by_point = Counter(o.split(":")[0] for o in crashes.outcomes.elements())
-    assert all(by_point[p] >= RUNS[backend] // 5 for p in POINTS)
+    assert all(by_point[p] >= RUNS[backend] // 5 for p in pause.POINTS)
     assert sum(crashes.outcomes.values()) == RUNS[backend]
     report(f"crash[{backend}]: {RUNS[backend]} runs with SIGKILL in {elapsed:.1f} s "
            f"(+{CALIBRATION} whole runs, a fire process lives ~{median(crashes.lifetimes):.2f} s): "

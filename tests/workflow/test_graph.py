@@ -104,12 +104,12 @@ def test_a_cycle_shows_its_path_state_and_days(populated: Database) -> None:
                    today=dt.date(2023, 2, 11))
     found = mermaid_structure(drawing.source)
     assert drawing.path == ["constituted", "launched", "registration_open"]
-    assert drawing.days == {"constituted": 11.0, "launched": 16.0, "registration_open": 9.6}
+    assert drawing.days == {"constituted": 11.0, "launched": 16.0, "registration_open": 9.62}
     assert found["classes"]["registration_open"] == "s_active"
     assert found["classes"]["constituted"] == found["classes"]["launched"] == "s_previous"
     assert found["classes"]["closed"] == "s_default"
     assert found["labels"]["launched"] == "Launched (16 d)"
-    assert found["labels"]["registration_open"] == "Registration open (9.6 d)"
+    assert found["labels"]["registration_open"] == "Registration open (9.62 d)"
     dot = draw("ccb-cluster-annual", lambda: populated, cycle_id=cycle_id, fmt="dot",
                today=dt.date(2023, 2, 11)).source
     assert re.search(r"constituted -> launched \[label=launch color=blue\]", dot)

@@ -17,15 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from thidua.store import definitions as stored_definitions
+from thidua.store import documents as stored_documents
 from thidua.store.chain import Walk, walk
 from thidua.store.ledger import canonical_json, raw_event, raw_rows
-from thidua.store.models import DefinitionRow, Document
 from thidua.workflow.audit.storedzip import LayoutError, Sink, Writer
-from thidua.workflow.audit.verify import damaged, stored_documents
+from thidua.workflow.audit.verify import damaged
 from thidua.workflow.audit.verify import verify as verify_database
-from thidua.workflow.errors import InvalidInput
+from thidua.workflow.errors import IntegrityFailure, InvalidInput
 from thidua.workflow.services.db import Database
 from thidua.workflow.timeutil import iso, now
 
@@ -103,8 +104,11 @@ def _write(conn: Connection, writer: Writer, with_documents: bool, operator: str
     if walked.damage is not None:
         raise damaged(walked, walked.damage)
     for digest in sorted(walked.definitions):
-        source = conn.execute(select(DefinitionRow.source)
-                              .where(DefinitionRow.hash == digest)).scalar_one()
+        source = stored_definitions.source_of(conn, digest)
+        if source is None:  # verified a moment ago: only a concurrent deletion could do it
+            raise IntegrityFailure(f"definition {digest[:12]} cited by event "
+                                   f"{walked.definitions[digest]} is missing from the database",
+                                   seq=walked.definitions[digest], kind="missing")
         with writer.member(f"definitions/{digest}.yaml") as sink:
             sink.write(source.encode("utf-8"))
     listed = _documents(conn, walked.documents, writer, with_documents)
@@ -126,13 +130,12 @@ def _documents(conn: Connection, cited: dict[str, int], writer: Writer,
     """Write documents.jsonl and, when asked, each document's content; return the count."""
     listed = 0
     with writer.member(DOCUMENTS) as sink:
-        query = select(Document.sha256, Document.name, Document.size).order_by(Document.sha256)
-        for digest, name, size in conn.execute(query):
+        for digest, name, size in stored_documents.listed(conn):
             entry = {"sha256": digest, "name": name, "size": size, "cited_by": cited.get(digest)}
             sink.write((canonical_json(entry) + "\n").encode("utf-8"))
             listed += 1
     if with_documents:
-        for doc in stored_documents(conn):
+        for doc in stored_documents.contents(conn):
             with writer.member(f"documents/{doc.sha256}") as sink:
                 sink.write(bytes(doc.content))
     return listed

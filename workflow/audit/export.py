@@ -13,11 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from thidua.store import ledger
-from thidua.store.models import Cycle, LedgerRow
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.judge import load_cycle
 from thidua.workflow.errors import InvalidInput
@@ -61,20 +59,20 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
         raise InvalidInput(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     filters = filters or Filters()
     with db.transaction() as session:
-        query = _query(session, filters)
+        criteria = _criteria(session, filters)
         if not isinstance(target, str):
-            return Exported(_write(session, query, target, fmt, on_progress), fmt, None)
+            return Exported(_write(session, criteria, target, fmt, on_progress), fmt, None)
         try:
             with open(target, "w", encoding="utf-8", newline="") as out:
-                return Exported(_write(session, query, out, fmt, on_progress), fmt, target)
+                return Exported(_write(session, criteria, out, fmt, on_progress), fmt, target)
         except OSError as exc:
             raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
 
 
-def _write(session: Session, query: Select[Any], out: TextIO, fmt: str,
+def _write(session: Session, criteria: dict[str, Any], out: TextIO, fmt: str,
            on_progress: Callable[[int], None] | None) -> int:
     write, count = _writer(out, fmt), 0
-    for event in ledger.reporting(iter(_events(session, query)), on_progress):
+    for event in ledger.reporting(iter(_events(session, criteria)), on_progress):
         write(event)
         count += 1
     return count
@@ -92,27 +90,16 @@ def _writer(out: TextIO, fmt: str) -> Any:
     return row
 
 
-def _query(session: Session, filters: Filters) -> Select[Any]:
-    query = select(LedgerRow)
+def _criteria(session: Session, filters: Filters) -> dict[str, Any]:
+    """The criteria of :func:`store.ledger.rows` that select the events ``filters`` ask for;
+    a cycle or cluster that does not exist is not found."""
     if filters.cycle_id is not None:
         load_cycle(session, filters.cycle_id)
-        query = query.where(LedgerRow.cycle_id == filters.cycle_id)
-    if filters.cluster is not None or filters.period is not None:
-        cycles = select(Cycle.id)
-        if filters.cluster is not None:
-            cycles = cycles.where(Cycle.cluster_id == roster.cluster(session,
-                                                                        filters.cluster).id)
-        if filters.period is not None:
-            cycles = cycles.where(Cycle.period == filters.period)
-        query = query.where(LedgerRow.cycle_id.in_(cycles))
-    if filters.actor is not None:
-        query = query.where(LedgerRow.actor == filters.actor)
+    cluster_id = (roster.cluster(session, filters.cluster).id if filters.cluster is not None
+                  else None)
     since, until = _dates(filters)
-    if since is not None:
-        query = query.where(LedgerRow.occurred_at >= since)
-    if until is not None:
-        query = query.where(LedgerRow.occurred_at < until)
-    return query
+    return {"cycle_id": filters.cycle_id, "cluster_id": cluster_id, "period": filters.period,
+            "actor": filters.actor, "since": since, "until": until}
 
 
 def _dates(filters: Filters) -> tuple[str | None, str | None]:
@@ -124,15 +111,8 @@ def _dates(filters: Filters) -> tuple[str | None, str | None]:
             iso(until.astimezone(dt.UTC)) if until else None)
 
 
-def _events(session: Session, query: Select[Any]) -> Iterator[dict[str, Any]]:
-    """The events of ``query`` in keyset batches (memory stays bounded)."""
-    after = 0
-    while True:
-        batch = list(session.scalars(query.where(LedgerRow.seq > after)
-                                     .order_by(LedgerRow.seq).limit(ledger.BATCH)))
-        for row in batch:
-            yield {**ledger.as_event(row), "prev_hash": row.prev_hash, "hash": row.hash}
-        if len(batch) < ledger.BATCH:
-            return
-        after = batch[-1].seq
-        session.expunge_all()
+def _events(session: Session, criteria: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The events ``criteria`` select, oldest first, in keyset batches (memory stays
+    bounded)."""
+    for row in ledger.rows(session, **criteria):
+        yield {**ledger.as_event(row), "prev_hash": row.prev_hash, "hash": row.hash}

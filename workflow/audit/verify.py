@@ -4,19 +4,19 @@ and give its head as an anchor to keep outside the database."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from thidua.store import chain, ledger
+from thidua.store import definitions as stored_definitions
+from thidua.store import documents as stored_documents
 from thidua.store.chain import Anchor, Damage, Walk
-from thidua.store.models import DefinitionRow, Document, LedgerRow
 from thidua.workflow.errors import IntegrityFailure, InvalidInput
 from thidua.workflow.services.db import Database
 
-DOCUMENT_BATCH = 8  # documents are read a few at a time: their content may be large
 SHOWN_PROBLEMS = 5
 
 
@@ -47,15 +47,10 @@ class Head:
 def log(db: Database, *, cycle_id: int | None = None,
         limit: int | None = None) -> list[dict[str, Any]]:
     """Ledger events oldest first (the last ``limit`` of them), optionally of one cycle."""
-    query = select(LedgerRow).order_by(LedgerRow.seq.desc())
     if cycle_id is not None and not 1 <= cycle_id <= 2**31 - 1:
         return []  # an id the database cannot hold names no cycle
-    if cycle_id is not None:
-        query = query.where(LedgerRow.cycle_id == cycle_id)
-    if limit is not None:
-        query = query.limit(limit)
     with db.transaction() as session:
-        rows = list(session.scalars(query))
+        rows = ledger.latest(session, cycle_id=cycle_id, limit=limit)
     return [{**ledger.as_event(r), "prev_hash": r.prev_hash, "hash": r.hash}
             for r in reversed(rows)]
 
@@ -105,21 +100,13 @@ def head(db: Database) -> Head:
     return Head(seq, digest)
 
 
-def stored_documents(conn: Connection) -> Iterator[Any]:
-    """Every stored document, by hash, streamed a few at a time (their content may be large:
-    memory stays bounded)."""
-    query = select(Document.sha256, Document.name, Document.size, Document.content)
-    yield from conn.execution_options(yield_per=DOCUMENT_BATCH).execute(
-        query.order_by(Document.sha256))
-
-
 def _document_problems(conn: Connection,
                        cited: dict[str, int]) -> tuple[list[tuple[int | None, str, str]], int]:
     """(citing event, kind, message) for each changed or missing document; and the count of
     stored documents."""
     problems: list[tuple[int | None, str, str]] = []
     seen = 0
-    for doc in stored_documents(conn):
+    for doc in stored_documents.contents(conn):
         seen += 1
         by = cited.pop(doc.sha256, None)
         where = f"document {doc.name!r} ({doc.sha256[:12]})" + (
@@ -142,7 +129,7 @@ def _definition_problems(conn: Connection,
     """(citing event, kind, message) for each definition version whose stored source no
     longer hashes to its key, or that an event cites and is not stored."""
     problems: list[tuple[int | None, str, str]] = []
-    for digest, source in conn.execute(select(DefinitionRow.hash, DefinitionRow.source)):
+    for digest, _, source in stored_definitions.sources(conn):
         by = cited.pop(digest, None)
         if hashlib.sha256(source.encode("utf-8")).hexdigest() != digest:
             problems.append((by, "altered", f"definition {digest[:12]}" + (

@@ -21,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 
+from thidua.workflow.timeutil import FIRST_YEAR, LAST_YEAR
+
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 DUE_PATTERN = re.compile(r"(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")  # MM-DD or +1-MM-DD
 
@@ -226,7 +228,7 @@ class ScenarioSetup(_Frozen):
     """The world a scenario runs in: a cluster, its members, head and deputy, the people."""
 
     cluster: Annotated[str, Field(min_length=1)] = "Cluster"
-    period: Annotated[int, Field(ge=1900, le=2200)]
+    period: Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
     members: Annotated[list[str], Field(min_length=1)]
     head: str | None = None
     deputy: str | None = None

@@ -27,7 +27,6 @@ from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, Tra
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.services import documents, identity, membership
 from thidua.workflow.services.db import Database, record
-from thidua.workflow.services.faults import checkpoint
 from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
 
 
@@ -186,7 +185,6 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         if repeated:
             return repeated
         cycle = load_cycle(session, cycle_id, lock=True)
-        checkpoint("locked")
         if cycle.version != expected_version:
             raise Conflict(f"cycle {cycle_id} is at version {cycle.version}, not "
                            f"{expected_version}: changed by someone else since you looked; "
@@ -210,9 +208,7 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
                          to_state=step.state, occurred_at=iso(moment), inputs=values,
                          reason=reason or None, documents=digests,
                          definition=ctx.loaded.hash, idempotency_key=request_id)
-            checkpoint("ledgered")
             write(session, cycle, step.state, step.facts, row)
-            checkpoint("written")
             step.result = Fired(cycle_id, trigger, step.from_state, step.state,
                                 cycle.version + 1, row.seq)
 

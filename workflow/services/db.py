@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Executable, Result
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from thidua.store import engine as store_engine
-from thidua.store import ledger, schema
+from thidua.store import ledger, query, schema
 from thidua.store.models import LedgerRow
 from thidua.workflow.errors import Conflict, InvalidInput
 from thidua.workflow.timeutil import iso, now
@@ -75,12 +74,8 @@ class Database:
         self.engine.dispose()
 
 
-def fetch(session: Session, statement: Executable, **params: Any) -> Result[Any]:
-    """Run a prebuilt statement of columns (not entities) in ``session``'s transaction, after
-    flushing its pending changes as a query would; it skips the ORM's per-statement work,
-    several times the cost of the query itself on the hot path of a step."""
-    session.flush()
-    return session.connection().execute(statement, params)
+# Runs a prebuilt statement of columns in a session's transaction (see store.query.run).
+fetch = query.run
 
 
 def existing(url: str | None) -> Database | None:

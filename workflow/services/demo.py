@@ -15,9 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
-from thidua.store.models import Actor, Cluster, Cycle, Unit
+from thidua.store import cycles as stored_cycles
+from thidua.store import directory as queries
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import InvalidInput
@@ -152,8 +151,7 @@ def _refuse_foreign(session: Any, has_cluster: bool, known: set[str]) -> None:
     for name, unit, _ in PEOPLE:
         if name in known:
             person = roster.actor(session, name)
-            own = session.get(Unit, person.unit_id) if person.unit_id else None
-            if (own.name if own else None) != unit:
+            if queries.unit_name(session, person.unit_id) != unit:
                 clash.append(name)
     if clash or (known and not has_cluster):
         raise InvalidInput("this database already holds other records"
@@ -163,8 +161,8 @@ def _refuse_foreign(session: Any, has_cluster: bool, known: set[str]) -> None:
 
 def _setup(db: Database) -> None:
     with db.transaction() as session:
-        has_cluster = session.scalar(select(Cluster).where(Cluster.name == CLUSTER)) is not None
-        known = set(session.scalars(select(Actor.name)))
+        has_cluster = queries.cluster_id(session, CLUSTER) is not None
+        known = set(queries.actor_names(session))
         _refuse_foreign(session, has_cluster, known)
     if not has_cluster:
         directory.add_cluster(db, CLUSTER, members=[HN, BN, BG, VP], head=BN, deputy=HN,
@@ -187,9 +185,7 @@ def run(db: Database) -> DemoRun:
     """Record the reference cycle in ``db`` (once; a second run finds the first)."""
     _setup(db)
     with db.transaction() as session:
-        existing = session.scalar(
-            select(Cycle.id).join(Cluster, Cluster.id == Cycle.cluster_id)
-            .where(Cluster.name == CLUSTER, Cycle.period == PERIOD))
+        existing = stored_cycles.named(session, CLUSTER, PERIOD)
     if existing is not None:
         return DemoRun(existing, False, 0)
     started = start_cycle(db, find("ccb-cluster-annual"), CLUSTER, PERIOD, actor=SECRETARIAT,

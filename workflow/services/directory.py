@@ -7,15 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from thidua.store import directory as queries
-from thidua.store.models import (
-    Actor,
-    Cluster,
-    Leadership,
-    Membership,
-)
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.services import identity
@@ -47,19 +39,16 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
         raise InvalidInput("the head and the deputy must be different units")
     with db.transaction() as session:
         by = identity.require_admin(session, db, "cluster add")
-        if session.scalar(select(Cluster).where(Cluster.name == name)) is not None:
+        if queries.cluster_id(session, name) is not None:
             raise InvalidInput(f"a cluster named {name!r} already exists")
-        row = Cluster(name=name, kind=kind)
-        session.add(row)
-        session.flush()
+        new_id = queries.add_cluster(session, name, kind)
         for member in dict.fromkeys(members):
-            member_id = roster.unit(session, member, create=True).id
-            session.add(Membership(cluster_id=row.id, unit_id=member_id,
-                                   joined_on=joined_on.isoformat()))
+            queries.add_membership(session, new_id, roster.unit(session, member, create=True).id,
+                                   joined_on)
         if head is not None:
-            session.add(Leadership(
-                cluster_id=row.id, period=period, head_unit_id=roster.unit(session, head).id,
-                deputy_unit_id=roster.unit(session, deputy).id if deputy else None))
+            queries.add_leadership(
+                session, new_id, period, roster.unit(session, head).id,
+                roster.unit(session, deputy).id if deputy else None)
         record(session, db, kind="admin", trigger="cluster_add", actor=by,
                inputs={"cluster": name, "kind": kind, "members": list(dict.fromkeys(members)),
                        "head": head, "deputy": deputy, "period": period,
@@ -79,7 +68,8 @@ def show_cluster(db: Database, name: str, period: int | None = None) -> ClusterV
 def list_clusters(db: Database) -> list[str]:
     """The names of every cluster."""
     with db.transaction(write=False) as session:
-        return list(session.scalars(select(Cluster.name).order_by(Cluster.name)))
+        names: list[str] = queries.cluster_names(session)
+    return names
 
 
 def add_actor(db: Database, name: str, *, unit_name: str | None,
@@ -87,12 +77,12 @@ def add_actor(db: Database, name: str, *, unit_name: str | None,
     """Register a person, of a unit (optional) and with an OS or database login (optional)."""
     with db.transaction() as session:
         by = identity.require_admin(session, db, "actor add")
-        if session.scalar(select(Actor).where(Actor.name == name)) is not None:
+        if queries.actor_id(session, name) is not None:
             raise InvalidInput(f"a person named {name!r} is already registered")
-        if login and session.scalar(select(Actor).where(Actor.login == login)) is not None:
+        if login and queries.actor_id_with_login(session, login) is not None:
             raise InvalidInput(f"the login {login!r} already belongs to another person")
         unit_id = roster.unit(session, unit_name).id if unit_name else None
-        session.add(Actor(name=name, unit_id=unit_id, login=login))
+        queries.add_actor(session, name, unit_id, login)
         record(session, db, kind="admin", trigger="actor_add", actor=by,
                inputs={"name": name, "unit": unit_name, "login": login})
 

@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from thidua.store.models import Document, LedgerRow
+from thidua.store import documents as stored
+from thidua.store import ledger
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import InvalidInput, NotFound
 from thidua.workflow.services.db import Database
@@ -18,9 +18,8 @@ from thidua.workflow.services.db import Database
 def store(session: Session, attachment: Attachment) -> str:
     """Keep ``attachment`` (once per content) and return its hash."""
     digest = attachment.sha256
-    if session.get(Document, digest) is None:
-        session.add(Document(sha256=digest, name=attachment.name, size=len(attachment.content),
-                             content=attachment.content))
+    if not stored.has(session, digest):
+        stored.add(session, sha256=digest, name=attachment.name, content=attachment.content)
     return digest
 
 
@@ -40,16 +39,13 @@ def show(db: Database, digest: str) -> DocumentView:
     if len(digest) < 8:
         raise InvalidInput("give at least 8 characters of the document's hash")
     with db.transaction(write=False) as session:
-        rows = list(session.scalars(select(Document).where(Document.sha256.startswith(digest))
-                                    .limit(2)))
+        rows = stored.starting(session, digest)
         if not rows:
             raise NotFound(f"no document {digest}")
         if len(rows) > 1:
             raise InvalidInput(f"{digest} matches several documents: give more of the hash")
         doc = rows[0]
-        cited = session.execute(select(LedgerRow.seq, LedgerRow.cycle_id, LedgerRow.trigger)
-                                .where(LedgerRow.documents.contains(doc.sha256))
-                                .order_by(LedgerRow.seq))
+        cited = ledger.citing(session, doc.sha256)
         return DocumentView(doc.sha256, doc.name, doc.size,
                             hashlib.sha256(doc.content).hexdigest() == doc.sha256,
                             [{"seq": s, "cycle": c, "trigger": t} for s, c, t in cited])

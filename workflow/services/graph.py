@@ -23,8 +23,8 @@ from thidua.workflow.engine.judge import definition_of, load_cycle
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.services.publish import Opener, lookup
-from thidua.workflow.services.views import history
-from thidua.workflow.timeutil import parse_stored
+from thidua.workflow.services.views import enters_state, history
+from thidua.workflow.timeutil import days, parse_stored
 
 Format = Literal["mermaid", "dot"]
 ENGINES: dict[str, Literal["graphviz", "mermaid"]] = {"mermaid": "mermaid", "dot": "graphviz"}
@@ -88,8 +88,7 @@ def render(loaded: Loaded, *, fmt: Format = "mermaid", lang: str = "en",
     """Draw ``loaded``; with ``state`` and ``events``, highlight a cycle's path on it."""
     d = loaded.definition
     names = {s.name for s in d.states}
-    path = [e["to"] for e in events or [] if e["kind"] in ("start", "fire", "migrate")
-            and e["to"] != e["from"] and e["to"] in names]
+    path = [e["to"] for e in events or [] if enters_state(e) and e["to"] in names]
     finals = {s.name for s in d.states if s.final}
     days = _days(events or [], None if state in finals else state, today or dt.date.today())
     model = _Model()
@@ -125,18 +124,15 @@ def _state(state: Any, lang: str, days: dict[str, float]) -> dict[str, Any]:
 def _days(events: list[dict[str, Any]], state: str | None, today: dt.date) -> dict[str, float]:
     """Days spent in each state visited, summed over visits; the current one (``state``, None
     for a final state) counts until ``today``."""
-    spent: dict[str, float] = {}
-    entries = [e for e in events if e["kind"] in ("start", "migrate")
-               or (e["kind"] == "fire" and e["to"] != e["from"])]
+    spent: dict[str, dt.timedelta] = {}
+    entries = [e for e in events if enters_state(e)]
     for event, following in zip(entries, [*entries[1:], None], strict=False):
         start = parse_stored(event["occurred_at"])
         if following is not None:
             end = parse_stored(following["occurred_at"])
         elif event["to"] == state:
-            end = dt.datetime.combine(today, dt.time(), tzinfo=start.tzinfo)
-            end = max(end, start)
+            end = max(dt.datetime.combine(today, dt.time(), tzinfo=start.tzinfo), start)
         else:
             continue
-        spent[event["to"]] = round(spent.get(event["to"], 0.0)
-                                   + (end - start).total_seconds() / 86400, 1)
-    return spent
+        spent[event["to"]] = spent.get(event["to"], dt.timedelta()) + (end - start)
+    return {name: days(span) for name, span in spent.items()}

@@ -12,29 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from thidua.store.models import Actor, Delegation, Grant
+from thidua.store import definitions as stored_definitions
+from thidua.store import directory as queries
+from thidua.store import grants
+from thidua.store.models import Actor
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput, TransitionRefused
-from thidua.workflow.services.db import Database, fetch, record
+from thidua.workflow.services.db import Database, record
 
 ADMIN, AUDITOR = roster.ADMIN, roster.AUDITOR
 
 
-# Built once: every step asks it.
-_ANY_ADMIN = select(Grant.id).where(Grant.role == ADMIN, Grant.revoked_on.is_(None)).limit(1)
-
-
 def setup_mode(session: Session) -> bool:
     """True while nobody holds the administrator role."""
-    return fetch(session, _ANY_ADMIN).first() is None
-
-
-def _global_roles(session: Session, person: Actor) -> set[str]:
-    return set(session.scalars(select(Grant.role).where(
-        Grant.actor_id == person.id, Grant.revoked_on.is_(None))))
+    return not grants.anyone_holds(session, ADMIN)
 
 
 def require_admin(session: Session, db: Database, what: str) -> str:
@@ -42,11 +35,11 @@ def require_admin(session: Session, db: Database, what: str) -> str:
     person is an administrator (or the database is in set-up mode)."""
     if setup_mode(session):
         return db.operator
-    person = session.scalar(select(Actor).where(Actor.login == db.operator))
+    person = queries.actor_with_login(session, db.operator)
     if person is None:
         raise TransitionRefused(what, [f"the login {db.operator!r} is not a registered person: "
                                        "only an administrator may do this"])
-    roles = _global_roles(session, person)
+    roles = grants.roles_of(session, person.id)
     if AUDITOR in roles:
         raise TransitionRefused(what, [f"{person.name} is an auditor: an auditor reads "
                                        "everything and changes nothing"])
@@ -62,9 +55,7 @@ def acting_person(session: Session, db: Database, name: str | None, what: str) -
     person = roster.actor(session, name)
     if person.login == db.operator or setup_mode(session):
         return person
-    delegated = session.scalar(select(Delegation.id).where(
-        Delegation.login == db.operator, Delegation.actor_id == person.id))
-    if delegated is None:
+    if not grants.delegated(session, db.operator, person.id):
         raise TransitionRefused(what, [
             f"the login {db.operator!r} may not enter steps for {person.name}: no delegation "
             f"(an administrator records one with: thidua actor delegate {person.name!r} "
@@ -77,11 +68,9 @@ def delegate(db: Database, name: str, login: str) -> None:
     with db.transaction() as session:
         by = require_admin(session, db, "delegate")
         person = roster.actor(session, name)
-        exists = session.scalar(select(Delegation.id).where(Delegation.login == login,
-                                                            Delegation.actor_id == person.id))
-        if exists is not None:
+        if grants.delegated(session, login, person.id):
             raise InvalidInput(f"{login!r} may already enter steps for {name}")
-        session.add(Delegation(login=login, actor_id=person.id))
+        grants.add_delegation(session, login, person.id)
         record(session, db, kind="admin", trigger="actor_delegate", actor=by,
                inputs={"name": name, "login": login})
 
@@ -99,7 +88,7 @@ def grant(db: Database, name: str, role: str, *, cluster_name: str | None,
         by = require_admin(session, db, "actor grant")
         person = roster.actor(session, name)
         cluster_id = roster.cluster(session, cluster_name).id if cluster_name else None
-        session.add(Grant(actor_id=person.id, role=role, cluster_id=cluster_id, period=period))
+        grants.add(session, person.id, role, cluster_id, period)
         record(session, db, kind="admin", trigger="actor_grant", actor=by,
                inputs={"name": name, "role": role, "cluster": cluster_name, "period": period})
 
@@ -107,14 +96,13 @@ def grant(db: Database, name: str, role: str, *, cluster_name: str | None,
 def known_roles(session: Session) -> set[str]:
     """Every role a grant can name: those of the shipped and stored definitions, and the
     administrator; less the roles that follow from the records."""
-    from thidua.store.models import DefinitionRow
     from thidua.workflow.language.loader import parse, shipped
 
     roles = {ADMIN}
     for loaded in shipped():
         roles |= set(loaded.definition.roles)
-    for source, name in session.execute(select(DefinitionRow.source, DefinitionRow.def_id)):
-        roles |= set(parse(source, name).definition.roles)
+    for row in stored_definitions.sources(session):
+        roles |= set(parse(row.source, row.def_id).definition.roles)
     return roles - set(roster.DERIVED_ROLES)
 
 
@@ -124,23 +112,18 @@ def revoke(db: Database, name: str, role: str, *, cluster_name: str | None,
     with db.transaction() as session:
         by = require_admin(session, db, "revoke")
         person = roster.actor(session, name)
-        query = select(Grant).where(Grant.actor_id == person.id, Grant.role == role,
-                                    Grant.revoked_on.is_(None))
         cluster_id = roster.cluster(session, cluster_name).id if cluster_name else None
-        query = query.where(Grant.cluster_id.is_(None) if cluster_id is None
-                            else Grant.cluster_id == cluster_id)
-        query = query.where(Grant.period.is_(None) if period is None else Grant.period == period)
-        grants = list(session.scalars(query))
-        if not grants:
+        held = grants.in_scope(session, person.id, role, cluster_id, period)
+        if not held:
             raise InvalidInput(f"{name} holds no such grant of {role}")
-        for grant in grants:
-            grant.revoked_on = dt.date.today().isoformat()
+        grants.revoke(session, held, dt.date.today().isoformat())
         record(session, db, kind="admin", trigger="actor_revoke", actor=by,
                inputs={"name": name, "role": role, "cluster": cluster_name, "period": period})
-        return len(grants)
+        return len(held)
 
 
 def people(db: Database) -> list[str]:
     """The names of every registered person."""
     with db.transaction(write=False) as session:
-        return list(session.scalars(select(Actor.name).order_by(Actor.name)))
+        names: list[str] = queries.actor_names(session)
+    return names

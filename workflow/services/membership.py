@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from thidua.store import directory as queries
-from thidua.store.models import Cluster, Leadership, Membership, Merger
+from thidua.store.models import Cluster
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.services import identity
@@ -49,22 +48,17 @@ def merge(db: Database, unit: str, into: str, day: dt.date) -> list[str]:
     with db.transaction() as session:
         by = identity.require_admin(session, db, "member merge")
         absorbed, absorber = roster.unit(session, unit), roster.unit(session, into)
-        if session.scalar(select(Merger).where(Merger.unit_id == absorbed.id)) is not None:
+        if queries.merger_of(session, absorbed.id) is not None:
             raise InvalidInput(f"{unit} has already merged into another unit")
-        iso = day.isoformat()
-        memberships = list(session.scalars(select(Membership).where(
-            Membership.unit_id == absorbed.id, Membership.joined_on <= iso,
-            or_(Membership.left_on.is_(None), Membership.left_on > iso))))
         clusters = []
-        for membership in memberships:
-            membership.left_on = iso
+        for membership in queries.memberships_of(session, absorbed.id, day):
+            queries.end_membership(session, membership.id, day)
             if queries.open_membership(session, membership.cluster_id, absorber.id, day) is None:
-                session.add(Membership(cluster_id=membership.cluster_id, unit_id=absorber.id,
-                                       joined_on=iso))
+                queries.add_membership(session, membership.cluster_id, absorber.id, day)
             clusters.append(queries.cluster_name(session, membership.cluster_id))
-        session.add(Merger(unit_id=absorbed.id, into_unit_id=absorber.id, merged_on=iso))
+        queries.add_merger(session, absorbed.id, absorber.id, day)
         record(session, db, kind="admin", trigger="unit_merge", actor=by,
-               inputs={"unit": unit, "into": into, "on": iso, "clusters": clusters})
+               inputs={"unit": unit, "into": into, "on": day.isoformat(), "clusters": clusters})
         return clusters
 
 
@@ -72,14 +66,11 @@ def set_leadership_in(session: Session, cluster_row: Cluster, period: int, head:
                       deputy: str | None) -> None:
     """Set the head and deputy of a cluster for ``period``, inside ``session``."""
     roster.check_leaders(session, cluster_row.id, dt.date(period, 1, 1), head, deputy)
-    existing = session.scalar(select(Leadership).where(Leadership.cluster_id == cluster_row.id,
-                                                       Leadership.period == period))
-    if existing is not None:
+    if queries.period_leadership(session, cluster_row.id, period) is not None:
         raise InvalidInput(f"{cluster_row.name} already has a head for {period}; a change "
                            "within the period is a handover")
-    session.add(Leadership(cluster_id=cluster_row.id, period=period,
-                           head_unit_id=roster.unit(session, head).id,
-                           deputy_unit_id=roster.unit(session, deputy).id if deputy else None))
+    queries.add_leadership(session, cluster_row.id, period, roster.unit(session, head).id,
+                           roster.unit(session, deputy).id if deputy else None)
 
 
 def set_leadership(db: Database, cluster: str, period: int, head: str,

@@ -21,18 +21,21 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from thidua.store.models import Cycle, DefinitionRow, LedgerRow
+from thidua.store import cycles as stored_cycles
+from thidua.store import definitions as stored_definitions
+from thidua.store import ledger
+from thidua.workflow.engine.judge import definition_of
 from thidua.workflow.errors import InvalidInput, NotFound
 from thidua.workflow.language.lint import lint_file
-from thidua.workflow.language.loader import Loaded, find, load_file, parse, shipped
+from thidua.workflow.language.loader import Loaded, find, load_file, shipped
 from thidua.workflow.services import identity
 from thidua.workflow.services.db import Database, record
 from thidua.workflow.services.scenarios import run_scenarios
-from thidua.workflow.timeutil import iso, now
+from thidua.workflow.timeutil import check_period, iso, now
 
 Opener = Callable[[], Database]
 
@@ -77,14 +80,10 @@ def is_file(name: str) -> bool:
     return name.endswith((".yaml", ".yml")) or "/" in name
 
 
-def publications(session: Session, hashes: list[str] | None = None) -> dict[str, LedgerRow]:
-    """The ledger event that published each version (of ``hashes``, or of all)."""
-    query = (select(LedgerRow).where(LedgerRow.kind == "definition",
-                                     LedgerRow.trigger == "publish")
-             .order_by(LedgerRow.seq))
-    if hashes is not None:
-        query = query.where(LedgerRow.definition_hash.in_(hashes))
-    return {row.definition_hash or "": row for row in session.scalars(query)}
+def publications(session: Session, hashes: list[str] | None = None) -> dict[str, Any]:
+    """The ledger event that published each version (of ``hashes``, or of all): rows of
+    ``seq``, ``actor`` and ``at``, by the version's hash (the last, if published twice)."""
+    return {row.definition_hash or "": row for row in ledger.publications(session, hashes)}
 
 
 def publish(db: Database, path: str | Path) -> Published:
@@ -103,11 +102,11 @@ def publish(db: Database, path: str | Path) -> Published:
             return Published(d.id, d.version, loaded.hash, d.effective_from.isoformat(),
                              done.actor, done.at, False, len(tests.results), [])
         _label_free(session, loaded)
-        if session.get(DefinitionRow, loaded.hash) is None:
-            session.add(DefinitionRow(
-                hash=loaded.hash, def_id=d.id, version=d.version, title=d.title.en,
-                effective_from=d.effective_from.isoformat(), source=loaded.source,
-                published_by=who, published_at=iso(now())))
+        if not stored_definitions.has(session, loaded.hash):
+            stored_definitions.add(
+                session, content_hash=loaded.hash, def_id=d.id, version=d.version,
+                title=d.title.en, effective_from=d.effective_from.isoformat(),
+                source=loaded.source, published_by=who, published_at=iso(now()))
         row = record(session, db, kind="definition", trigger="publish", actor=who,
                      definition=loaded.hash,
                      inputs={"id": d.id, "version": d.version,
@@ -118,27 +117,19 @@ def publish(db: Database, path: str | Path) -> Published:
 
 def _label_free(session: Session, loaded: Loaded) -> None:
     d = loaded.definition
-    other = session.scalar(select(DefinitionRow).where(
-        DefinitionRow.def_id == d.id, DefinitionRow.version == d.version,
-        DefinitionRow.hash != loaded.hash))
-    if other is not None:
+    other = [h for h in stored_definitions.labelled(session, d.id, d.version)
+             if h != loaded.hash]
+    if other:
         raise InvalidInput(f"{d.id}@{d.version} is already stored with other content "
-                           f"({other.hash[:12]}): give this one its own version label")
+                           f"({other[0][:12]}): give this one its own version label")
 
 
 def versions(db: Database, def_id: str | None = None) -> list[Version]:
     """The stored versions (of ``def_id``, or all), by id and then oldest effective first."""
     with db.transaction() as session:
-        query = select(DefinitionRow).order_by(DefinitionRow.def_id,
-                                               DefinitionRow.effective_from,
-                                               DefinitionRow.published_at)
-        if def_id is not None:
-            query = query.where(DefinitionRow.def_id == def_id)
-        rows = list(session.scalars(query))
+        rows = stored_definitions.versions(session, def_id)
         published = publications(session, [r.hash for r in rows])
-        counts: dict[str, int] = {
-            content_hash: count for content_hash, count in session.execute(
-                select(Cycle.definition_hash, func.count()).group_by(Cycle.definition_hash))}
+        counts = stored_cycles.count_by_definition(session)
     result = []
     for row in rows:
         event = published.get(row.hash)
@@ -153,10 +144,7 @@ def versions(db: Database, def_id: str | None = None) -> list[Version]:
 
 def stored(session: Session, content_hash: str) -> Loaded:
     """The stored version ``content_hash``, parsed."""
-    row = session.get(DefinitionRow, content_hash)
-    if row is None:
-        raise NotFound(f"no stored definition {content_hash[:12]}")
-    return parse(row.source, f"{row.def_id}@{row.version}")
+    return definition_of(session, content_hash)
 
 
 def stored_version(session: Session, name: str, *, published_only: bool = False) -> Loaded | None:
@@ -164,13 +152,11 @@ def stored_version(session: Session, name: str, *, published_only: bool = False)
     with ``published_only``, only a version published with ``def publish``."""
     if "@" in name:
         def_id, _, label = name.partition("@")
-        query = select(DefinitionRow.hash).where(DefinitionRow.def_id == def_id,
-                                                 DefinitionRow.version == label)
+        hashes = stored_definitions.labelled(session, def_id, label)
     elif is_hash(name):
-        query = select(DefinitionRow.hash).where(DefinitionRow.hash.startswith(name))
+        hashes = stored_definitions.starting(session, name)
     else:
         return None
-    hashes = list(session.scalars(query))
     if published_only:
         hashes = [h for h in hashes if h in publications(session, hashes)]
     return stored(session, hashes[0]) if len(hashes) == 1 else None
@@ -179,15 +165,14 @@ def stored_version(session: Session, name: str, *, published_only: bool = False)
 def in_force(db: Database, name: str, period: int) -> Loaded:
     """The definition a cycle of year ``period`` starts on, for ``name``: a file, an
     ``id@version`` (published, else shipped), or an ``id`` (the version in force)."""
-    if not 1900 <= period <= 2200:
-        raise InvalidInput(f"period {period} is not an emulation year")
+    check_period(period)
     if is_file(name):
         return load_file(name)
     with db.transaction() as session:
         if "@" in name:
             found = stored_version(session, name)
             return found if found is not None else find(name)
-        rows = list(session.scalars(select(DefinitionRow).where(DefinitionRow.def_id == name)))
+        rows = stored_definitions.versions(session, name)
         events = publications(session, [r.hash for r in rows])
         candidates = [(dt.date.fromisoformat(r.effective_from), 1, events[r.hash].seq, r.hash)
                       for r in rows if r.hash in events]

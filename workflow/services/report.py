@@ -6,7 +6,7 @@ from typing import Any
 
 from thidua.workflow.rules.ballot import more_than, share
 from thidua.workflow.services.db import Database
-from thidua.workflow.services.views import definition_for, history, show
+from thidua.workflow.services.views import definition_for, enters_state, history, show
 
 
 def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any]:
@@ -39,7 +39,7 @@ def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any
 def _timeline(events: list[dict[str, Any]], definition: Any, lang: str) -> list[dict[str, Any]]:
     rows = []
     for e in events:
-        if e["kind"] == "start" or e["to"] != e["from"]:
+        if enters_state(e):
             state = definition.state(e["to"])
             rows.append({"state": e["to"],
                          "label": state.label.get(lang) if state.label else e["to"],

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from thidua.store import cycles as stored_cycles
 from thidua.store import directory as queries
+from thidua.store import ledger
 from thidua.store.ledger import as_event, event_hash
-from thidua.store.models import Cycle, LedgerRow
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.facts import replay
 from thidua.workflow.engine.judge import definition_of, load_cycle
 from thidua.workflow.errors import IntegrityFailure, NotFound
 from thidua.workflow.language.model import Label
 from thidua.workflow.services.db import Database
-from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
+from thidua.workflow.services.views import enters_state
+from thidua.workflow.timeutil import days, iso, now, parse_moment, parse_stored
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,26 @@ def cluster_state_at(db: Database, cluster: str, period: int, date: str) -> list
     until, day = cutoff(date)
     with db.transaction() as session:
         cluster_row = roster.cluster(session, cluster)
-        cycles = list(session.scalars(select(Cycle).where(Cycle.cluster_id == cluster_row.id,
-                                                          Cycle.period == period)
-                                      .order_by(Cycle.id)))
+        cycles = stored_cycles.of_cluster(session, cluster_row.id, period)
         if not cycles:
             raise NotFound(f"no cycle of {cluster} for {period} (see: thidua cycle list)")
         return [_rebuild(session, cycle, date, until, day) for cycle in cycles]
 
 
-def _rebuild(session: Session, cycle: Cycle, date: str, until: dt.datetime,
+class _Cycle(Protocol):
+    """What a rebuild reads of a cycle: a stored row, or a loaded one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def definition_hash(self) -> str: ...
+    @property
+    def cluster_id(self) -> int: ...
+    @property
+    def period(self) -> int: ...
+
+
+def _rebuild(session: Session, cycle: _Cycle, date: str, until: dt.datetime,
              day: dt.date) -> StateAt:
     events = [e for e in _checked_events(session, cycle.id)
               if parse_stored(e["occurred_at"]) < until]
@@ -109,8 +121,7 @@ def _rebuild(session: Session, cycle: Cycle, date: str, until: dt.datetime,
 def _checked_events(session: Session, cycle_id: int) -> list[dict[str, Any]]:
     """The cycle's events, oldest first, each re-hashed against its stored hash."""
     events = []
-    for row in session.scalars(select(LedgerRow).where(LedgerRow.cycle_id == cycle_id)
-                               .order_by(LedgerRow.seq)):
+    for row in ledger.of_cycle(session, cycle_id):
         event = as_event(row)
         if event_hash(row.prev_hash, event) != row.hash:
             raise IntegrityFailure(f"event {row.seq} of cycle {cycle_id} was altered after it "
@@ -124,7 +135,7 @@ def _entered(events: list[dict[str, Any]]) -> str | None:
     """When the cycle entered the state it is in after ``events``."""
     entered = None
     for event in events:
-        if event["kind"] == "start" or event["to"] != event["from"]:
+        if enters_state(event):
             entered = event["occurred_at"]
     return entered
 
@@ -132,6 +143,5 @@ def _entered(events: list[dict[str, Any]]) -> str | None:
 def _days(since: str | None, until: dt.datetime) -> float | None:
     if since is None:
         return None
-    end = min(until, now())
-    return round(max((end - parse_stored(since)).total_seconds(), 0) / 86400, 2)
+    return days(min(until, now()) - parse_stored(since))
 

@@ -9,17 +9,20 @@ from typing import Any
 
 from sqlalchemy import select
 
+from thidua.store import cycles as stored_cycles
 from thidua.store import directory as queries
-from thidua.store.models import Cluster, Cycle, DefinitionRow
+from thidua.store import ledger
+from thidua.store.ledger import as_event
+from thidua.store.models import Cycle
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.judge import context, definition_of, judge, load_cycle
 from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Label
-from thidua.workflow.services.cycles import events_of, stored_facts
+from thidua.workflow.services.cycles import stored_facts
 from thidua.workflow.services.db import Database
-from thidua.workflow.timeutil import due_date, parse_stored
+from thidua.workflow.timeutil import days, due_date, parse_stored
 
 
 @dataclass(frozen=True)
@@ -82,34 +85,31 @@ def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleV
 def list_cycles(db: Database, *, state: str | None = None, cluster: str | None = None,
                 period: int | None = None) -> list[dict[str, Any]]:
     """Cycles, newest first, filtered by state, cluster and period."""
-    query = (select(Cycle.id, Cluster.name, Cycle.period, Cycle.state, Cycle.version,
-                    DefinitionRow.def_id, DefinitionRow.version)
-             .join(Cluster, Cluster.id == Cycle.cluster_id)
-             .join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
-             .order_by(Cycle.id.desc()))
-    if state:
-        query = query.where(Cycle.state == state)
-    if cluster:
-        query = query.where(Cluster.name == cluster)
-    if period:
-        query = query.where(Cycle.period == period)
     with db.transaction(write=False) as session:
-        return [{"id": r[0], "cluster": r[1], "period": r[2], "state": r[3], "version": r[4],
-                 "definition": f"{r[5]}@{r[6]}"} for r in session.execute(query)]
+        rows = stored_cycles.listed(session, state=state, cluster=cluster, period=period)
+    return [{"id": r.id, "cluster": r.cluster, "period": r.period, "state": r.state,
+             "version": r.version, "definition": f"{r.def_id}@{r.definition_version}"}
+            for r in rows]
+
+
+def enters_state(event: dict[str, Any]) -> bool:
+    """True when a cycle's ledger event puts it in a state it was not in: its start, and each
+    step or migration to another state."""
+    return event["kind"] == "start" or (event["kind"] in ("fire", "migrate")
+                                         and event["to"] != event["from"])
 
 
 def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
     """The cycle's ledger events, oldest first, each with the time spent in its new state."""
     with db.transaction(write=False) as session:
         load_cycle(session, cycle_id)
-        events = events_of(session, cycle_id)
+        events = [as_event(row) for row in ledger.of_cycle(session, cycle_id)]
     # Time spent in a state runs from the step that entered it to the step that left it.
-    entries = [e for e in events if e["kind"] == "start" or
-               (e["kind"] in ("fire", "migrate") and e["to"] != e["from"])]
+    entries = [e for e in events if enters_state(e)]
     for event, following in zip(entries, [*entries[1:], None], strict=True):
         if following is not None:
-            spent = parse_stored(following["occurred_at"]) - parse_stored(event["occurred_at"])
-            event["days_in_state"] = round(spent.total_seconds() / 86400, 2)
+            event["days_in_state"] = days(parse_stored(following["occurred_at"])
+                                          - parse_stored(event["occurred_at"]))
     return events
 
 

@@ -1,0 +1,71 @@
+"""Queries on the stored definition versions, each kept under the SHA-256 of its source text.
+They return rows, hashes or None; the workflow layer parses sources and decides which version
+is meant. Who published a version is in the ledger (:func:`store.ledger.publications`)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select
+
+from thidua.store.models import DefinitionRow
+from thidua.store.query import Target, run
+
+_DEFINITIONS = cast(Table, DefinitionRow.__table__)
+
+_HAS = select(DefinitionRow.hash).where(DefinitionRow.hash == bindparam("hash"))
+_SOURCE = select(DefinitionRow.source).where(DefinitionRow.hash == bindparam("hash"))
+_SOURCES = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.source)
+_VERSIONS = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.version,
+                   DefinitionRow.effective_from, DefinitionRow.published_by,
+                   DefinitionRow.published_at).order_by(DefinitionRow.def_id,
+                                                        DefinitionRow.effective_from,
+                                                        DefinitionRow.published_at)
+_VERSIONS_OF = _VERSIONS.where(DefinitionRow.def_id == bindparam("def_id"))
+_LABELLED = select(DefinitionRow.hash).where(DefinitionRow.def_id == bindparam("def_id"),
+                                             DefinitionRow.version == bindparam("version"))
+_STARTING = select(DefinitionRow.hash).where(DefinitionRow.hash.startswith(bindparam("prefix")))
+_ADD = insert(_DEFINITIONS)
+
+
+def has(target: Target, content_hash: str) -> bool:
+    """True when the version ``content_hash`` is stored."""
+    return run(target, _HAS, hash=content_hash).first() is not None
+
+
+def source_of(target: Target, content_hash: str) -> str | None:
+    """The source text of the version ``content_hash``."""
+    source: str | None = run(target, _SOURCE, hash=content_hash).scalar()
+    return source
+
+
+def sources(target: Target) -> list[Any]:
+    """Every stored version: rows of ``hash``, ``def_id`` and ``source``."""
+    return list(run(target, _SOURCES))
+
+
+def versions(target: Target, def_id: str | None = None) -> list[Any]:
+    """The stored versions (of ``def_id``, or all) by id, then oldest effective and first
+    stored first: rows of ``hash``, ``def_id``, ``version``, ``effective_from``,
+    ``published_by`` and ``published_at``."""
+    if def_id is None:
+        return list(run(target, _VERSIONS))
+    return list(run(target, _VERSIONS_OF, def_id=def_id))
+
+
+def labelled(target: Target, def_id: str, version: str) -> list[str]:
+    """The hashes stored under the label ``def_id@version``."""
+    return list(run(target, _LABELLED, def_id=def_id, version=version).scalars())
+
+
+def starting(target: Target, prefix: str) -> list[str]:
+    """The hashes that start with ``prefix``."""
+    return list(run(target, _STARTING, prefix=prefix).scalars())
+
+
+def add(target: Target, *, content_hash: str, def_id: str, version: str, title: str,
+        effective_from: str, source: str, published_by: str, published_at: str) -> None:
+    """Store a definition version under ``content_hash``."""
+    run(target, _ADD, hash=content_hash, def_id=def_id, version=version, title=title,
+        effective_from=effective_from, source=source, published_by=published_by,
+        published_at=published_at)

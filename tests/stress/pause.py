@@ -1,0 +1,98 @@
+"""Pause points inside a step's transaction, for the crash and concurrency tests, found from
+outside the product by the SQL statements a step runs.
+
+- ``locked``: the cycle's row has been read by id in a writing transaction (``FOR UPDATE`` on
+  PostgreSQL; on SQLite the writer holds the database's write lock from ``BEGIN IMMEDIATE``);
+- ``written``: the ``UPDATE`` of ``cycles`` has run;
+- ``ledgered``: the ``INSERT`` into ``ledger`` has run (everything written, not committed).
+
+Statements are recognised by their text, not by their place in the step, so the points hold
+whatever order the step runs them in. A ``thidua`` process paused by :func:`at` announces
+``THIDUA_PAUSED <point>`` on standard error and sleeps until it is killed::
+
+    python -c "from tests.stress import pause; pause.at('written'); \\
+               from thidua.cli.main import main; main()" cycle fire ...
+
+Importing this module changes nothing; only :func:`at`, :func:`listen` and :func:`hooked`
+listen.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event
+
+from thidua.store.engine import BEGIN_OPTION
+
+POINTS = ("locked", "ledgered", "written")
+ANNOUNCE = "THIDUA_PAUSED"
+SLEEP_S = 3600  # until killed: a bound on a forgotten process, not a wait
+
+_CYCLE_BY_ID = re.compile(r"^\s*SELECT\b.*\bFROM cycles\b.*\bWHERE cycles\.id = ",
+                          re.IGNORECASE | re.DOTALL)
+_FOR_UPDATE = re.compile(r"\bFOR UPDATE\b", re.IGNORECASE)
+_UPDATE_CYCLES = re.compile(r"^\s*UPDATE cycles\b", re.IGNORECASE)
+_INSERT_LEDGER = re.compile(r"^\s*INSERT INTO ledger\b", re.IGNORECASE)
+
+Target = Engine | type[Engine]
+
+
+def point_of(conn: Connection, statement: str) -> str | None:
+    """The pause point that ``statement``, just run on ``conn``, reaches (None: none)."""
+    if _UPDATE_CYCLES.match(statement):
+        return "written"
+    if _INSERT_LEDGER.match(statement):
+        return "ledgered"
+    if _CYCLE_BY_ID.match(statement) and _locks(conn, statement):
+        return "locked"
+    return None
+
+
+def _locks(conn: Connection, statement: str) -> bool:
+    """True when reading the row holds it against other writers until the commit."""
+    if conn.dialect.name == "postgresql":
+        return _FOR_UPDATE.search(statement) is not None
+    # SQLite: readers begin DEFERRED and take no lock; writers begin IMMEDIATE.
+    return conn.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE") == "IMMEDIATE"
+
+
+def listen(target: Target, callback: Callable[[str], None]) -> Callable[[], None]:
+    """Call ``callback(point)`` after every statement run on ``target`` (an engine, or the
+    Engine class for every engine) that reaches a pause point; returns what stops it."""
+
+    def after(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        point = point_of(conn, statement)
+        if point is not None:
+            callback(point)
+
+    event.listen(target, "after_cursor_execute", after)
+    return lambda: event.remove(target, "after_cursor_execute", after)
+
+
+@contextmanager
+def hooked(target: Target, callback: Callable[[str], None]) -> Iterator[None]:
+    """:func:`listen` for the duration of the block."""
+    stop = listen(target, callback)
+    try:
+        yield
+    finally:
+        stop()
+
+
+def at(point: str) -> None:
+    """Make this process stop at ``point`` for good: announce it and sleep until killed."""
+    if point not in POINTS:
+        raise ValueError(f"no pause point {point!r} (points: {', '.join(POINTS)})")
+
+    def pause(reached: str) -> None:
+        if reached == point:
+            print(f"{ANNOUNCE} {point}", file=sys.stderr, flush=True)
+            time.sleep(SLEEP_S)
+
+    listen(Engine, pause)  # for the life of the process
