@@ -242,11 +242,23 @@ class Scenario(_Frozen):
     steps: list[ScenarioStep]
 
 
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class BasedOn(_Frozen):
+    """The definition another one extends, as it stood when that one was resolved: its
+    ``id@version`` and the SHA-256 of its text (see :mod:`workflow.language.extends`)."""
+
+    ref: Annotated[str, Field(pattern=ID_PATTERN[:-1] + "@.+$")]
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class Definition(_Frozen):
     """A whole cycle definition."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
     version: Annotated[str, Field(min_length=1)]
+    based_on: BasedOn | None = None
     title: Label
     effective_from: dt.date
     legal_basis: list[str] = []

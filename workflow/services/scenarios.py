@@ -24,7 +24,6 @@ from thidua.workflow.errors import (
     ThiduaError,
     TransitionRefused,
 )
-from thidua.workflow.language.lint import source_of
 from thidua.workflow.language.loader import Loaded, files_or_shipped, load_file
 from thidua.workflow.language.model import Scenario, ScenarioSetup, ScenarioStep
 from thidua.workflow.services import directory, identity
@@ -105,12 +104,11 @@ def run_files(files: list[str]) -> list[TestReport]:
 
 def run_scenarios(loaded: Loaded) -> TestReport:
     """Run every scenario of ``loaded``, each on its own throwaway store."""
-    source = source_of(loaded.source, loaded.file)
     results = []
     for i, scenario in enumerate(loaded.definition.scenarios):
-        lines = [source.line_of(("scenarios", i, "steps", j))
+        lines = [loaded.where(("scenarios", i, "steps", j))[1]
                  for j in range(len(scenario.steps))]
-        results.append(_run(loaded, scenario, source.line_of(("scenarios", i)), lines))
+        results.append(_run(loaded, scenario, loaded.where(("scenarios", i))[1], lines))
     return TestReport(loaded.file, loaded.ref, loaded.hash, results)
 
 
