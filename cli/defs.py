@@ -1,4 +1,5 @@
-"""``thidua def``: list, show, check, test, publish, compare and draw cycle definitions."""
+"""``thidua def``: list, show, check, test, publish, compare and draw cycle definitions (and
+copy them: :mod:`thidua.cli.authoring`)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from typing import Any
 
 import click
 
-from thidua.cli import completion
+from thidua.cli import authoring, completion
 from thidua.cli.output import Env, emit_json, local_time, pairs, pass_env, plain, table
 
 
 @click.group("def")
 @click.pass_context
 def command(ctx: click.Context) -> None:
-    """List, show, check, test, publish, compare and draw cycle definitions.
+    """List, show, check, test, publish, compare, copy and draw cycle definitions.
 
     A definition may extend a shipped one, or one published in the database of --db when it
     exists: extends: ID@VERSION, then only what differs.
@@ -39,6 +40,9 @@ def _published(env: Env) -> Callable[[str], Any]:
 
         return published_at(env.db_url, ref)
     return find
+
+
+command.add_command(authoring.copy)
 
 
 @command.command("list")
