@@ -1,5 +1,5 @@
-"""``thidua def copy``: for administrators who write definitions (the ``def`` group in
-:mod:`thidua.cli.defs` adds it)."""
+"""``thidua def copy`` and ``thidua def schema``: for administrators who write definitions (the
+``def`` group in :mod:`thidua.cli.defs` adds them)."""
 
 from __future__ import annotations
 
@@ -36,3 +36,17 @@ def copy(env: Env, name: str, file: str, extend: bool) -> None:
         return
     what = "a file that extends" if done.extends else "a copy of"
     click.echo(f"wrote {done.file}: {what} {done.ref} ({done.hash[:12]})")
+
+
+@click.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the definition format, for an editor to check and complete
+    definition files (plain ones and those that extend another).
+
+    \b
+    Example:
+      thidua def schema > thidua.schema.json
+    """
+    from thidua.workflow.language.schema import schema_json
+
+    click.echo(schema_json())

@@ -1,5 +1,5 @@
 """``thidua def``: list, show, check, test, publish, compare and draw cycle definitions (and
-copy them: :mod:`thidua.cli.authoring`)."""
+copy them and print their schema: :mod:`thidua.cli.authoring`)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def _published(env: Env) -> Callable[[str], Any]:
 
 
 command.add_command(authoring.copy)
+command.add_command(authoring.schema)
 
 
 @command.command("list")
