@@ -83,3 +83,14 @@ def test_ci_runs_the_readme_test_command() -> None:
     main_job, tests = commands
     assert main_job.endswith("thidua demo")
     assert tests in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_extends_example_resolves_and_lints_clean(tmp_path: Path) -> None:
+    """The README's example of a definition that extends another is valid and lint-clean."""
+    from thidua.workflow.language.lint import lint_file
+
+    [example] = re.findall(r"```yaml\n(extends:.*?)```", README, flags=re.S)
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    report = lint_file(path)
+    assert (report.ref, report.findings) == ("ccb-cluster-annual@2024.1", [])
