@@ -282,3 +282,22 @@ def test_a_chain_names_its_nearest_base_and_the_first_file(shipped_here: Write,
     assert (c.definition.based_on.ref, c.definition.based_on.hash) == ("mini-cycle@2", b.hash)
     assert c.where(("transitions", 0, "roles")) == (str(mini), _line(mini, "[member_unit]"))
     assert c.where(("version",)) == (str(tmp_path / "ext.yaml"), 2)
+
+
+def test_a_failing_inherited_scenario_names_the_base_files_line(shipped_here: Write,
+                                                                tmp_path: Path) -> None:
+    """A base's scenario that fails on the extension names the step's line in the base file."""
+    from thidua.workflow.services.scenarios import describe
+
+    mini = shipped_here("mini.yaml", MINI)
+    loaded = _extend(tmp_path, "transitions:\n  - {trigger: decide, roles: [secretariat]}\n")
+    [result] = run_scenarios(loaded).results
+    assert describe(result).startswith(
+        f"'happy path' failed at step 2 (decide as Hội đồng) at {mini}:"
+        f"{_line(mini, 'fire: decide')}: refused:")
+    mended = _extend(tmp_path, "transitions:\n  - {trigger: decide, roles: [secretariat]}\n"
+                               "scenarios:\n  - name: happy path\n    steps:\n"
+                               '      - {as: "Hội đồng", fire: submit}\n')
+    [result] = run_scenarios(mended).results
+    assert describe(result).startswith(
+        "'happy path' failed at step 1 (submit as Hội đồng) at line 8: refused:")

@@ -126,11 +126,11 @@ class _Dumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         return super().increase_indent(flow, False)
 
-    def represent_dict(self, data: Any) -> yaml.Node:
+    def represent_dict(self, data: Any) -> yaml.MappingNode:
         return self.represent_mapping("tag:yaml.org,2002:map", data,
                                       flow_style=_short(list(data.values()), data))
 
-    def represent_list(self, data: Any) -> yaml.Node:
+    def represent_list(self, data: Any) -> yaml.SequenceNode:
         return self.represent_sequence("tag:yaml.org,2002:seq", data,
                                        flow_style=_short(data, data))
 
