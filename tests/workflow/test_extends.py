@@ -301,3 +301,15 @@ def test_a_failing_inherited_scenario_names_the_base_files_line(shipped_here: Wr
     [result] = run_scenarios(mended).results
     assert describe(result).startswith(
         "'happy path' failed at step 1 (submit as Hội đồng) at line 8: refused:")
+
+
+def test_the_dump_reads_back_as_the_same_data() -> None:
+    """The writer of resolved texts round-trips a whole shipped definition, value for value."""
+    from thidua.workflow.language.extends import dump
+    from thidua.workflow.language.reader import read_yaml
+
+    text = (loader.shipped_dir() / "ccb-cluster-annual.yaml").read_text(encoding="utf-8")
+    data = read_yaml(text, "annual.yaml").data
+    written = dump(data)
+    assert read_yaml(written, "dumped.yaml").data == data
+    assert dump(read_yaml(written, "dumped.yaml").data) == written
