@@ -305,8 +305,8 @@ def test_a_failing_inherited_scenario_names_the_base_files_line(shipped_here: Wr
 
 def test_the_dump_reads_back_as_the_same_data() -> None:
     """The writer of resolved texts round-trips a whole shipped definition, value for value."""
-    from thidua.workflow.language.extends import dump
     from thidua.workflow.language.reader import read_yaml
+    from thidua.workflow.language.writer import dump
 
     text = (loader.shipped_dir() / "ccb-cluster-annual.yaml").read_text(encoding="utf-8")
     data = read_yaml(text, "annual.yaml").data

@@ -16,20 +16,20 @@ The base is a shipped version or, when a database is at hand, a published one (s
 
 A name the base lacks is an error unless the entry says ``add: true``. Resolution works on the
 YAML data, before pydantic sees it: the result is checked like any definition, and every part of
-it remembers where it was written (:class:`Origins`), so that a problem names the extending
-file's line, or the base file's for an inherited field. The result is stored and hashed as the
-self-contained YAML :func:`dump` writes, with ``based_on: {ref, hash}`` in place of ``extends``.
+it remembers where it was written (:mod:`workflow.language.origins`), so that a problem names
+the extending file's line, or the base file's for an inherited field. The result is stored and
+hashed as the self-contained YAML that :mod:`workflow.language.writer` writes, with
+``based_on: {ref, hash}`` in place of ``extends``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import yaml
+from typing import Any
 
 from thidua.workflow.errors import InvalidDefinition, Problem
+from thidua.workflow.language.origins import InSource, Locator, Origins
 from thidua.workflow.language.reader import Path, Source, dotted
 
 LISTS = {"states": ("state", "name"), "transitions": ("transition", "trigger"),
@@ -37,41 +37,6 @@ LISTS = {"states": ("state", "name"), "transitions": ("transition", "trigger"),
 MAPPINGS = {"parameters": "parameter", "awards": "award"}
 MARKS = ("add", "remove", "after")
 REF = re.compile(r"^([a-z0-9][a-z0-9-]*)@(\S.*)$")
-
-
-class Locator(Protocol):
-    """Where a part of a definition was written."""
-
-    def locate(self, path: Path) -> tuple[str, int | None]:
-        """The file and line of the field at ``path``."""
-
-
-@dataclass(frozen=True)
-class InSource:
-    """The lines of one YAML file."""
-
-    source: Source
-
-    def locate(self, path: Path) -> tuple[str, int | None]:
-        """The file and line of ``path`` (or of its nearest ancestor) in this file."""
-        return self.source.file, self.source.line_of(path)
-
-
-@dataclass
-class Origins:
-    """Where each part of a resolved definition came from: a prefix of its path maps to a
-    locator and the path there (the extending file, or the base, itself perhaps resolved)."""
-
-    table: dict[Path, tuple[Locator, Path]] = field(default_factory=dict)
-
-    def locate(self, path: Path) -> tuple[str, int | None]:
-        """The file and line where the field at ``path`` was written."""
-        for n in range(len(path), -1, -1):
-            found = self.table.get(path[:n])
-            if found is not None:
-                locator, origin = found
-                return locator.locate((*origin, *path[n:]))
-        return "<definition>", None
 
 
 @dataclass(frozen=True)
@@ -113,44 +78,6 @@ def resolve(source: Source, base: Base) -> Resolved:
     if merger.problems:
         raise InvalidDefinition(merger.problems)
     return Resolved(data, merger.origins)
-
-
-class _Dumper(yaml.SafeDumper):
-    """Self-contained, readable output: a value used twice (a scenario's shared setup) is
-    written out twice rather than as an anchor and an alias; lists are indented under their
-    key; a short mapping or list of plain values (a label, a list of roles) stays on one line."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)
-
-    def represent_dict(self, data: Any) -> yaml.MappingNode:
-        return self.represent_mapping("tag:yaml.org,2002:map", data,
-                                      flow_style=_short(list(data.values()), data))
-
-    def represent_list(self, data: Any) -> yaml.SequenceNode:
-        return self.represent_sequence("tag:yaml.org,2002:seq", data,
-                                       flow_style=_short(data, data))
-
-
-_Dumper.add_representer(dict, _Dumper.represent_dict)
-_Dumper.add_representer(list, _Dumper.represent_list)
-
-
-def _short(values: list[Any], whole: Any) -> bool:
-    return all(not isinstance(v, dict | list) for v in values) and len(str(whole)) <= 80
-
-
-def dump(data: dict[str, Any]) -> str:
-    """The resolved definition as YAML text: what is stored, hashed and shown.
-
-    Every plain scalar it writes reads back as the same value with the reader of
-    :mod:`workflow.language.reader` (whose implicit types are a subset of those of the dumper),
-    so the text parses to exactly ``data``.
-    """
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _invalid(source: Source, path: Path, message: str) -> InvalidDefinition:

@@ -21,10 +21,11 @@ from pydantic import ValidationError
 from thidua.workflow.errors import InvalidDefinition, InvalidInput, NotFound, Problem
 from thidua.workflow.language import bases, extends
 from thidua.workflow.language.checks import StructureProblems
-from thidua.workflow.language.extends import InSource, Locator
 from thidua.workflow.language.model import Definition
+from thidua.workflow.language.origins import InSource, Locator
 from thidua.workflow.language.reader import Path as FieldPath
 from thidua.workflow.language.reader import Source, dotted, read_cached, read_yaml
+from thidua.workflow.language.writer import dump
 
 MAX_CHAIN = 8  # definitions that extend one another, from the file read to the last base
 _CHAIN: ContextVar[tuple[str, ...]] = ContextVar("thidua_extends_chain", default=())
@@ -55,7 +56,8 @@ class Loaded:
 
     def where(self, path: FieldPath) -> tuple[str, int | None]:
         """The file and line of the field at ``path`` (a base's, for an inherited field)."""
-        return self.locator().locate(path)
+        found: tuple[str, int | None] = self.locator().locate(path)
+        return found
 
 
 def content_hash(text: str) -> str:
@@ -123,7 +125,7 @@ def _extension(text: str, file: str) -> Loaded:
             _RESOLVED.clear()
         resolved = extends.resolve(source, extends.Base(
             base.ref, base.hash, read_cached(base.source, base.file).data, base.locator()))
-        resolved_text = extends.dump(resolved.data)
+        resolved_text = dump(resolved.data)
         definition = _validate(read_yaml(resolved_text, file).data, resolved.origins)
         _RESOLVED[key] = Loaded(definition, resolved_text, content_hash(resolved_text), file,
                                 resolved.origins)
