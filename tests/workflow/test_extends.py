@@ -313,3 +313,15 @@ def test_the_dump_reads_back_as_the_same_data() -> None:
     written = dump(data)
     assert read_yaml(written, "dumped.yaml").data == data
     assert dump(read_yaml(written, "dumped.yaml").data) == written
+
+
+def test_a_name_the_base_gives_twice_cannot_be_changed(shipped_here: Write,
+                                                       tmp_path: Path) -> None:
+    """A scenario name used twice in the base: a change of it is refused, not guessed."""
+    twice = MINI + MINI[MINI.index("  - name: happy path"):]
+    shipped_here("mini.yaml", twice)
+    path = _extension(tmp_path, "scenarios:\n  - {name: happy path, steps: []}\n")
+    with pytest.raises(InvalidDefinition) as refused:
+        load_file(path)
+    assert str(refused.value) == (f"{path}:4: scenarios[0]: mini-cycle@1 has several scenarios "
+                                  "named 'happy path': which one is meant cannot be told")

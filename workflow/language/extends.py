@@ -288,6 +288,10 @@ class _ListChange:
             return None, ()
         if len(found) == 1:
             return found[0], (self.name_field,)
+        if self.key != "transitions":
+            self.merger.problem(self.where, f"{ref} has several {self.noun}s named {name!r}: "
+                                            "which one is meant cannot be told")
+            return None, ()
         sources = _sources(self.entry.get("source"))
         chosen = [i for i in found if sources is not None
                   and set(_sources(items[i].data.get("source")) or []) == set(sources)]
