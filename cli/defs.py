@@ -1,22 +1,49 @@
-"""``thidua def``: list, show, check, test, publish, compare and draw cycle definitions."""
+"""``thidua def``: list, show, check, test, publish, compare and draw cycle definitions (and
+copy them and print their schema: :mod:`thidua.cli.authoring`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
-from thidua.cli import completion
+from thidua.cli import authoring, completion
 from thidua.cli.output import Env, emit_json, local_time, pairs, pass_env, plain, table
 
 
 @click.group("def")
-def command() -> None:
-    """List, show, check, test, publish, compare and draw cycle definitions.
+@click.pass_context
+def command(ctx: click.Context) -> None:
+    """List, show, check, test, publish, compare, copy and draw cycle definitions.
+
+    A definition may extend a shipped one, or one published in the database of --db when it
+    exists: extends: ID@VERSION, then only what differs.
 
     \b
     Example:
       thidua def lint definitions/ccb-cluster-annual.yaml
       thidua def publish my-cluster-2024.yaml
     """
+    from thidua.workflow.language.bases import published_from
+
+    env = ctx.find_object(Env)
+    if env is not None:
+        ctx.with_resource(published_from(_published(env)))
+
+
+def _published(env: Env) -> Callable[[str], Any]:
+    """The versions published in the database of ``--db``, when it exists, as bases that
+    definitions may extend (the database is opened only for a base that is not shipped)."""
+    def find(ref: str) -> Any:
+        from thidua.workflow.services.publish import published_at
+
+        return published_at(env.db_url, ref)
+    return find
+
+
+command.add_command(authoring.copy)
+command.add_command(authoring.schema)
 
 
 @command.command("list")
@@ -58,7 +85,9 @@ def show(env: Env, name: str) -> None:
     if env.as_json:
         emit_json({"hash": loaded.hash, "file": loaded.file, **d.model_dump(mode="json")})
         return
-    pairs([("id", d.id), ("version", d.version), ("title", env.label(d.title, d.id)),
+    based_on = [("based on", f"{d.based_on.ref} ({d.based_on.hash[:12]})")] if d.based_on else []
+    pairs([("id", d.id), ("version", d.version), *based_on,
+           ("title", env.label(d.title, d.id)),
            ("effective from", d.effective_from.isoformat()), ("hash", loaded.hash),
            ("roles", ", ".join(d.roles))])
     click.echo()
@@ -184,6 +213,8 @@ def publish(env: Env, file: str) -> None:
         return
     for warning in done.warnings:
         click.echo(f"warning {warning}")
+    if done.based_on:
+        ref += f", based on {done.based_on['ref']}"
     click.echo(f"published {ref}, effective from {done.effective_from}, by "
                f"{done.published_by}; {done.scenarios} scenarios passed")
 
@@ -226,8 +257,10 @@ def diff(env: Env, a: str, b: str) -> None:
     if env.as_json:
         emit_json({**plain(result), "same": result.same})
         return
-    click.echo(f"{result.a} ({result.a_hash[:12]}) -> {result.b} ({result.b_hash[:12]}): "
-               f"{len(result.changes)} changes")
+    a, b = (f"{ref} ({digest[:12]}" + (f", based on {base['ref']}" if base else "") + ")"
+            for ref, digest, base in ((result.a, result.a_hash, result.a_based_on),
+                                      (result.b, result.b_hash, result.b_based_on)))
+    click.echo(f"{a} -> {b}: {len(result.changes)} changes")
     marks = {"added": "+", "removed": "-", "changed": "~"}
     for change in result.changes:
         click.echo(f"  {marks[change.change]} {change.text}")

@@ -17,7 +17,7 @@ from thidua.workflow.errors import ThiduaError
 
 GROUPS = {
     "db": ("thidua.cli.db", "Create, upgrade and inspect the database."),
-    "def": ("thidua.cli.defs", "Check, test, publish, compare and draw cycle definitions."),
+    "def": ("thidua.cli.defs", "Check, test, publish, compare, copy and draw cycle definitions."),
     "cluster": ("thidua.cli.cluster", "Clusters, their member units, head and deputy."),
     "actor": ("thidua.cli.actor", "People and the roles granted to them."),
     "cycle": ("thidua.cli.cycle", "Start cycles, take their steps, see what is blocked and why."),

@@ -190,3 +190,14 @@ def test_every_repository_path_named_exists(page: Path) -> None:
     named = {p for p in REPO_PATH.findall(prose(page))
              if not Path(p).stem.isupper()}
     assert sorted(p for p in named if not (ROOT / p).exists()) == []
+
+
+def test_the_extends_example_resolves_and_lints_clean(tmp_path: Path) -> None:
+    """The README's example of a definition that extends another is valid and lint-clean."""
+    from thidua.workflow.language.lint import lint_file
+
+    [example] = re.findall(r"```yaml\n(extends:.*?)```", README, flags=re.S)
+    path = tmp_path / "example.yaml"
+    path.write_text(example, encoding="utf-8")
+    report = lint_file(path)
+    assert (report.ref, report.findings) == ("ccb-cluster-annual@2024.1", [])

@@ -18,7 +18,7 @@ from thidua.workflow.services.publish import Opener, lookup
 
 How = Literal["added", "removed", "changed"]
 SPECIFIC = {"id", "version", "title", "effective_from", "legal_basis", "roles", "start_roles",
-            "parameters", "states", "transitions"}
+            "parameters", "states", "transitions", "based_on"}
 CALLS = {"guards": "guard", "effects": "effect", "actions": "action"}
 
 
@@ -44,6 +44,8 @@ class DefinitionDiff:
     b: str
     b_hash: str
     changes: list[Change]
+    a_based_on: dict[str, str] | None = None
+    b_based_on: dict[str, str] | None = None
 
     @property
     def same(self) -> bool:
@@ -57,8 +59,16 @@ def diff_names(a: str, b: str, opener: Opener) -> DefinitionDiff:
 
 
 def diff(a: Loaded, b: Loaded) -> DefinitionDiff:
-    """Every difference from ``a`` to ``b``."""
-    return DefinitionDiff(a.ref, a.hash, b.ref, b.hash, list(_changes(a.definition, b.definition)))
+    """Every difference from ``a`` to ``b``. Which base each was resolved from (``based_on``)
+    is said beside them, not as a change: it is where a definition came from, not what it
+    does."""
+    return DefinitionDiff(a.ref, a.hash, b.ref, b.hash, list(_changes(a.definition, b.definition)),
+                          _based_on(a), _based_on(b))
+
+
+def _based_on(loaded: Loaded) -> dict[str, str] | None:
+    based_on = loaded.definition.based_on
+    return None if based_on is None else {"ref": based_on.ref, "hash": based_on.hash}
 
 
 def _show(value: Any) -> str:
@@ -82,7 +92,7 @@ def _changed(kind: str, name: str, field: str, before: Any, after: Any) -> Chang
 
 def _changes(a: Definition, b: Definition) -> Iterator[Change]:
     da, db = a.model_dump(mode="json"), b.model_dump(mode="json")
-    for field in ("version", "effective_from"):
+    for field in ("id", "version", "effective_from"):
         if da[field] != db[field]:
             yield _changed("definition", a.id, field, da[field], db[field])
     yield from _labels("definition", a.id, da["title"], db["title"], "title")

@@ -94,8 +94,7 @@ def lint_file(path: str | Path) -> LintReport:
             Finding(ERROR, p.message, p.file or file, p.line, p.field) for p in exc.problems])
     except NotFound as exc:
         return LintReport(file, None, None, [Finding(ERROR, str(exc), file, None, "")])
-    source = source_of(loaded.source, file)
-    findings = [Finding(severity, message, file, source.line_of(where), dotted(where))
+    findings = [Finding(severity, message, *loaded.where(where), dotted(where))
                 for severity, where, message in domain_checks(loaded.definition)]
     return LintReport(file, loaded.ref, loaded.hash, findings)
 

@@ -1,7 +1,9 @@
 """Reading definitions: file or text → YAML with lines → validated :class:`Definition`.
 
 A definition's identity is the SHA-256 of its source text: the exact bytes an administrator
-published, which an auditor can re-hash offline.
+published, which an auditor can re-hash offline. A definition that ``extends:`` another is
+resolved first (:mod:`workflow.language.extends`); its source is then the self-contained YAML of
+the result, which names its base (``based_on``) and is what is stored and hashed.
 """
 
 from __future__ import annotations
@@ -9,30 +11,53 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.resources
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from thidua.workflow.errors import InvalidDefinition, InvalidInput, NotFound, Problem
+from thidua.workflow.language import bases, extends
 from thidua.workflow.language.checks import StructureProblems
 from thidua.workflow.language.model import Definition
-from thidua.workflow.language.reader import Source, dotted, read_yaml
+from thidua.workflow.language.origins import InSource, Locator
+from thidua.workflow.language.reader import Path as FieldPath
+from thidua.workflow.language.reader import Source, dotted, read_cached, read_yaml
+from thidua.workflow.language.writer import dump
+
+MAX_CHAIN = 8  # definitions that extend one another, from the file read to the last base
+_CHAIN: ContextVar[tuple[str, ...]] = ContextVar("thidua_extends_chain", default=())
+_RESOLVED: dict[tuple[str, str, str, str], Loaded] = {}
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """A validated definition together with its source text and content hash."""
+    """A validated definition together with its source text and content hash (for a
+    definition that extends another: the resolved text, and where each part was written)."""
 
     definition: Definition
     source: str
     hash: str
     file: str
+    origins: Locator | None = field(default=None, compare=False, repr=False)
 
     @property
     def ref(self) -> str:
         """``id@version``, as users name it."""
         return f"{self.definition.id}@{self.definition.version}"
+
+    def locator(self) -> Locator:
+        """Where each field of the definition was written."""
+        if self.origins is not None:
+            return self.origins
+        return InSource(read_cached(self.source, self.file))
+
+    def where(self, path: FieldPath) -> tuple[str, int | None]:
+        """The file and line of the field at ``path`` (a base's, for an inherited field)."""
+        found: tuple[str, int | None] = self.locator().locate(path)
+        return found
 
 
 def content_hash(text: str) -> str:
@@ -41,29 +66,39 @@ def content_hash(text: str) -> str:
 
 
 def parse(text: str, file: str = "<definition>") -> Loaded:
-    """Validate definition ``text``; raise :class:`InvalidDefinition` naming file, line, field."""
-    return _parse_cached(text, file)
+    """Validate definition ``text``; raise :class:`InvalidDefinition` naming file, line, field.
+    A definition that extends another is resolved against its base first."""
+    plain = _parse_cached(text, file)
+    return plain if plain is not None else _extension(text, file)
 
 
 @functools.lru_cache(maxsize=64)
-def _parse_cached(text: str, file: str) -> Loaded:
+def _parse_cached(text: str, file: str) -> Loaded | None:
     source = read_yaml(text, file)
     if not isinstance(source.data, dict):
         raise InvalidDefinition([Problem("a definition must be a mapping of fields", file=file,
                                          line=1)])
+    if "extends" in source.data:
+        return None  # resolved by _extension: the outcome depends on the base, not the text
+    return Loaded(_validate(source.data, InSource(source)), text, content_hash(text), file)
+
+
+def _validate(data: Any, locator: Locator) -> Definition:
     try:
-        definition = Definition.model_validate(source.data)
+        return Definition.model_validate(data)
     except ValidationError as exc:
-        raise InvalidDefinition(_pydantic_problems(exc, source)) from None
+        raise InvalidDefinition(_pydantic_problems(exc, locator)) from None
     except StructureProblems as exc:
-        raise InvalidDefinition([
-            Problem(message, file=file, line=source.line_of(path), field=dotted(path))
-            for path, message in exc.problems
-        ]) from None
-    return Loaded(definition, text, content_hash(text), file)
+        raise InvalidDefinition([_problem(message, path, locator)
+                                 for path, message in exc.problems]) from None
 
 
-def _pydantic_problems(exc: ValidationError, source: Source) -> list[Problem]:
+def _problem(message: str, path: FieldPath, locator: Locator) -> Problem:
+    file, line = locator.locate(path)
+    return Problem(message, file=file, line=line, field=dotted(path))
+
+
+def _pydantic_problems(exc: ValidationError, locator: Locator) -> list[Problem]:
     problems = []
     for err in exc.errors():
         # Drop pydantic's internal steps (e.g. 'function-after[...]') from the location.
@@ -75,9 +110,73 @@ def _pydantic_problems(exc: ValidationError, source: Source) -> list[Problem]:
             message = "required field is missing"
         elif message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
-        problems.append(Problem(message[0].lower() + message[1:], file=source.file,
-                                line=source.line_of(path), field=dotted(path)))
+        problems.append(_problem(message[0].lower() + message[1:], path, locator))
     return problems
+
+
+def _extension(text: str, file: str) -> Loaded:
+    """The definition ``text`` describes as differences from the base it extends."""
+    source = read_cached(text, file)
+    ref, label = extends.reference(source)
+    base = _base(source, ref, label)
+    key = (text, file, base.hash, base.file)
+    if key not in _RESOLVED:
+        if len(_RESOLVED) >= 64:
+            _RESOLVED.clear()
+        resolved = extends.resolve(source, extends.Base(
+            base.ref, base.hash, read_cached(base.source, base.file).data, base.locator()))
+        resolved_text = dump(resolved.data)
+        definition = _validate(read_yaml(resolved_text, file).data, resolved.origins)
+        _RESOLVED[key] = Loaded(definition, resolved_text, content_hash(resolved_text), file,
+                                resolved.origins)
+    return _RESOLVED[key]
+
+
+def _base(source: Source, ref: str, label: str) -> Loaded:
+    """The base ``ref`` of the definition ``label`` that ``source`` holds: shipped, else
+    published; never the definition itself, nor one of those that extend it."""
+    chain = _CHAIN.get()
+    if ref == label:
+        raise _at_extends(source, f"extends its own id@version {ref}: give the definition an "
+                                  "id or a version of its own")
+    if ref in chain:
+        raise _at_extends(source, "extends loop: " + " → ".join((*chain, label, ref)))
+    if len(chain) >= MAX_CHAIN:
+        raise _at_extends(source, f"more than {MAX_CHAIN} definitions extend one another: "
+                                  + " → ".join((*chain, label, ref)))
+    token = _CHAIN.set((*chain, label))
+    try:
+        path = _shipped_labels().get(ref)
+        found = load_file(path) if path is not None else bases.published(ref)
+    finally:
+        _CHAIN.reset(token)
+    if found is None:
+        raise _at_extends(source, f"no shipped or published definition {ref} to extend "
+                                  "(see: thidua def list, thidua def versions)")
+    return found
+
+
+def _at_extends(source: Source, message: str) -> InvalidDefinition:
+    return InvalidDefinition([Problem(message, file=source.file,
+                                      line=source.line_of(("extends",)), field="extends")])
+
+
+def _shipped_labels() -> dict[str, Path]:
+    """Each shipped file by the ``id@version`` it declares (or inherits from its base), read
+    without resolving anything, so that looking up a base loads that base alone."""
+    labels: dict[str, Path] = {}
+    for path in shipped_files():
+        try:
+            source = read_cached(path.read_text(encoding="utf-8"), str(path))
+            data = source.data
+            if not isinstance(data, dict):
+                continue
+            label = (extends.reference(source)[1] if "extends" in data
+                     else f"{data.get('id')}@{data.get('version')}")
+        except (OSError, UnicodeDecodeError, InvalidDefinition):
+            continue  # loading that file names its own problem
+        labels.setdefault(label, path)
+    return labels
 
 
 def load_file(path: str | Path) -> Loaded:

@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -34,7 +35,9 @@ def _name(value: str) -> str:
     return value
 
 
-Name = Annotated[str, AfterValidator(_name)]
+# The JSON Schema (`thidua def schema`) states the same rule as a pattern, for editors.
+NAME_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{NAME_PATTERN.pattern}$"}
+Name = Annotated[str, AfterValidator(_name), WithJsonSchema(NAME_SCHEMA)]
 InputType = Literal["text", "number", "integer", "list", "date", "bool", "scores", "tally",
                     "award", "document", "documents"]
 
@@ -71,8 +74,24 @@ class InputSpec(_Frozen):
     choices: list[str] | None = None
 
 
+def _call_short_forms(schema: dict[str, Any]) -> None:
+    """The schema of a call accepts the short forms that ``Call._short_forms`` reads."""
+    full = dict(schema)
+    schema.clear()
+    schema.update(title=full.pop("title", "Call"), anyOf=[
+        {**NAME_SCHEMA, "description": "a guard, effect or action without parameters"},
+        {"type": "object", "minProperties": 1, "maxProperties": 1,
+         "propertyNames": NAME_SCHEMA,
+         "additionalProperties": {"anyOf": [{"type": "object"}, {"type": "null"}]},
+         "description": "{name: {parameters}}"},
+        full,
+    ])
+
+
 class Call(_Frozen):
     """A guard or effect named from the registry, with its parameters."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_call_short_forms)
 
     name: str
     params: dict[str, Any] = {}
@@ -112,7 +131,8 @@ class Transition(_Frozen):
     """A step: fired by a trigger from one of its sources, to ``dest`` (or staying put)."""
 
     trigger: Name
-    source: list[Name]
+    source: Annotated[list[Name], WithJsonSchema(
+        {"anyOf": [NAME_SCHEMA, {"type": "array", "items": NAME_SCHEMA}]})]
     dest: Name | None = None
     roles: list[Name]
     label: Label | None = None
@@ -244,11 +264,23 @@ class Scenario(_Frozen):
     steps: list[ScenarioStep]
 
 
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class BasedOn(_Frozen):
+    """The definition another one extends, as it stood when that one was resolved: its
+    ``id@version`` and the SHA-256 of its text (see :mod:`workflow.language.extends`)."""
+
+    ref: Annotated[str, Field(pattern=ID_PATTERN[:-1] + "@.+$")]
+    hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
 class Definition(_Frozen):
     """A whole cycle definition."""
 
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+    id: Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
     version: Annotated[str, Field(min_length=1)]
+    based_on: BasedOn | None = None
     title: Label
     effective_from: dt.date
     legal_basis: list[str] = []

@@ -7,6 +7,7 @@ keys are an error rather than a silent overwrite.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,6 +117,12 @@ def read_yaml(text: str, file: str) -> Source:
     except yaml.YAMLError as exc:
         raise InvalidDefinition([Problem(f"not valid YAML: {exc}", file=file)]) from None
     return Source(file=file, data=data, lines=lines)
+
+
+@functools.lru_cache(maxsize=32)
+def read_cached(text: str, file: str) -> Source:
+    """:func:`read_yaml`, once per text and file name; the result is shared: never change it."""
+    return read_yaml(text, file)
 
 
 dotted = _dotted

@@ -13,12 +13,18 @@ this database and the shipped ones, the one with the latest ``effective_from`` o
 an earlier one. When none is in force yet, the shipped definition is used, so that a database in
 which nothing was ever published works with the shipped definitions as before. Cycles already
 started stay on their own version (``cycles.definition_hash``) until they are migrated.
+
+A definition that ``extends:`` another is published, and started on, resolved: its stored
+source is the whole text, naming its base (``based_on``), and the ledger event names the base
+too. While publishing, starting on a file or comparing one, a version published in this
+database may be the base (:func:`bases_in`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +36,11 @@ from thidua.store import definitions as stored_definitions
 from thidua.store import ledger
 from thidua.workflow.engine.judge import definition_of
 from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.language.bases import published_from
 from thidua.workflow.language.lint import lint_file
 from thidua.workflow.language.loader import Loaded, find, load_file, shipped
 from thidua.workflow.services import identity
-from thidua.workflow.services.db import Database, record
+from thidua.workflow.services.db import Database, existing, record
 from thidua.workflow.services.scenarios import run_scenarios
 from thidua.workflow.timeutil import check_period, iso, now
 
@@ -53,6 +60,7 @@ class Published:
     new: bool
     scenarios: int
     warnings: list[str]
+    based_on: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,21 +94,49 @@ def publications(session: Session, hashes: list[str] | None = None) -> dict[str,
     return {row.definition_hash or "": row for row in ledger.publications(session, hashes)}
 
 
+@contextmanager
+def bases_in(opener: Opener) -> Iterator[None]:
+    """While the block runs, a definition may extend a version published in the database of
+    ``opener`` (opened only when a base is not shipped)."""
+    def find(ref: str) -> Loaded | None:
+        with opener().transaction(write=False) as session:
+            return stored_version(session, ref, published_only=True)
+
+    with published_from(find):
+        yield
+
+
+def published_at(url: str | None, ref: str) -> Loaded | None:
+    """The version ``ref`` published in the database at ``url``, if that database exists
+    (nothing is created: checking a file must leave no database behind)."""
+    db = existing(url)
+    if db is None:
+        return None
+    try:
+        with db.transaction(write=False) as session:
+            return stored_version(session, ref, published_only=True)
+    finally:
+        db.close()
+
+
 def publish(db: Database, path: str | Path) -> Published:
     """Check the definition file at ``path`` (lint, scenarios) and publish it; an
-    administrator's step (see :mod:`workflow.services.identity`)."""
-    loaded = load_file(path)
-    report = lint_file(path)
+    administrator's step (see :mod:`workflow.services.identity`). A definition that extends
+    another is published resolved: its whole text, which names its base."""
+    with bases_in(lambda: db):
+        loaded = load_file(path)
+        report = lint_file(path)
     report.check()
     tests = run_scenarios(loaded)
     tests.check()
     d = loaded.definition
+    based_on = d.based_on.model_dump() if d.based_on is not None else None
     with db.transaction() as session:
         who = identity.require_admin(session, db, "publish")
         done = publications(session, [loaded.hash]).get(loaded.hash)
         if done is not None:
             return Published(d.id, d.version, loaded.hash, d.effective_from.isoformat(),
-                             done.actor, done.at, False, len(tests.results), [])
+                             done.actor, done.at, False, len(tests.results), [], based_on)
         _label_free(session, loaded)
         if not stored_definitions.has(session, loaded.hash):
             stored_definitions.add(
@@ -110,9 +146,11 @@ def publish(db: Database, path: str | Path) -> Published:
         row = record(session, db, kind="definition", trigger="publish", actor=who,
                      definition=loaded.hash,
                      inputs={"id": d.id, "version": d.version,
-                             "effective_from": d.effective_from.isoformat()})
+                             "effective_from": d.effective_from.isoformat(),
+                             **({"based_on": based_on} if based_on else {})})
         return Published(d.id, d.version, loaded.hash, d.effective_from.isoformat(), who,
-                         row.at, True, len(tests.results), [str(w) for w in report.warnings])
+                         row.at, True, len(tests.results), [str(w) for w in report.warnings],
+                         based_on)
 
 
 def _label_free(session: Session, loaded: Loaded) -> None:
@@ -167,7 +205,8 @@ def in_force(db: Database, name: str, period: int) -> Loaded:
     ``id@version`` (published, else shipped), or an ``id`` (the version in force)."""
     check_period(period)
     if is_file(name):
-        return load_file(name)
+        with bases_in(lambda: db):
+            return load_file(name)
     with db.transaction() as session:
         if "@" in name:
             found = stored_version(session, name)
@@ -192,7 +231,8 @@ def lookup(name: str, opener: Opener) -> Loaded:
     """A definition named by file, ``id@version`` or hash (published, else shipped), or ``id``
     (the version in force this year); the database is opened only when needed."""
     if is_file(name):
-        return load_file(name)
+        with bases_in(opener):
+            return load_file(name)
     if "@" not in name and not any(s.definition.id == name for s in shipped()):
         with opener().transaction() as session:
             found = stored_version(session, name)

@@ -25,7 +25,6 @@ from thidua.workflow.errors import (
     ThiduaError,
     TransitionRefused,
 )
-from thidua.workflow.language.lint import source_of
 from thidua.workflow.language.loader import Loaded, files_or_shipped, load_file
 from thidua.workflow.language.model import Scenario, ScenarioSetup, ScenarioStep
 from thidua.workflow.services import directory, identity
@@ -36,12 +35,15 @@ from thidua.workflow.services.db import Database
 
 @dataclass(frozen=True)
 class StepFailure:
-    """Where a scenario went wrong: its step (0 is the setup), the line, and why."""
+    """Where a scenario went wrong: its step (0 is the setup), the line, and why; ``file``
+    when that line is in another file than the definition's (its base's, for a scenario it
+    inherits)."""
 
     index: int
     line: int | None
     step: str
     why: str
+    file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,8 @@ def describe(result: ScenarioResult) -> str:
         return f"{result.name!r} passed"
     where = "setup" if failure.index == 0 else f"step {failure.index} ({failure.step})"
     line = f" at line {failure.line}" if failure.line else ""
+    if failure.file and failure.line:
+        line = f" at {failure.file}:{failure.line}"
     return f"{result.name!r} failed at {where}{line}: {failure.why}"
 
 
@@ -105,21 +109,28 @@ def run_files(files: list[str]) -> list[TestReport]:
 
 def run_scenarios(loaded: Loaded) -> TestReport:
     """Run every scenario of ``loaded``, each on its own throwaway store."""
-    source = source_of(loaded.source, loaded.file)
     results = []
     for i, scenario in enumerate(loaded.definition.scenarios):
-        lines = [source.line_of(("scenarios", i, "steps", j))
-                 for j in range(len(scenario.steps))]
-        results.append(_run(loaded, scenario, source.line_of(("scenarios", i)), lines))
+        lines = [_where(loaded, ("scenarios", i, "steps", j)) for j in range(len(scenario.steps))]
+        results.append(_run(loaded, scenario, _where(loaded, ("scenarios", i)), lines))
     return TestReport(loaded.file, loaded.ref, loaded.hash, results)
 
 
-def _run(loaded: Loaded, scenario: Scenario, line: int | None,
-         lines: list[int | None]) -> ScenarioResult:
-    count = len(scenario.steps)
+Where = tuple[str | None, int | None]
+
+
+def _where(loaded: Loaded, path: tuple[str | int, ...]) -> Where:
+    """The line of ``path``, and its file when that is not the definition's own."""
+    file, line = loaded.where(path)
+    return (file if file != loaded.file else None), line
+
+
+def _run(loaded: Loaded, scenario: Scenario, where: Where, lines: list[Where]) -> ScenarioResult:
+    count, (file, line) = len(scenario.steps), where
     if scenario.setup is None:
         why = "no setup: name the cluster, members, people and who starts the cycle"
-        return ScenarioResult(scenario.name, line, count, StepFailure(0, line, "setup", why))
+        return ScenarioResult(scenario.name, line, count,
+                              StepFailure(0, line, "setup", why, file))
     db = Database("sqlite://", check_schema=False)
     try:
         upgrade_db(db)
@@ -127,11 +138,13 @@ def _run(loaded: Loaded, scenario: Scenario, line: int | None,
             cycle_id = _set_up(db, loaded, scenario.setup)
         except ThiduaError as exc:
             return ScenarioResult(scenario.name, line, count,
-                                  StepFailure(0, line, "setup", str(exc)))
-        for index, (step, step_line) in enumerate(zip(scenario.steps, lines, strict=True), 1):
+                                  StepFailure(0, line, "setup", str(exc), file))
+        for index, (step, (step_file, step_line)) in enumerate(
+                zip(scenario.steps, lines, strict=True), 1):
             problem = _step(db, loaded, cycle_id, step)
             if problem is not None:
-                failure = StepFailure(index, step_line, f"{step.fire} as {step.actor}", problem)
+                failure = StepFailure(index, step_line, f"{step.fire} as {step.actor}", problem,
+                                      step_file)
                 return ScenarioResult(scenario.name, line, count, failure)
     finally:
         db.close()
