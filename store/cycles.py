@@ -1,6 +1,6 @@
-"""Queries on the cycles table: cycles listed and counted, a cluster's cycles of a year, and a
-cycle moved to another definition version. They return rows or None; the workflow layer
-decides what a missing cycle means to a user."""
+"""Queries on the cycles table: cycles listed and counted, a cluster's cycles of a year, a
+cycle loaded, added, and written with its version check. They return rows or None; the
+workflow layer decides what a missing cycle means to a user."""
 
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ _NAMED = (select(Cycle.id).join(Cluster, Cluster.id == Cycle.cluster_id)
           .where(Cluster.name == bindparam("cluster"), Cycle.period == bindparam("period"))
           .order_by(Cycle.id).limit(1))
 _BY_DEFINITION = select(Cycle.definition_hash, func.count()).group_by(Cycle.definition_hash)
-_MOVE = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"),
-                              _CYCLES.c.version == bindparam("seen_version"))
 
 
 def listed(session: Session, *, state: str | None = None, cluster: str | None = None,
@@ -64,11 +62,67 @@ def count_by_definition(session: Session) -> dict[str, int]:
     return {content_hash: count for content_hash, count in run(session, _BY_DEFINITION)}
 
 
-def move(session: Session, cycle_id: int, seen_version: int, *, definition_hash: str,
-         state: str, updated_at: str) -> bool:
-    """Put cycle ``cycle_id`` on another definition version, in ``state``, one version on;
-    False (nothing written) when it is no longer at ``seen_version``."""
-    result = run(session, _MOVE, cycle_id=cycle_id, seen_version=seen_version,
-                 definition_hash=definition_hash, state=state, version=seen_version + 1,
-                 updated_at=updated_at)
+# A step's own statements, built once: it loads its cycle (locked on PostgreSQL), reads its
+# version first when the caller expects none, and writes it with the version check.
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: a larger one names no cycle
+_CYCLE = select(Cycle).where(Cycle.id == bindparam("cycle_id"))
+_CYCLE_LOCKED = _CYCLE.with_for_update()
+_VERSION = select(Cycle.version).where(Cycle.id == bindparam("cycle_id"))
+_OPEN = (select(Cycle.id).join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
+         .where(Cycle.cluster_id == bindparam("cluster_id"), Cycle.period == bindparam("period"),
+                DefinitionRow.def_id == bindparam("def_id")).limit(1))
+_IDS = select(Cycle.id).order_by(Cycle.id)
+_WRITE = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"),
+                               _CYCLES.c.version == bindparam("seen_version"))
+_MARK = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"))
+
+
+def load(session: Session, cycle_id: int, *, lock: bool = False) -> Cycle | None:
+    """The cycle ``cycle_id``, its row locked on PostgreSQL when ``lock``."""
+    if not 1 <= cycle_id <= MAX_ID:
+        return None
+    locked = lock and session.get_bind().dialect.name == "postgresql"
+    return session.scalar(_CYCLE_LOCKED if locked else _CYCLE, {"cycle_id": cycle_id})
+
+
+def version_of(session: Session, cycle_id: int) -> int | None:
+    """The version cycle ``cycle_id`` is at."""
+    if not 1 <= cycle_id <= MAX_ID:
+        return None
+    version: int | None = run(session, _VERSION, cycle_id=cycle_id).scalar()
+    return version
+
+
+def open_of(session: Session, cluster_id: int, period: int, def_id: str) -> int | None:
+    """The id of the cluster's cycle of ``period`` on definition ``def_id``, if any."""
+    found: int | None = run(session, _OPEN, cluster_id=cluster_id, period=period,
+                            def_id=def_id).scalar()
+    return found
+
+
+def ids(session: Session) -> list[int]:
+    """Every cycle's id, oldest first."""
+    return list(run(session, _IDS).scalars())
+
+
+def add(session: Session, *, definition_hash: str, cluster_id: int, period: int, state: str,
+        stamp: str) -> Cycle:
+    """A new cycle at version 1 with no facts."""
+    cycle = Cycle(definition_hash=definition_hash, cluster_id=cluster_id, period=period,
+                  state=state, version=1, facts="{}", started_at=stamp, updated_at=stamp)
+    session.add(cycle)
+    session.flush()
+    return cycle
+
+
+def mark(session: Session, cycle_id: int, seq: int, digest: str) -> None:
+    """Name ``seq`` (hashed ``digest``) as cycle ``cycle_id``'s last ledger event."""
+    run(session, _MARK, cycle_id=cycle_id, last_seq=seq, last_hash=digest)
+
+
+def write(session: Session, cycle_id: int, seen_version: int, **values: Any) -> bool:
+    """Write ``values`` into cycle ``cycle_id`` with ``version`` one on; False (nothing
+    written) when it is no longer at ``seen_version``."""
+    result = run(session, _WRITE, cycle_id=cycle_id, seen_version=seen_version,
+                 version=seen_version + 1, **values)
     return cast(CursorResult[Any], result).rowcount == 1

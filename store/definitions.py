@@ -33,6 +33,15 @@ def has(target: Target, content_hash: str) -> bool:
     return run(target, _HAS, hash=content_hash).first() is not None
 
 
+_LABELLED_SOURCE = select(DefinitionRow.def_id, DefinitionRow.version, DefinitionRow.source).where(
+    DefinitionRow.hash == bindparam("hash"))
+
+
+def label_and_source(target: Target, content_hash: str) -> Any:
+    """``def_id``, ``version`` and ``source`` of the version ``content_hash`` (None if none)."""
+    return run(target, _LABELLED_SOURCE, hash=content_hash).first()
+
+
 def source_of(target: Target, content_hash: str) -> str | None:
     """The source text of the version ``content_hash``."""
     source: str | None = run(target, _SOURCE, hash=content_hash).scalar()

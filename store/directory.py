@@ -10,7 +10,6 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from thidua.store.grants import granted_roles as granted_roles  # read here by the engine
 from thidua.store.models import (
     Actor,
     Cluster,
@@ -68,6 +67,11 @@ def unit_name(session: Session, unit_id: int | None) -> str | None:
         return None
     name: str | None = run(session, _UNIT_NAME, unit_id=unit_id).scalar()
     return name
+
+
+def cluster_by_id(session: Session, cluster_id: int) -> Cluster | None:
+    """The cluster ``cluster_id``."""
+    return session.get(Cluster, cluster_id)
 
 
 def cluster_name(session: Session, cluster_id: int) -> str:

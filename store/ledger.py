@@ -209,6 +209,14 @@ _LATEST = {(False, False): _NEWEST, (True, False): _NEWEST_OF,
            (True, True): _NEWEST_OF.limit(bindparam("limit"))}
 
 
+_BY_KEY = select(LedgerRow).where(LedgerRow.idempotency_key == bindparam("key"))
+
+
+def by_request(session: Session, key: str) -> LedgerRow | None:
+    """The event recorded under the idempotency key ``key``."""
+    return session.scalar(_BY_KEY, {"key": key})
+
+
 def of_cycle(target: Target, cycle_id: int) -> list[Any]:
     """Every ledger row of cycle ``cycle_id``, oldest first (a cycle's events are few)."""
     return list(run(target, _OF_CYCLE, cycle_id=cycle_id))

@@ -119,21 +119,17 @@ def test_the_circle_finder_finds_one() -> None:
     assert circles(graph) == [["a", "b", "c"]]
 
 
-# SQL is written in store/, next to the tables; workflow/ calls its named queries. These
-# modules still build statements of their own until the rewrite of the step moves them there.
-BUILDS_SQL_FOR_NOW = {"workflow/engine/judge.py", "workflow/services/cycles.py",
-                      "workflow/services/views.py"}
+# SQL is written in store/, next to the tables; workflow/ calls its named queries.
 SQL_BUILDERS = {f"sqlalchemy.{name}" for name in (
     "select", "insert", "update", "delete", "func", "text", "bindparam", "or_", "and_",
     "exists", "literal", "literal_column", "case", "Select", "Table")}
 
 
 def test_workflow_builds_no_sql() -> None:
-    """No workflow module (but those being rewritten) builds a SQL statement itself."""
+    """No workflow module builds a SQL statement itself: queries live in store/."""
     found = {
         str(path.relative_to(ROOT)): sorted(imported_names(path) & SQL_BUILDERS)
         for path in sorted((ROOT / "workflow").rglob("*.py"))
-        if str(path.relative_to(ROOT)) not in BUILDS_SQL_FOR_NOW
     }
     assert {k: v for k, v in found.items() if v} == {}
 

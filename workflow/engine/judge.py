@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from thidua.store import cycles, definitions
 from thidua.store import directory as queries
-from thidua.store.models import Actor, Cluster, Cycle, DefinitionRow, Unit
+from thidua.store.models import Actor, Cluster, Cycle
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import NotFound
 from thidua.workflow.language.loader import Loaded, parse
@@ -32,31 +32,16 @@ def definition_of(session: Session, content_hash: str) -> Loaded:
     """The stored definition version with ``content_hash``, parsed once per process."""
     loaded = _BY_HASH.get(content_hash)
     if loaded is None:
-        row = session.get(DefinitionRow, content_hash)
+        row = definitions.label_and_source(session, content_hash)
         if row is None:
             raise NotFound(f"no stored definition {content_hash[:12]}")
         loaded = _BY_HASH[content_hash] = parse(row.source, f"{row.def_id}@{row.version}")
     return loaded
 
 
-# Built once: every step loads its cycle, twice.
-_CYCLE = select(Cycle).where(Cycle.id == bindparam("cycle_id"))
-_CYCLE_LOCKED = _CYCLE.with_for_update()
-
-
-_VERSION = select(Cycle.version).where(Cycle.id == bindparam("cycle_id"))
-
-
-def _check_id(cycle_id: int) -> None:
-    # The database stores ids as 32-bit integers: a larger one names no cycle.
-    if not 1 <= cycle_id <= 2**31 - 1:
-        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
-
-
 def cycle_version(session: Session, cycle_id: int) -> int:
     """The version cycle ``cycle_id`` is at (without loading the whole cycle)."""
-    _check_id(cycle_id)
-    version: int | None = queries.run(session, _VERSION, cycle_id=cycle_id).scalar()
+    version = cycles.version_of(session, cycle_id)
     if version is None:
         raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
     return version
@@ -64,9 +49,7 @@ def cycle_version(session: Session, cycle_id: int) -> int:
 
 def load_cycle(session: Session, cycle_id: int, *, lock: bool = False) -> Cycle:
     """The cycle ``cycle_id``; its row is locked on PostgreSQL when ``lock``."""
-    _check_id(cycle_id)
-    locked = lock and session.get_bind().dialect.name == "postgresql"
-    row = session.scalar(_CYCLE_LOCKED if locked else _CYCLE, {"cycle_id": cycle_id})
+    row = cycles.load(session, cycle_id, lock=lock)
     if row is None:
         raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
     return row
@@ -84,12 +67,9 @@ class Context:
     day: dt.date
 
 
-_CLUSTER = select(Cluster).where(Cluster.id == bindparam("cluster_id"))
-
-
 def context(session: Session, cycle: Cycle, day: dt.date) -> Context:
     """Everything the rules need about ``cycle`` on ``day``."""
-    cluster_row = session.scalar(_CLUSTER, {"cluster_id": cycle.cluster_id})
+    cluster_row = queries.cluster_by_id(session, cycle.cluster_id)
     assert cluster_row is not None  # a foreign key guarantees it
     return Context(cycle, cluster_row, definition_of(session, cycle.definition_hash),
                    json.loads(cycle.facts),
@@ -116,7 +96,7 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     With ``validators`` False only the cycle's state is judged (the role, the unit the step
     implies, the guards that are conditions): what ``why`` and ``todo`` show before anyone has
     given the step's inputs, its unit or its reason."""
-    own_unit = _unit_name(session, person)
+    own_unit = queries.unit_name(session, person.unit_id) if person else None
     target = (unit or own_unit) if transition.per_unit else None
     head, deputy = queries.leadership(session, ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
     role, reasons = _role(session, ctx, transition, person, own_unit, target, (head, deputy))
@@ -154,16 +134,6 @@ def _role(session: Session, ctx: Context, transition: Transition, person: Actor 
     if role is None:
         return None, [_role_refusal(person.name, transition, ctx, target, own_unit)]
     return role, []
-
-
-_UNIT_NAME = select(Unit.name).where(Unit.id == bindparam("unit_id"))
-
-
-def _unit_name(session: Session, person: Actor | None) -> str | None:
-    if person is None or person.unit_id is None:
-        return None
-    name: str | None = queries.run(session, _UNIT_NAME, unit_id=person.unit_id).scalar()
-    return name
 
 
 def _role_refusal(name: str, transition: Transition, ctx: Context, target: str | None,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from thidua.store import directory as queries
+from thidua.store import grants
 from thidua.store.models import Actor, Cluster, LeadershipChange, Membership, Unit
 from thidua.workflow.errors import InvalidInput, NotFound
 
@@ -71,7 +72,7 @@ def roles_of(session: Session, person: Actor, cluster_row: Cluster, period: int,
     """Every role ``person`` holds in ``cluster_row`` for ``period``: granted and derived.
     A caller that already has the ``members`` and the ``leaders`` (head, deputy) on ``day``,
     or the name of the person's unit, passes them to spare the queries."""
-    roles = queries.granted_roles(session, person.id, cluster_row.id, period)
+    roles = grants.granted_roles(session, person.id, cluster_row.id, period)
     if person.unit_id is not None:
         if unit_name is None:
             unit_name = queries.unit_name(session, person.unit_id)

@@ -11,7 +11,6 @@ labels missing, blank or untranslated; scenarios that cannot run.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from thidua.workflow.errors import InvalidDefinition, NotFound, Problem
 from thidua.workflow.language.loader import files_or_shipped, load_file
 from thidua.workflow.language.model import Definition, Label
 from thidua.workflow.language.reader import Path as FieldPath
-from thidua.workflow.language.reader import Source, dotted, read_yaml
+from thidua.workflow.language.reader import dotted
 
 Severity = Literal["error", "warning"]
 Check = tuple[Severity, FieldPath, str]
@@ -76,12 +75,6 @@ class LintReport:
         """Raise :class:`InvalidDefinition` naming every error (warnings pass)."""
         if self.errors:
             raise InvalidDefinition([f.problem() for f in self.errors])
-
-
-@functools.lru_cache(maxsize=16)
-def source_of(text: str, file: str) -> Source:
-    """The lines of a definition's fields (parsed once per text: lint and scenarios share it)."""
-    return read_yaml(text, file)
 
 
 def lint_file(path: str | Path) -> LintReport:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from thidua.store import ledger
+from thidua.store import cycles, definitions, ledger
 from thidua.store.ledger import as_event, canonical_json
-from thidua.store.models import Cycle, DefinitionRow, LedgerRow
+from thidua.store.models import Cycle
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.inputs import Attachment, check_inputs
 from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge, load_cycle
@@ -27,7 +26,7 @@ from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, Tra
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.services import documents, identity, membership
 from thidua.workflow.services.db import Database, record
-from thidua.workflow.timeutil import iso, now, parse_moment, parse_stored
+from thidua.workflow.timeutil import check_period, iso, now, parse_moment, parse_stored
 
 
 @dataclass(frozen=True)
@@ -56,12 +55,12 @@ def _when(occurred_at: str | dt.datetime | None) -> dt.datetime:
 
 def store_definition(session: Session, db: Database, loaded: Loaded, by: str) -> None:
     """Keep ``loaded`` among the stored definition versions (a no-op when it is there)."""
-    if session.get(DefinitionRow, loaded.hash) is not None:
+    if definitions.has(session, loaded.hash):
         return
     d = loaded.definition
-    session.add(DefinitionRow(hash=loaded.hash, def_id=d.id, version=d.version,
-                              title=d.title.en, effective_from=d.effective_from.isoformat(),
-                              source=loaded.source, published_by=by, published_at=iso(now())))
+    definitions.add(session, content_hash=loaded.hash, def_id=d.id, version=d.version,
+                    title=d.title.en, effective_from=d.effective_from.isoformat(),
+                    source=loaded.source, published_by=by, published_at=iso(now()))
     record(session, db, kind="definition", trigger="store_definition", actor=by,
            definition=loaded.hash, inputs={"id": d.id, "version": d.version})
 
@@ -72,8 +71,7 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
                 leadership: tuple[str, str | None] | None = None) -> Fired:
     """Open ``cluster_name``'s cycle for ``period`` on definition ``loaded``; ``leadership``
     (head, deputy) is set for the period in the same transaction when given."""
-    if not 1900 <= period <= 2200:
-        raise InvalidInput(f"period {period} is not an emulation year")
+    check_period(period)
     moment = _when(occurred_at)
     with db.transaction() as session:
         repeated = _repeated(session, request_id, None, "start",
@@ -96,10 +94,8 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
         _no_open_cycle(session, loaded, cluster_row.id, cluster_name, period)
         store_definition(session, db, loaded, person.name)
         state, stamp = loaded.definition.initial.name, iso(now())
-        cycle = Cycle(definition_hash=loaded.hash, cluster_id=cluster_row.id, period=period,
-                      state=state, version=1, facts="{}", started_at=stamp, updated_at=stamp)
-        session.add(cycle)
-        session.flush()
+        cycle = cycles.add(session, definition_hash=loaded.hash, cluster_id=cluster_row.id,
+                           period=period, state=state, stamp=stamp)
         row = record(session, db, kind="start", trigger="start", actor=person.name, role=role,
                      cycle_id=cycle.id, cycle_version=1, to_state=state,
                      occurred_at=iso(moment), definition=loaded.hash,
@@ -107,17 +103,13 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
                              **({"head": leadership[0], "deputy": leadership[1]}
                                 if leadership else {})},
                      idempotency_key=request_id)
-        session.execute(_MARK, {"cycle_id": cycle.id, "last_seq": row.seq,
-                                "last_hash": row.hash})
+        cycles.mark(session, cycle.id, row.seq, row.hash)
         return Fired(cycle.id, "start", None, state, 1, row.seq)
 
 
 def _no_open_cycle(session: Session, loaded: Loaded, cluster_id: int, cluster_name: str,
                    period: int) -> None:
-    query = (select(Cycle.id).join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
-             .where(Cycle.cluster_id == cluster_id, Cycle.period == period,
-                    DefinitionRow.def_id == loaded.definition.id))
-    existing = session.scalar(query)
+    existing = cycles.open_of(session, cluster_id, period, loaded.definition.id)
     if existing is not None:
         raise TransitionRefused("start", [
             f"{cluster_name} already has cycle {existing} of {loaded.definition.id} for {period}"])
@@ -130,7 +122,7 @@ def _repeated(session: Session, request_id: str | None, cycle_id: int | None,
     a request id reused for a different step is refused."""
     if not request_id:
         return None
-    row = session.scalar(select(LedgerRow).where(LedgerRow.idempotency_key == request_id))
+    row = ledger.by_request(session, request_id)
     if row is None:
         return None
     other = (row.trigger != trigger or (cycle_id is not None and row.cycle_id != cycle_id)
@@ -253,32 +245,20 @@ def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime) -> N
                            f"({last.occurred_at})")
 
 
-# Built once, on the table: a Core UPDATE with the version check costs a fraction of an
-# ORM-enabled one, and every step makes it.
-_CYCLES = cast(Table, Cycle.__table__)
-_WRITE = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"),
-                               _CYCLES.c.version == bindparam("seen_version"))
-_MARK = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"))
-
-
 def write(session: Session, cycle: Cycle, state: str, facts: dict[str, Any], event: Any,
           **values: Any) -> None:
     """Write the cycle as ``event`` (just appended) leaves it: ``state``, ``facts``, the next
     version and the event's seq and hash; a version changed meanwhile is a conflict."""
-    result = session.execute(_WRITE, {
-        "cycle_id": cycle.id, "seen_version": cycle.version, "state": state,
-        "version": cycle.version + 1, "facts": canonical_json(facts), "updated_at": iso(now()),
-        "last_seq": event.seq, "last_hash": event.hash, **values})
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not cycles.write(session, cycle.id, cycle.version, state=state,
+                        facts=canonical_json(facts), updated_at=iso(now()),
+                        last_seq=event.seq, last_hash=event.hash, **values):
         raise Conflict(f"cycle {cycle.id} was changed by someone else since you looked; "
                        "nothing was recorded; look again")
 
 
 def events_of(session: Session, cycle_id: int) -> list[dict[str, Any]]:
     """The cycle's ledger events, oldest first."""
-    rows = session.scalars(select(LedgerRow).where(LedgerRow.cycle_id == cycle_id)
-                           .order_by(LedgerRow.seq))
-    return [as_event(row) for row in rows]
+    return [as_event(row) for row in ledger.of_cycle(session, cycle_id)]
 
 
 def stored_facts(cycle: Cycle) -> dict[str, Any]:

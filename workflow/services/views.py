@@ -7,13 +7,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
-
 from thidua.store import cycles as stored_cycles
 from thidua.store import directory as queries
 from thidua.store import ledger
 from thidua.store.ledger import as_event
-from thidua.store.models import Cycle
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.judge import context, definition_of, judge, load_cycle
 from thidua.workflow.engine.step import Step
@@ -162,7 +159,7 @@ def todo(db: Database, *, actor: str | None = None,
     today = today or dt.date.today()
     with db.transaction(write=False) as session:
         person = roster.person_or_operator(session, db.operator, actor)
-        cycle_ids = list(session.scalars(select(Cycle.id).order_by(Cycle.id)))
+        cycle_ids = stored_cycles.ids(session)
     rows = []
     for cycle_id in cycle_ids:
         view = show(db, cycle_id, today=today)
