@@ -19,7 +19,7 @@ effective_from: 2024-01-01
 roles: [secretariat, member_unit, council]
 start_roles: [secretariat]
 parameters:
-  quorum: {value: 0.5, basis: "Quy chế cụm", effective_from: 2024-01-01}
+  quorum: {type: fraction, value: 0.5, basis: "Quy chế cụm", effective_from: 2024-01-01}
 awards:
   co_thi_dua: {kind: title, label: {vi: "Cờ thi đua", en: "Emulation flag"}}
 states:

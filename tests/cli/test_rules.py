@@ -95,9 +95,9 @@ def test_quorum_is_a_parameter_of_the_definition(cli: Invoke, populated: Databas
                                                  tmp_path: Path) -> None:
     """The same ballot passes once a copy of the definition lowers the quorum: no code change."""
     text = (shipped_dir() / "ccb-cluster-annual.yaml").read_text(encoding="utf-8")
-    assert "    value: 0.6667\n" in text
+    assert '    value: "2/3"\n' in text
     copy = tmp_path / "lower-quorum.yaml"
-    copy.write_text(text.replace("    value: 0.6667\n", "    value: 0.5\n", 1), encoding="utf-8")
+    copy.write_text(text.replace('    value: "2/3"\n', '    value: "1/2"\n', 1), encoding="utf-8")
     cycle_id = advance(populated, "record_ballot", definition=str(copy))
     result = cli("cycle", "fire", str(cycle_id), "record_ballot", "-i", "ballots_issued=4",
                  "-i", "ballots_returned=2", "-i", "ballots_valid=2", "-i", "votes=Bắc Ninh=2",

@@ -74,7 +74,7 @@ def test_fire_still_judges_validators(populated: Database) -> None:
                      "votes": {"Bắc Ninh": 2}})
     assert refused.value.reasons == [
         "ballot below quorum: 2 of 4 member units voted, at least 3 needed "
-        "(vote_quorum 0.6667)"]
+        "(vote_quorum 2/3)"]
     assert _stored(populated, cycle_id) == before
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from thidua.workflow.language.parameters import check_parameters
 from thidua.workflow.language.reads import check_reads
 from thidua.workflow.rules.library import ACTIONS, EFFECTS, GUARDS
 from thidua.workflow.rules.registry import Entry
@@ -39,6 +40,7 @@ def check_definition(defn: Definition) -> None:
         *_graph(defn),
         *_scenarios(defn),
         *_catalogue(defn),
+        *check_parameters(defn),
     ]
     if problems:
         raise StructureProblems(problems)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from thidua.workflow.errors import InvalidDefinition, NotFound, Problem
 from thidua.workflow.language.loader import files_or_shipped, load_file
 from thidua.workflow.language.model import Definition, Label
+from thidua.workflow.language.parameters import as_fraction, meant
 from thidua.workflow.language.reader import Path as FieldPath
 from thidua.workflow.language.reader import dotted
 
@@ -226,6 +227,12 @@ def _parameters(defn: Definition) -> Iterator[Check]:
     for name, parameter in defn.parameters.items():
         if not parameter.basis.strip():
             yield ERROR, ("parameters", name, "basis"), f"parameter {name!r} has no legal basis"
+        if parameter.type is None:
+            yield WARNING, ("parameters", name), (
+                f"parameter {name!r} does not say its type (type: fraction, integer, date, "
+                "choice or text)")
+        elif parameter.type == "fraction":
+            yield from _rounded_share(name, parameter.value)
         if parameter.effective_from is None:
             yield WARNING, ("parameters", name), (
                 f"parameter {name!r} has no effective date (effective_from); it is taken as "
@@ -297,3 +304,15 @@ def _setup(defn: Definition, i: int, scenario: Any) -> Iterator[Check]:
         if step.actor not in people:
             yield ERROR, ("scenarios", i, "steps", j, "as"), (
                 f"scenario {scenario.name!r}: {step.actor!r} is not among its people")
+
+
+def _rounded_share(name: str, value: Any) -> Iterator[Check]:
+    try:
+        simple = meant(as_fraction(value), value)
+    except ValueError:
+        return  # the structural checks say what is wrong with it
+    if simple is not None:
+        yield WARNING, ("parameters", name, "value"), (
+            f"parameter {name!r} is {value}, close to {simple} but not it: write "
+            f"\"{simple}\" for an exact share (rules count exactly, and {value} of "
+            f"{simple.denominator * 2} units is not {simple} of them)")

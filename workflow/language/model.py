@@ -58,9 +58,11 @@ class Label(_Frozen):
 
 
 class Parameter(_Frozen):
-    """A named threshold of the rules, with its legal basis."""
+    """A named threshold of the rules, with its type and its legal basis."""
 
     value: Any
+    type: Literal["fraction", "integer", "date", "choice", "text"] | None = None
+    choices: list[str] | None = None
     basis: Annotated[str, Field(min_length=1)]
     effective_from: dt.date | None = None
 

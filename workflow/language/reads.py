@@ -71,6 +71,10 @@ def _problem(defn: Definition, t: Transition, params: Params, marker: Reads, nam
         return f"the input {name!r}, which {t.trigger} does not take"
     if marker.what == "parameter" and name not in defn.parameters:
         return f"the parameter {name!r}, which is not defined"
+    if marker.what == "parameter" and marker.type is not None:
+        declared_type = defn.parameters[name].type
+        if declared_type not in (None, marker.type):
+            return f"the parameter {name!r} as a {marker.type}, but it is a {declared_type}"
     if marker.what == "field" and marker.of is not None:
         fact = getattr(params, marker.of)
         lacking = [s.trigger for s in defn.transitions

@@ -11,10 +11,11 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from thidua.workflow.language.parameters import as_fraction
 from thidua.workflow.rules.registry import (
     InputName,
-    ParameterName,
     Params,
+    ShareParameter,
     Situation,
     number,
 )
@@ -22,7 +23,7 @@ from thidua.workflow.rules.registry import (
 
 def share(value: Any) -> Fraction:
     """A share parameter (``2/3``, ``0.5``) as an exact fraction."""
-    return Fraction(str(value))
+    return as_fraction(value)
 
 def at_least(part: Fraction, whole: int) -> int:
     """How many of ``whole`` make at least ``part`` of it."""
@@ -35,7 +36,7 @@ def more_than(part: Fraction, whole: int) -> int:
 class QuorumParams(Params):
     """The quorum's share parameter and the input with the ballots returned."""
 
-    parameter: ParameterName
+    parameter: ShareParameter
     returned: InputName = "ballots_returned"
 
 def ballot_quorum(situation: Situation, params: QuorumParams) -> list[str]:

@@ -14,8 +14,8 @@ from thidua.workflow.rules.ballot import more_than, share
 from thidua.workflow.rules.registry import (
     FactName,
     InputName,
-    ParameterName,
     Params,
+    ShareParameter,
     Situation,
     field_of,
     number,
@@ -25,7 +25,7 @@ from thidua.workflow.rules.registry import (
 class EligibleParams(Params):
     """The vote threshold, and the facts eligibility is read from."""
 
-    parameter: ParameterName
+    parameter: ShareParameter
     registration: FactName = "registration"
     scores: FactName = "scores"
     ballot: FactName = "ballot"
@@ -105,7 +105,7 @@ def award_quota(situation: Situation, params: QuotaParams) -> list[str]:
 class CouncilParams(Params):
     """The council's threshold, and the inputs with its vote."""
 
-    parameter: ParameterName
+    parameter: ShareParameter
     votes_for: InputName = "votes_for"
     members_total: InputName = "members_total"
 

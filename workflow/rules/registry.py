@@ -55,11 +55,13 @@ class Reads:
 
     what: Literal["fact", "input", "field", "parameter", "writes"]
     of: str | None = None
+    type: str | None = None  # for a parameter: the type it must declare (e.g. fraction)
 
 
 FactName = Annotated[str, Reads("fact")]
 InputName = Annotated[str, Reads("input")]
 ParameterName = Annotated[str, Reads("parameter")]
+ShareParameter = Annotated[str, Reads("parameter", type="fraction")]
 WrittenFact = Annotated[str, Reads("writes")]
 
 
