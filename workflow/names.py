@@ -21,7 +21,6 @@ from a user or the database is printed with its control and format characters as
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -147,6 +146,24 @@ def twins(wanted: str, known: Iterable[str]) -> list[str]:
     return [k for k in known if k != wanted and nfc(k) == key]
 
 
+def as_stored(value: Any, members: Iterable[str]) -> Any:
+    """``value`` (a unit, or the step's inputs) with every text that names a member unit in
+    another Unicode form spelled as that unit is stored: a unit stored before names were
+    normalised keeps one spelling in its cycle's facts."""
+    other = {nfc(m): m for m in members if nfc(m) != m}
+    return _respelled(value, other) if other else value
+
+
+def _respelled(value: Any, other: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return other.get(value, value)
+    if isinstance(value, list):
+        return [_respelled(v, other) for v in value]
+    if isinstance(value, dict):
+        return {_respelled(k, other): _respelled(v, other) for k, v in value.items()}
+    return value
+
+
 def _plain(text: str) -> str:
     """``text`` without accents, case or Vietnamese đ: what a near miss is compared on."""
     stripped = "".join(c for c in unicodedata.normalize("NFD", text)
@@ -156,6 +173,8 @@ def _plain(text: str) -> str:
 
 def suggest(wanted: str, known: Iterable[str], *, limit: int = 3) -> list[str]:
     """The names among ``known`` closest to ``wanted`` (accents and case aside), best first."""
+    import difflib  # only when a name is not found: it stays out of every start-up
+
     by_key: dict[str, list[str]] = {}
     for k in known:
         by_key.setdefault(_plain(k), []).append(k)

@@ -203,7 +203,7 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         matches_its_ledger(session, cycle, moment)
         ctx = context(session, cycle, business_day(moment, db.zone), db.zone)
         transition = _transition(ctx.loaded, trigger, cycle.state)
-        unit, inputs = as_stored(unit, ctx.members), as_stored(inputs, ctx.members)
+        unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
         values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
         person = identity.acting_person(session, db, actor, trigger)
 
@@ -230,22 +230,6 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
             raise TransitionRefused(trigger, step.reasons)
         fired: Fired = step.result
         return fired
-
-
-def as_stored(value: Any, members: tuple[str, ...]) -> Any:
-    """``value`` (a unit, or the step's inputs) with every text that names a member unit in
-    another Unicode form spelled as that unit is stored: a unit stored before names were
-    normalised keeps one spelling in its cycle's facts."""
-    other = {names.nfc(m): m for m in members if names.nfc(m) != m}
-    if not other:
-        return value
-    if isinstance(value, str):
-        return other.get(value, value)
-    if isinstance(value, list):
-        return [as_stored(v, members) for v in value]
-    if isinstance(value, dict):
-        return {as_stored(k, members): as_stored(v, members) for k, v in value.items()}
-    return value
 
 
 def _attachments(inputs: dict[str, Any]) -> list[Attachment]:
