@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import PERIOD, Env, pass_env
+from thidua.cli.output import NAME, PERIOD, Env, pass_env, say
 
 
 @click.group("actor")
@@ -20,9 +20,9 @@ def command() -> None:
 
 
 @command.command("add")
-@click.argument("name")
-@click.option("--unit", metavar="UNIT", help="The member unit the person belongs to.")
-@click.option("--login", metavar="LOGIN",
+@click.argument("name", type=NAME)
+@click.option("--unit", type=NAME, metavar="UNIT", help="The member unit the person belongs to.")
+@click.option("--login", type=NAME, metavar="LOGIN",
               help="The OS account or database login that acts as this person without --as.")
 @pass_env
 def add(env: Env, name: str, unit: str | None, login: str | None) -> None:
@@ -35,13 +35,14 @@ def add(env: Env, name: str, unit: str | None, login: str | None) -> None:
     from thidua.workflow.services.directory import add_actor
 
     add_actor(env.db(), name, unit_name=unit, login=login)
-    click.echo(f"registered {name}" + (f" of {unit}" if unit else ""))
+    say(f"registered {name}" + (f" of {unit}" if unit else ""))
 
 
 @command.command("grant")
-@click.argument("name")
-@click.argument("role")
-@click.option("--cluster", metavar="NAME", help="Only in this cluster (default: every cluster).",
+@click.argument("name", type=NAME)
+@click.argument("role", type=NAME)
+@click.option("--cluster", type=NAME, metavar="NAME",
+              help="Only in this cluster (default: every cluster).",
               shell_complete=completion.clusters)
 @click.option("--period", type=PERIOD, help="Only for this emulation year (default: every year).")
 @pass_env
@@ -56,12 +57,12 @@ def grant(env: Env, name: str, role: str, cluster: str | None, period: int | Non
 
     grant_role(env.db(), name, role, cluster_name=cluster, period=period)
     scope = (f" in {cluster}" if cluster else "") + (f" for {period}" if period else "")
-    click.echo(f"granted {role} to {name}{scope}")
+    say(f"granted {role} to {name}{scope}")
 
 
 @command.command("delegate")
-@click.argument("name")
-@click.option("--login", required=True, metavar="LOGIN",
+@click.argument("name", type=NAME)
+@click.option("--login", type=NAME, required=True, metavar="LOGIN",
               help="The OS account (SQLite) or database login (PostgreSQL) that may enter "
                    "steps for NAME.")
 @pass_env
@@ -75,13 +76,14 @@ def delegate(env: Env, name: str, login: str) -> None:
     from thidua.workflow.services.identity import delegate as record_delegation
 
     record_delegation(env.db(), name, login)
-    click.echo(f"{login} may enter steps for {name}")
+    say(f"{login} may enter steps for {name}")
 
 
 @command.command("revoke")
-@click.argument("name")
-@click.argument("role")
-@click.option("--cluster", metavar="NAME", help="The grant's cluster (default: every cluster).")
+@click.argument("name", type=NAME)
+@click.argument("role", type=NAME)
+@click.option("--cluster", type=NAME, metavar="NAME",
+              help="The grant's cluster (default: every cluster).")
 @click.option("--period", type=PERIOD, help="The grant's year (default: every year).")
 @pass_env
 def revoke(env: Env, name: str, role: str, cluster: str | None, period: int | None) -> None:
@@ -94,4 +96,4 @@ def revoke(env: Env, name: str, role: str, cluster: str | None, period: int | No
     from thidua.workflow.services.identity import revoke as revoke_grant
 
     count = revoke_grant(env.db(), name, role, cluster_name=cluster, period=period)
-    click.echo(f"revoked {count} grant(s) of {role} from {name}")
+    say(f"revoked {count} grant(s) of {role} from {name}")

@@ -9,7 +9,17 @@ from typing import Any
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import PERIOD, Env, emit_json, local_time, pass_env, plain, progress, table
+from thidua.cli.output import (
+    NAME,
+    PERIOD,
+    Env,
+    emit_json,
+    pass_env,
+    plain,
+    progress,
+    say,
+    table,
+)
 
 
 @click.group("audit")
@@ -43,7 +53,7 @@ def log(env: Env, cycle_id: int | None, limit: int | None) -> None:
         emit_json(events)
         return
     table(["seq", "recorded", "cycle", "event", "actor", "operator", "details", "hash"],
-          [[e["seq"], local_time(e["at"]), e["cycle"] or "", _event(e), e["actor"], e["operator"],
+          [[e["seq"], env.time(e["at"]), e["cycle"] or "", _event(e), e["actor"], e["operator"],
             _details(e), e["hash"][:12]] for e in events])
 
 
@@ -100,7 +110,7 @@ def verify(env: Env, anchors: tuple[str, ...], bundle: str | None) -> None:
         return
     notes = ([f"{result.documents} documents intact"] if result.documents else []) + [
         f"passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors]
-    click.echo(f"ledger intact: {result.events} events, head {result.head_seq} "
+    say(f"ledger intact: {result.events} events, head {result.head_seq} "
                f"{result.head_hash[:16]}" + "".join(f"; {n}" for n in notes))
 
 
@@ -110,7 +120,7 @@ def _bundle_verified(env: Env, result: Any) -> None:
         return
     content = f", {result.documents_with_content} with content" \
         if result.documents_with_content else ""
-    click.echo(f"bundle {result.file} intact: {result.events} events, head {result.head_seq} "
+    say(f"bundle {result.file} intact: {result.events} events, head {result.head_seq} "
                f"{result.head_hash[:16]}; {result.definitions} definition versions, "
                f"{result.documents} documents{content}" + "".join(
                    f"; passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors))
@@ -132,7 +142,7 @@ def head(env: Env) -> None:
     if env.as_json:
         emit_json({"seq": result.seq, "hash": result.hash, "anchor": result.anchor})
     else:
-        click.echo(result.anchor)
+        say(result.anchor)
 
 
 @command.command("export")
@@ -140,9 +150,11 @@ def head(env: Env) -> None:
               show_default=True, help="JSON lines (exactly as hashed) or CSV.")
 @click.option("--cycle", "cycle_id", type=int, help="Only this cycle's events.",
               shell_complete=completion.cycle_ids)
-@click.option("--cluster", "-c", metavar="NAME", help="Only events of this cluster's cycles.")
+@click.option("--cluster", "-c", type=NAME, metavar="NAME",
+              help="Only events of this cluster's cycles.")
 @click.option("--period", "-p", type=PERIOD, help="Only events of cycles of this year.")
-@click.option("--actor", metavar="NAME", help="Only steps taken on this person's authority.")
+@click.option("--actor", type=NAME, metavar="NAME",
+              help="Only steps taken on this person's authority.")
 @click.option("--since", metavar="DATE", help="Only steps that happened on or after DATE.")
 @click.option("--until", metavar="DATE", help="Only steps that happened on or before DATE.")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (default: standard output).")
@@ -152,7 +164,8 @@ def export(env: Env, fmt: str, cycle_id: int | None, cluster: str | None, period
            output: str | None) -> None:
     """Export ledger events, oldest first, as JSON lines or CSV, with their hashes.
 
-    Filters combine; dates are whole days in the local zone, on when a step happened. With
+    Filters combine; dates are whole days in the database's time zone (thidua db
+    timezone), on when a step happened. With
     -o FILE a summary is printed (--json: as JSON); otherwise the events themselves.
 
     \b
@@ -173,7 +186,7 @@ def export(env: Env, fmt: str, cycle_id: int | None, cluster: str | None, period
     if env.as_json:
         emit_json(done)
     else:
-        click.echo(f"exported {done.events} events to {done.file} ({done.format})")
+        say(f"exported {done.events} events to {done.file} ({done.format})")
 
 
 @command.command("bundle")
@@ -197,13 +210,13 @@ def bundle(env: Env, file: str, with_documents: bool) -> None:
         emit_json(done)
         return
     content = " (with content)" if done.with_documents else ""
-    click.echo(f"bundle {done.file}: {done.events} events, head {done.head_seq} "
+    say(f"bundle {done.file}: {done.events} events, head {done.head_seq} "
                f"{done.head_hash[:16]}; {done.definitions} definition versions, "
                f"{done.documents} documents{content}")
 
 
 @command.command("state-at")
-@click.option("--cluster", "-c", required=True, metavar="NAME")
+@click.option("--cluster", "-c", type=NAME, required=True, metavar="NAME")
 @click.option("--period", "-p", type=PERIOD, required=True, help="The emulation year.")
 @click.argument("date", metavar="DATE")
 @pass_env
@@ -221,10 +234,10 @@ def state_at(env: Env, cluster: str, period: int, date: str) -> None:
     if env.as_json:
         emit_json(views)
         return
-    click.echo(f"{cluster} {period} at the end of {date}: members "
+    say(f"{cluster} {period} at the end of {date}: members "
                f"{', '.join(views[0].members) or '-'}; head {views[0].head or '-'}")
     table(["cycle", "state", "version", "since", "days", "last event"],
-          [[v.cycle_id, v.state or "(not started)", v.version, local_time(v.since, date_only=True),
+          [[v.cycle_id, v.state or "(not started)", v.version, env.time(v.since, date_only=True),
             "" if v.days_in_state is None else v.days_in_state, v.last_event or ""]
            for v in views])
 

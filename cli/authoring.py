@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import Env, emit_json, pass_env
+from thidua.cli.output import Env, emit_json, pass_env, say
 
 
 @click.command("copy")
@@ -35,7 +35,7 @@ def copy(env: Env, name: str, file: str, extend: bool) -> None:
         emit_json(done)
         return
     what = "a file that extends" if done.extends else "a copy of"
-    click.echo(f"wrote {done.file}: {what} {done.ref} ({done.hash[:12]})")
+    say(f"wrote {done.file}: {what} {done.ref} ({done.hash[:12]})")
 
 
 @click.command("schema")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import PERIOD, Env, emit_json, pairs, pass_env
+from thidua.cli.output import NAME, PERIOD, Env, emit_json, pairs, pass_env, say
 
 if TYPE_CHECKING:
     from thidua.workflow.services.directory import ClusterView
@@ -27,11 +27,12 @@ def command() -> None:
 
 
 @command.command("add")
-@click.argument("name")
-@click.option("--member", "-m", "members", multiple=True, required=True, metavar="UNIT",
+@click.argument("name", type=NAME)
+@click.option("--member", "-m", "members", type=NAME, multiple=True, required=True,
+              metavar="UNIT",
               help="A member unit (repeat for each; created if new).")
-@click.option("--head", metavar="UNIT", help="The cluster head for the period.")
-@click.option("--deputy", metavar="UNIT", help="The cluster deputy for the period.")
+@click.option("--head", type=NAME, metavar="UNIT", help="The cluster head for the period.")
+@click.option("--deputy", type=NAME, metavar="UNIT", help="The cluster deputy for the period.")
 @click.option("--period", type=PERIOD, default=THIS_YEAR, show_default=True,
               help="The emulation year the head and deputy serve.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
@@ -56,7 +57,7 @@ def add(env: Env, name: str, members: tuple[str, ...], head: str | None, deputy:
 
 
 @command.command("show")
-@click.argument("name", required=False, shell_complete=completion.clusters)
+@click.argument("name", type=NAME, required=False, shell_complete=completion.clusters)
 @click.option("--period", type=PERIOD, default=THIS_YEAR, show_default=True)
 @pass_env
 def show(env: Env, name: str | None, period: int) -> None:
@@ -73,7 +74,10 @@ def show(env: Env, name: str | None, period: int) -> None:
         if env.as_json:
             emit_json(names)
         else:
-            click.echo("\n".join(names) if names else "no clusters yet (see: thidua cluster add)")
+            for cluster_name in names:
+                say(cluster_name)
+            if not names:
+                say("no clusters yet (see: thidua cluster add)")
         return
     _render(env, show_cluster(env.db(), name, period))
 
@@ -101,8 +105,8 @@ def member() -> None:
 
 
 @member.command("add")
-@click.argument("cluster", shell_complete=completion.clusters)
-@click.argument("unit")
+@click.argument("cluster", type=NAME, shell_complete=completion.clusters)
+@click.argument("unit", type=NAME)
 @click.option("--on", "day", type=DAY, required=True, help="The date it joins.")
 @pass_env
 def member_add(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
@@ -115,12 +119,12 @@ def member_add(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
     from thidua.workflow.services.membership import add_member
 
     add_member(env.db(), cluster, unit, day.date())
-    click.echo(f"{unit} joins {cluster} on {day.date().isoformat()}")
+    say(f"{unit} joins {cluster} on {day.date().isoformat()}")
 
 
 @member.command("leave")
-@click.argument("cluster", shell_complete=completion.clusters)
-@click.argument("unit")
+@click.argument("cluster", type=NAME, shell_complete=completion.clusters)
+@click.argument("unit", type=NAME)
 @click.option("--on", "day", type=DAY, required=True,
               help="The first day it is no longer a member.")
 @pass_env
@@ -134,12 +138,12 @@ def member_leave(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
     from thidua.workflow.services.membership import leave
 
     leave(env.db(), cluster, unit, day.date())
-    click.echo(f"{unit} leaves {cluster} on {day.date().isoformat()}")
+    say(f"{unit} leaves {cluster} on {day.date().isoformat()}")
 
 
 @member.command("merge")
-@click.argument("unit")
-@click.option("--into", required=True, metavar="UNIT", help="The unit that absorbs it.")
+@click.argument("unit", type=NAME)
+@click.option("--into", type=NAME, required=True, metavar="UNIT", help="The unit that absorbs it.")
 @click.option("--on", "day", type=DAY, required=True, help="The date of the merger.")
 @pass_env
 def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:
@@ -156,15 +160,15 @@ def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:
         emit_json({"unit": unit, "into": into, "on": day.date().isoformat(),
                    "clusters": clusters})
         return
-    click.echo(f"{unit} merged into {into} on {day.date().isoformat()}"
+    say(f"{unit} merged into {into} on {day.date().isoformat()}"
                + (f" (in {', '.join(clusters)})" if clusters else ""))
 
 
 @command.command("head")
-@click.argument("cluster", shell_complete=completion.clusters)
+@click.argument("cluster", type=NAME, shell_complete=completion.clusters)
 @click.option("--period", type=PERIOD, required=True, help="The emulation year.")
-@click.option("--head", "head", required=True, metavar="UNIT")
-@click.option("--deputy", metavar="UNIT")
+@click.option("--head", "head", type=NAME, required=True, metavar="UNIT")
+@click.option("--deputy", type=NAME, metavar="UNIT")
 @pass_env
 def head(env: Env, cluster: str, period: int, head: str, deputy: str | None) -> None:
     """Set the head and deputy of CLUSTER for a period (a change within it is a handover).
@@ -176,4 +180,4 @@ def head(env: Env, cluster: str, period: int, head: str, deputy: str | None) -> 
     from thidua.workflow.services.membership import set_leadership
 
     set_leadership(env.db(), cluster, period, head, deputy)
-    click.echo(f"{cluster} {period}: head {head}" + (f", deputy {deputy}" if deputy else ""))
+    say(f"{cluster} {period}: head {head}" + (f", deputy {deputy}" if deputy else ""))

@@ -7,7 +7,19 @@ from typing import TYPE_CHECKING
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import PERIOD, Env, emit_json, local_time, paint, pairs, pass_env, table
+from thidua.cli.output import (
+    NAME,
+    PERIOD,
+    REASON,
+    Env,
+    emit_json,
+    escape,
+    paint,
+    pairs,
+    pass_env,
+    say,
+    table,
+)
 
 if TYPE_CHECKING:
     from thidua.workflow.services.cycles import Fired
@@ -45,11 +57,11 @@ def _inputs(pairs_: tuple[str, ...]) -> dict[str, object]:
     return values
 
 
-AS = click.option("--as", "actor", metavar="NAME",
+AS = click.option("--as", "actor", type=NAME, metavar="NAME",
                   help="The person on whose authority (default: the one with your login).")
 AT = click.option("--at", "occurred_at", metavar="DATE",
                   help="When it happened (YYYY-MM-DD[THH:MM]; default: now).")
-REQUEST = click.option("--request-id", metavar="KEY",
+REQUEST = click.option("--request-id", type=NAME, metavar="KEY",
                        help="Makes a retried command a no-op that returns the first result.")
 
 
@@ -58,7 +70,8 @@ REQUEST = click.option("--request-id", metavar="KEY",
               shell_complete=completion.definitions,
               help="Definition id (the version in force for the period), id@version or a "
                    "YAML file.")
-@click.option("--cluster", "-c", metavar="NAME", shell_complete=completion.clusters)
+@click.option("--cluster", "-c", type=NAME, metavar="NAME",
+              shell_complete=completion.clusters)
 @click.option("--period", "-p", type=PERIOD, help="The emulation year.")
 @click.option("--from", "from_id", type=int, metavar="ID",
               help="Open the year after closed cycle ID: same cluster, members carried over, "
@@ -95,12 +108,14 @@ def start(env: Env, definition: str, cluster: str | None, period: int | None,
 
 @command.command("fire")
 @click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
-@click.argument("trigger", shell_complete=completion.triggers)
+@click.argument("trigger", type=NAME, shell_complete=completion.triggers)
 @click.option("--input", "-i", "inputs", multiple=True, metavar="KEY=VALUE",
               help="An input of the step (repeat; lists as a,b,c or JSON; @FILE attaches a "
                    "document).")
-@click.option("--reason", help="The written reason (required for returns and revocations).")
-@click.option("--unit", metavar="UNIT", help="The member unit a per-unit step records for.")
+@click.option("--reason", type=REASON,
+              help="The written reason (required for returns and revocations).")
+@click.option("--unit", type=NAME, metavar="UNIT",
+              help="The member unit a per-unit step records for.")
 @click.option("--expect-version", type=int, help="Refuse (exit 3) unless the cycle is at it.")
 @AS
 @AT
@@ -128,13 +143,13 @@ def _fired(env: Env, fired: Fired) -> None:
         emit_json(fired)
         return
     note = " (already recorded by this request id)" if fired.repeated else ""
-    click.echo(f"cycle {fired.cycle_id}: {fired.trigger}: {fired.from_state or '-'} -> "
+    say(f"cycle {fired.cycle_id}: {fired.trigger}: {fired.from_state or '-'} -> "
                f"{fired.to_state} (version {fired.version}, event {fired.seq}){note}")
 
 
 @command.command("list")
-@click.option("--state", help="Only cycles in this state.")
-@click.option("--cluster", "-c", help="Only this cluster's cycles.",
+@click.option("--state", type=NAME, help="Only cycles in this state.")
+@click.option("--cluster", "-c", type=NAME, help="Only this cluster's cycles.",
               shell_complete=completion.clusters)
 @click.option("--period", "-p", type=PERIOD, help="Only this emulation year.")
 @pass_env
@@ -183,7 +198,7 @@ def show(env: Env, cycle_id: int) -> None:
 
 @command.command("why")
 @click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
-@click.argument("trigger", required=False, shell_complete=completion.triggers)
+@click.argument("trigger", type=NAME, required=False, shell_complete=completion.triggers)
 @AS
 @pass_env
 def why(env: Env, cycle_id: int, trigger: str | None, actor: str | None) -> None:
@@ -202,12 +217,12 @@ def why(env: Env, cycle_id: int, trigger: str | None, actor: str | None) -> None
     for o in options:
         mark = paint("ready  ", "ready") if o.allowed else paint("blocked", "blocked")
         dest = o.dest or "(stays)"
-        click.echo(f"{mark} {o.trigger} -> {dest}  [{', '.join(o.roles)}]  "
-                   f"{env.label(o.label, '')}")
+        click.echo(f"{mark} " + escape(f"{o.trigger} -> {dest}  [{', '.join(o.roles)}]  "
+                                       f"{env.label(o.label, '')}"))
         if o.inputs:
-            click.echo(f"        inputs: {', '.join(o.inputs)}")
+            say(f"        inputs: {', '.join(o.inputs)}")
         for reason in o.reasons:
-            click.echo(f"        - {reason}")
+            say(f"        - {reason}")
 
 
 def _plain(value: object) -> dict[str, object]:
@@ -234,15 +249,18 @@ def todo(env: Env, actor: str | None) -> None:
         emit_json(rows)
         return
     if not rows:
-        click.echo("nothing open")
+        say("nothing open")
     for r in rows:
         due = "no due date"
         if r["due"]:
-            due = f"due {r['due']}" + (" " + paint("OVERDUE", "overdue") if r["overdue"] else "")
-        click.echo(f"cycle {r['cycle']} {r['cluster']} {r['period']}: {r['state']} ({due})")
-        click.echo("  ready: " + (", ".join(r["ready"]) or "-"))
+            due = escape(f"due {r['due']}") + (" " + paint("OVERDUE", "overdue")
+                                               if r["overdue"] else "")
+        click.echo(escape(f"cycle {r['cycle']} {r['cluster']} {r['period']}: {r['state']} (")
+                   + due + ")")
+        say("  ready: " + (", ".join(r["ready"]) or "-"))
         for trigger, reasons in r["blocked"].items():
-            click.echo(f"  {paint('blocked', 'blocked')} {trigger}: " + "; ".join(reasons))
+            click.echo(f"  {paint('blocked', 'blocked')} " + escape(f"{trigger}: "
+                                                                  + "; ".join(reasons)))
 
 
 @command.command("history")
@@ -262,7 +280,7 @@ def history(env: Env, cycle_id: int) -> None:
         emit_json(events)
         return
     table(["seq", "occurred", "step", "from", "to", "actor", "role", "unit", "days"],
-          [[e["seq"], local_time(e["occurred_at"], date_only=True), e["trigger"],
+          [[e["seq"], env.time(e["occurred_at"], date_only=True), e["trigger"],
             e["from"] or "-", e["to"],
             e["actor"], e["role"] or "", e["unit"] or "", e.get("days_in_state", "")]
            for e in events])
@@ -288,7 +306,7 @@ def state_at(env: Env, cycle_id: int, date: str) -> None:
         return
     state = (f"{view.state} — {env.label(view.state_label, view.state)}" if view.state
              else "- (not started by then)")
-    since = (f"{local_time(view.since, date_only=True)} ({view.days_in_state} days)"
+    since = (f"{env.time(view.since, date_only=True)} ({view.days_in_state} days)"
              if view.since else "-")
     pairs([("cycle", view.cycle_id), ("cluster", view.cluster), ("period", view.period),
            ("as of", view.date if "T" in view.date else f"end of {view.date}"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from thidua.cli.output import Env, emit_json, pairs, pass_env
+from thidua.cli.output import Env, emit_json, pairs, pass_env, say
 
 
 @click.group("db")
@@ -32,7 +32,7 @@ def upgrade(env: Env) -> None:
     if env.as_json:
         emit_json({"revision": revision})
     else:
-        click.echo(f"database at revision {revision}")
+        say(f"database at revision {revision}")
 
 
 @command.command("current")
@@ -51,7 +51,8 @@ def current(env: Env) -> None:
         emit_json(status)
     else:
         pairs([("database", status["url"]), ("revision", status["revision"] or "(no schema)"),
-               ("needed", status["head"]), ("up to date", "yes" if status["up_to_date"] else "no")])
+               ("needed", status["head"]), ("up to date", "yes" if status["up_to_date"] else "no"),
+               *(("names", problem) for problem in status["names"])])
 
 
 @command.command("backup")
@@ -74,5 +75,31 @@ def backup(env: Env, file: str) -> None:
     if env.as_json:
         emit_json(done)
     else:
-        click.echo(f"backed up to {done.file} ({done.size} bytes, ledger head "
+        say(f"backed up to {done.file} ({done.size} bytes, ledger head "
                    f"{done.head_seq}:{done.head_hash})")
+
+
+@command.command("timezone")
+@click.argument("zone", required=False, metavar="[ZONE]")
+@pass_env
+def timezone(env: Env, zone: str | None) -> None:
+    """Show the business time zone of the database, or set it to ZONE (an IANA name;
+    administrators only, in the ledger). Dates given with --at are read in it, the rules judge
+    the day in it, and every date and time is shown in it, whatever TZ says.
+
+    \b
+    Example:
+      thidua db timezone
+      thidua db timezone Asia/Ho_Chi_Minh
+    """
+    from thidua.workflow.services.admin import set_time_zone, time_zone
+
+    result = time_zone(env.db()) if zone is None else set_time_zone(env.db(), zone)
+    if env.as_json:
+        emit_json(result)
+    elif zone is None:
+        say(result.time_zone)
+    elif result.changed:
+        say(f"time zone {result.time_zone} (was {result.before or '-'})")
+    else:
+        say(f"time zone {result.time_zone} (unchanged)")

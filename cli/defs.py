@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from thidua.cli import authoring, completion
-from thidua.cli.output import Env, emit_json, local_time, pairs, pass_env, plain, table
+from thidua.cli.output import Env, emit_json, pairs, pass_env, plain, say, table
 
 
 @click.group("def")
@@ -118,9 +118,9 @@ def validate(env: Env, files: tuple[str, ...]) -> None:
     else:
         for result in results:
             if result["valid"]:
-                click.echo(f"ok    {result['file']}  {result['ref']}  {str(result['hash'])[:12]}")
+                say(f"ok    {result['file']}  {result['ref']}  {str(result['hash'])[:12]}")
             for problem in result["problems"]:  # type: ignore[attr-defined]
-                click.echo(f"error {problem}")
+                say(f"error {problem}")
     if not all(r["valid"] for r in results):
         raise click.exceptions.Exit(2)
 
@@ -146,10 +146,10 @@ def lint(env: Env, files: tuple[str, ...]) -> None:
                     "warnings": len(r.warnings), "findings": r.findings} for r in reports])
     else:
         for r in reports:
-            click.echo(f"{'ok     ' if not r.errors else 'invalid'} {r.file}  {r.ref or ''}  "
+            say(f"{'ok     ' if not r.errors else 'invalid'} {r.file}  {r.ref or ''}  "
                        f"{len(r.errors)} errors, {len(r.warnings)} warnings")
             for f in r.findings:
-                click.echo(f"  {f.severity:<7} {f}")
+                say(f"  {f.severity:<7} {f}")
     errors = [f.problem() for r in reports for f in r.errors]
     if errors:
         raise InvalidDefinition(errors)
@@ -176,12 +176,12 @@ def test(env: Env, files: tuple[str, ...]) -> None:
                    for r in reports])
     else:
         for r in reports:
-            click.echo(f"{r.file}  {r.ref}")
+            say(f"{r.file}  {r.ref}")
             for x in r.results:
                 mark = "PASS" if x.passed else "FAIL"
                 text = f"{x.name} ({x.steps} steps)" if x.passed else describe(x)
-                click.echo(f"  {mark}  {text}")
-            click.echo(f"{len(r.results)} scenarios: {len(r.results) - len(r.failed)} passed, "
+                say(f"  {mark}  {text}")
+            say(f"{len(r.results)} scenarios: {len(r.results) - len(r.failed)} passed, "
                        f"{len(r.failed)} failed" if r.results else "no scenarios")
     for r in reports:
         r.check()
@@ -208,14 +208,14 @@ def publish(env: Env, file: str) -> None:
         return
     ref = f"{done.id}@{done.version} ({done.hash[:12]})"
     if not done.new:
-        click.echo(f"already published: {ref} by {done.published_by} at "
+        say(f"already published: {ref} by {done.published_by} at "
                    f"{done.published_at[:19]}; nothing changed")
         return
     for warning in done.warnings:
-        click.echo(f"warning {warning}")
+        say(f"warning {warning}")
     if done.based_on:
         ref += f", based on {done.based_on['ref']}"
-    click.echo(f"published {ref}, effective from {done.effective_from}, by "
+    say(f"published {ref}, effective from {done.effective_from}, by "
                f"{done.published_by}; {done.scenarios} scenarios passed")
 
 
@@ -237,7 +237,7 @@ def versions(env: Env, def_id: str | None) -> None:
         return
     table(["id", "version", "effective", "hash", "published", "by", "at", "cycles"],
           [[v.id, v.version, v.effective_from, v.hash[:12], "yes" if v.published else "no",
-            v.by, local_time(v.at, date_only=True), v.cycles] for v in rows])
+            v.by, env.time(v.at, date_only=True), v.cycles] for v in rows])
 
 
 @command.command("diff")
@@ -260,10 +260,10 @@ def diff(env: Env, a: str, b: str) -> None:
     a, b = (f"{ref} ({digest[:12]}" + (f", based on {base['ref']}" if base else "") + ")"
             for ref, digest, base in ((result.a, result.a_hash, result.a_based_on),
                                       (result.b, result.b_hash, result.b_based_on)))
-    click.echo(f"{a} -> {b}: {len(result.changes)} changes")
+    say(f"{a} -> {b}: {len(result.changes)} changes")
     marks = {"added": "+", "removed": "-", "changed": "~"}
     for change in result.changes:
-        click.echo(f"  {marks[change.change]} {change.text}")
+        say(f"  {marks[change.change]} {change.text}")
 
 
 @command.command("graph")
@@ -287,4 +287,5 @@ def graph(env: Env, name: str, cycle_id: int | None, fmt: str) -> None:
     if env.as_json:
         emit_json(drawing)
         return
-    click.echo(drawing.source)
+    for line in drawing.source.splitlines():
+        say(line)

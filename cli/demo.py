@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from thidua.cli.output import Env, emit_json, pass_env, table
+from thidua.cli.output import Env, emit_json, pass_env, say, table
 
 
 @click.command("demo")
@@ -33,23 +33,26 @@ def command(env: Env) -> None:
         emit_json({"recorded": run.recorded, "report": report, "ledger": verified})
         return
     status = "recorded" if run.recorded else "already recorded earlier"
-    click.echo(f"{demo.CLUSTER}, {demo.PERIOD}: cycle {run.cycle_id} {status} in {env.db_url}")
+    say(f"{demo.CLUSTER}, {demo.PERIOD}: cycle {run.cycle_id} {status} in {env.db_url}")
     facts = demo.reference_facts(db, run.cycle_id)
-    click.echo(f"\nThe reference event ({facts['date']}, {facts['place']}):")
+    click.echo()
+    say(f"The reference event ({facts['date']}, {facts['place']}):")
     for line in facts["lines"]:
-        click.echo(f"  {line}")
+        say(f"  {line}")
     click.echo("\nWho did what")
     table(["date", "step", "who", "role", "unit", "source"],
           [[s["date"], s["trigger"], s["actor"], s["role"] or "", s["unit"] or "",
             "reference event" if demo.from_reference(s["trigger"]) else "illustrative"]
            for s in report["steps"]])
     render(report, table, steps=False)
-    click.echo("\nMergers of 2025: " + "; ".join(f"{u} into {into} ({day})"
+    click.echo()
+    say("Mergers of 2025: " + "; ".join(f"{u} into {into} ({day})"
                                                 for u, into, day in demo.MERGERS))
-    click.echo(f"\nledger verified: {verified.events} events intact, head {verified.head_seq} "
+    click.echo()
+    say(f"ledger verified: {verified.events} events intact, head {verified.head_seq} "
                f"{verified.head_hash[:16]}")
     click.echo("\nExplore what was recorded:")
     for line in (f"cycle show {run.cycle_id}", f"cycle history {run.cycle_id}",
                  f"report cycle {run.cycle_id} --format markdown",
                  f"audit log --cycle {run.cycle_id}", "audit verify"):
-        click.echo(f"  thidua --db {env.db_url} {line}")
+        say(f"  thidua --db {env.db_url} {line}")

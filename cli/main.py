@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 from thidua.cli.output import Env, default_lang, paint
 from thidua.workflow.errors import ThiduaError
+from thidua.workflow.names import escape
 
 GROUPS = {
     "db": ("thidua.cli.db", "Create, upgrade and inspect the database."),
@@ -75,7 +76,7 @@ class LazyGroup(click.Group):
             click.echo(exc.format_message())  # `thidua` alone shows the commands
             sys.exit(0)
         except click.ClickException as exc:
-            message = " ".join(exc.format_message().split())
+            message = escape(" ".join(exc.format_message().split()))
             click.echo(f"{paint('Error:', 'error', err=True)} {message}", err=True)
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
@@ -115,7 +116,8 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ThiduaError as exc:
-            message = " ".join(str(exc).split())  # one line, whatever a driver said
+            # one line, whatever a driver said, and nothing a stored name could hide
+            message = escape(" ".join(str(exc).split()))
             click.echo(f"{paint('Error:', 'error', err=True)} {message}", err=True)
             ctx.exit(exc.exit_code)
 

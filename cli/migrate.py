@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import Env, emit_json, pairs, pass_env, plain
+from thidua.cli.output import REASON, Env, emit_json, pairs, pass_env, plain, say
 
 
 @click.command("migrate")
@@ -17,7 +17,7 @@ from thidua.cli.output import Env, emit_json, pairs, pass_env, plain
 @click.option("--apply", "mode", flag_value="apply", help="Migrate the cycle.")
 @click.option("--map", "mapping", multiple=True, metavar="OLD=NEW",
               help="The state of the new version that stands for OLD (repeat).")
-@click.option("--reason", help="Why the cycle moves (recorded in the ledger).")
+@click.option("--reason", type=REASON, help="Why the cycle moves (recorded in the ledger).")
 @click.option("--expect-version", type=int, help="Refuse (exit 3) unless the cycle is at it.")
 @click.option("--at", "occurred_at", metavar="DATE",
               help="When it takes effect (YYYY-MM-DD[THH:MM]; default: now).")
@@ -42,14 +42,14 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
         old, sep, new = item.partition("=")
         if not sep or not old.strip() or not new.strip():
             raise click.BadParameter(f"{item!r} is not OLD=NEW", param_hint="--map")
-        states[old.strip()] = new.strip()
+        states[_state(old, "--map")] = _state(new, "--map")
     if mode == "apply":
         done = migration.apply(env.db(), cycle_id, to, states, reason=reason,
                                occurred_at=occurred_at, expected_version=expect_version)
         if env.as_json:
             emit_json(done)
             return
-        click.echo(f"cycle {done.cycle_id}: migrated {done.from_definition} -> "
+        say(f"cycle {done.cycle_id}: migrated {done.from_definition} -> "
                    f"{done.to_definition}: {done.from_state} -> {done.to_state} "
                    f"(version {done.version}, event {done.seq})")
         return
@@ -67,11 +67,22 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
                ("gone steps", ", ".join(plan.steps_removed) or "-"),
                ("facts kept", ", ".join(plan.facts) or "-")])
         for warning in plan.warnings:
-            click.echo(f"warning  {warning}")
+            say(f"warning  {warning}")
         for problem in plan.problems:
-            click.echo(f"problem  {problem}")
+            say(f"problem  {problem}")
     if not plan.ok:
         from thidua.workflow.errors import TransitionRefused
 
         raise TransitionRefused("migrate", plan.problems)
 
+
+
+def _state(text: str, field: str) -> str:
+    """A state's name typed by a user, in one form (see ``workflow.names``)."""
+    from thidua.workflow import names
+    from thidua.workflow.errors import InvalidInput
+
+    try:
+        return names.name(text, field, limit=64)
+    except InvalidInput as exc:
+        raise click.BadParameter(str(exc), param_hint=field) from None

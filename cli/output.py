@@ -1,5 +1,7 @@
 """Rendering, in one place: JSON, aligned tables, labels in the chosen language, colour
-(only on a terminal, never with ``NO_COLOR``), times in the user's zone, progress bars."""
+(only on a terminal, never with ``NO_COLOR``), times in the database's business zone, progress
+bars, and every value from a user or the database escaped (control and format characters as
+``\x1b``, ``\u200b``), on success paths as on errors."""
 
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from thidua.workflow.names import escape, hidden
 from thidua.workflow.timeutil import is_emulation_year
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from thidua.workflow.services.db import Database
 
 
@@ -42,6 +47,14 @@ class Env:
         if self._db is not None:
             self._db.close()
 
+    def zone(self) -> ZoneInfo:
+        """The database's business time zone, in which every date and time is shown."""
+        return self.db().zone
+
+    def time(self, stored: str | None, *, date_only: bool = False) -> str:
+        """A stored UTC time shown in the business zone (see :func:`local_time`)."""
+        return local_time(stored, self.zone(), date_only=date_only)
+
     def label(self, label: Any, fallback: str) -> str:
         """A definition label in the chosen language, or ``fallback``."""
         return str(label.get(self.lang)) if label is not None else fallback
@@ -65,6 +78,32 @@ class _Period(click.ParamType):  # type: ignore[type-arg]  # generic only in new
         return year
 
 
+class _Name(click.ParamType):  # type: ignore[type-arg]
+    """A name typed by a user (unit, cluster, person, login, role, trigger, state, ...): one
+    Unicode form, nothing hidden, not empty, bounded (``workflow.names``)."""
+
+    name = "name"
+
+    def __init__(self, kind: str = "name", check: str = "name") -> None:
+        self.kind, self.check = kind, check
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        from thidua.workflow import names
+        from thidua.workflow.errors import InvalidInput
+
+        field = self.kind if param is None else (
+            param.opts[0] if param.opts[0].startswith("-") else str(param.name))
+        try:
+            return getattr(names, self.check)(value, field)
+        except InvalidInput as exc:
+            self.fail(str(exc), param, ctx)
+
+
+# Names, reasons and texts typed on the command line, checked before anything is read.
+NAME = _Name()
+REASON = _Name("reason", "reason")
+TEXT = _Name("text", "text")
 # Every --period takes an emulation year.
 PERIOD = _Period()
 # Every cycle id: a positive 32-bit integer, as the database stores it.
@@ -90,9 +129,34 @@ def plain(value: Any) -> Any:
     return value
 
 
+def json_text(value: Any) -> str:
+    """``value`` as indented JSON: UTF-8, not ASCII-escaped, except that every control and
+    format character is escaped (``json.dumps`` leaves C1 controls, zero-width characters and
+    bidi overrides as they are)."""
+    text = json.dumps(plain(value), ensure_ascii=False, indent=2, sort_keys=False)
+    if text.isascii() and "\x7f" not in text:
+        return text
+    # Outside strings JSON holds only ASCII, so every such character is inside a string.
+    return "".join(_json_escape(c) if c != "\n" and hidden(c) else c for c in text)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
 def emit_json(value: Any) -> None:
-    """Print ``value`` as indented JSON (UTF-8, not ASCII-escaped)."""
-    click.echo(json.dumps(plain(value), ensure_ascii=False, indent=2, sort_keys=False))
+    """Print ``value`` as indented JSON (see :func:`json_text`)."""
+    click.echo(json_text(value))
+
+
+def say(text: Any, *, err: bool = False) -> None:
+    """Print one line holding values from a user or the database, escaped: a stored name
+    cannot move the cursor, rewrite a line or start another."""
+    click.echo(escape(text), err=err)
 
 
 # Colours by meaning, so that every command paints the same things alike.
@@ -149,7 +213,7 @@ def width(text: str) -> int:
 
 
 def _pad(cell: Any, columns: int, colour: bool) -> str:
-    text = "" if cell is None else str(cell)
+    text = escape(cell)
     padded = text + " " * (columns - width(text))
     if colour and isinstance(cell, Styled):
         return click.style(text, **COLOURS[cell.kind]) + padded[len(text):]
@@ -159,7 +223,7 @@ def _pad(cell: Any, columns: int, colour: bool) -> str:
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print an aligned table; :class:`Styled` cells are painted when colour is on."""
     colour = colour_on()
-    texts = [["" if c is None else str(c) for c in row] for row in rows]
+    texts = [[escape(c) for c in row] for row in rows]
     widths = [max([width(h)] + [width(r[i]) for r in texts]) for i, h in enumerate(headers)]
     click.echo("  ".join(_pad(h, w, False) for h, w in zip(headers, widths, strict=True))
                .rstrip())
@@ -177,18 +241,16 @@ def pairs(items: Sequence[tuple[str, Any]]) -> None:
         click.echo(f"{_pad(key, columns, False)}  {_pad(value, 0, colour)}")
 
 
-def local_time(stored: str | None, *, date_only: bool = False) -> str:
-    """A stored UTC time (ISO 8601) shown in the user's time zone (``TZ`` or the system's):
-    ``YYYY-MM-DD HH:MM:SS``, or the local date alone."""
-    if not stored:
-        return ""
-    if len(stored) == 10:  # a date without a time has no zone to convert from
-        return stored
-    moment = dt.datetime.fromisoformat(stored.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    local = moment.astimezone()
-    return local.strftime("%Y-%m-%d" if date_only else "%Y-%m-%d %H:%M:%S")
+def local_time(stored: str | None, zone: dt.tzinfo, *, date_only: bool = False) -> str:
+    """A stored UTC time (ISO 8601) shown in ``zone``, the database's business zone (never the
+    process's ``TZ``): ``YYYY-MM-DD HH:MM:SS``, or the date alone. A stored value that is no
+    time is shown as it is, escaped."""
+    from thidua.workflow.timeutil import shown
+
+    try:
+        return shown(stored, zone, date_only=date_only)
+    except ValueError:
+        return escape(stored)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import Env, emit_json, pass_env, table
+from thidua.cli.output import Env, emit_json, escape, pass_env, say, table
 
 
 @click.group("report")
@@ -56,7 +56,7 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Non
     click.echo("| " + " | ".join(headers) + " |")
     click.echo("|" + "---|" * len(headers))
     for row in rows:
-        click.echo("| " + " | ".join("" if c is None else str(c) for c in row) + " |")
+        click.echo("| " + " | ".join(escape(c).replace("|", "\\|") for c in row) + " |")
 
 
 def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
@@ -67,7 +67,7 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
     def heading(text: str) -> None:
         click.echo(f"\n## {text}\n" if markdown else f"\n{text}")
 
-    click.echo(("# " if markdown else "") + f"{c['cluster']} {c['period']} — cycle {c['id']} "
+    say(("# " if markdown else "") + f"{c['cluster']} {c['period']} — cycle {c['id']} "
                f"({c['definition']}), state {c['state']}, version {c['version']}")
     heading("Timeline")
     show_table(["entered", "state", "label", "days"],
@@ -94,9 +94,9 @@ def _ballot_and_awards(report: dict[str, Any], show_table: Table,
     ballot = report["ballot"]
     heading("Ballot")
     if ballot is None:
-        click.echo("no ballot recorded")
+        say("no ballot recorded")
     else:
-        click.echo(f"issued {ballot['ballots_issued']}, returned {ballot['ballots_returned']}, "
+        say(f"issued {ballot['ballots_issued']}, returned {ballot['ballots_returned']}, "
                    f"valid {ballot['ballots_valid']}; {ballot['members']} member units, "
                    f"{ballot['needed']} votes needed")
         show_table(["unit", "votes", "passed"],
@@ -106,7 +106,7 @@ def _ballot_and_awards(report: dict[str, Any], show_table: Table,
     show_table(["unit", "proposed for"], [[p["unit"], p["label"]] for p in report["proposals"]])
     decision = report["decision"]
     if decision:
-        click.echo(f"decision {decision['number']} of {decision['date']}, signed by "
+        say(f"decision {decision['number']} of {decision['date']}, signed by "
                    f"{decision['signer']}: " + "; ".join(decision["awards"]))
     if report["revocation"]:
-        click.echo(f"revoked: {report['revocation']['legal_ground']}")
+        say(f"revoked: {report['revocation']['legal_ground']}")

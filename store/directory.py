@@ -39,6 +39,8 @@ _CLUSTER_NAMES = select(Cluster.name).order_by(Cluster.name)
 _ACTOR_ID = select(Actor.id).where(Actor.name == bindparam("name"))
 _ACTOR_ID_LOGIN = select(Actor.id).where(Actor.login == bindparam("login"))
 _ACTOR_NAMES = select(Actor.name).order_by(Actor.name)
+_UNIT_NAMES = select(Unit.name).order_by(Unit.name)
+_LOGINS = select(Actor.login).where(Actor.login.is_not(None)).order_by(Actor.login)
 
 
 def unit_named(session: Session, name: str) -> Unit | None:
@@ -106,6 +108,16 @@ def actor_id_with_login(session: Session, login: str) -> int | None:
 def actor_names(session: Session) -> list[str]:
     """The names of every registered person, sorted."""
     return list(run(session, _ACTOR_NAMES).scalars())
+
+
+def unit_names(session: Session) -> list[str]:
+    """The names of every unit, sorted."""
+    return list(run(session, _UNIT_NAMES).scalars())
+
+
+def logins(session: Session) -> list[str]:
+    """Every login registered for a person, sorted."""
+    return list(run(session, _LOGINS).scalars())
 
 
 _CLUSTERS = cast(Table, Cluster.__table__)

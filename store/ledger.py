@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, select, text
@@ -163,10 +163,12 @@ _ALL = (*(getattr(LedgerRow, c) for c in FIELDS.values()), LedgerRow.prev_hash, 
 
 
 def rows(target: Target, *, cycle_id: int | None = None, after: int = 0,
-         cluster_id: int | None = None, period: int | None = None, actor: str | None = None,
+         cluster_id: int | None = None, period: int | None = None,
+         actor: str | Sequence[str] | None = None,
          since: str | None = None, until: str | None = None) -> Iterator[Any]:
     """Ledger rows in order, fetched in batches so memory stays bounded; only those of
-    ``cycle_id``, of the cycles of ``cluster_id`` and ``period``, entered by ``actor``, or
+    ``cycle_id``, of the cycles of ``cluster_id`` and ``period``, entered by ``actor`` (a name,
+    or any of several spellings), or
     that occurred from ``since`` and before ``until``, when given."""
     query = (select(*_ALL).where(*_criteria(cycle_id, cluster_id, period, actor, since, until))
              .order_by(LedgerRow.seq).limit(BATCH))
@@ -179,7 +181,7 @@ def rows(target: Target, *, cycle_id: int | None = None, after: int = 0,
 
 
 def _criteria(cycle_id: int | None, cluster_id: int | None, period: int | None,
-              actor: str | None, since: str | None,
+              actor: str | Sequence[str] | None, since: str | None,
               until: str | None) -> list[ColumnElement[bool]]:
     found = []
     if cycle_id is not None:
@@ -191,8 +193,10 @@ def _criteria(cycle_id: int | None, cluster_id: int | None, period: int | None,
         if period is not None:
             cycles = cycles.where(Cycle.period == period)
         found.append(LedgerRow.cycle_id.in_(cycles))
-    if actor is not None:
+    if isinstance(actor, str):
         found.append(LedgerRow.actor == actor)
+    elif actor is not None:
+        found.append(LedgerRow.actor.in_(list(actor)))
     if since is not None:
         found.append(LedgerRow.occurred_at >= since)
     if until is not None:
@@ -207,6 +211,14 @@ _NEWEST_OF = _NEWEST.where(LedgerRow.cycle_id == bindparam("cycle_id"))
 _LATEST = {(False, False): _NEWEST, (True, False): _NEWEST_OF,
            (False, True): _NEWEST.limit(bindparam("limit")),
            (True, True): _NEWEST_OF.limit(bindparam("limit"))}
+
+
+_ACTORS = select(LedgerRow.actor).distinct().order_by(LedgerRow.actor)
+
+
+def actors(target: Target) -> list[str]:
+    """Every name the ledger records as an actor (people, and logins in set-up mode)."""
+    return list(run(target, _ACTORS).scalars())
 
 
 _BY_KEY = select(LedgerRow).where(LedgerRow.idempotency_key == bindparam("key"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -158,6 +159,19 @@ def populated(db: Database) -> Database:
 
 
 Invoke = Callable[..., Result]
+
+# The process's own zone does not move a business date: the date tests run under each.
+USER_ZONES = ["Asia/Ho_Chi_Minh", "America/New_York", "UTC"]
+
+
+@pytest.fixture(params=USER_ZONES)
+def user_tz(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The process runs under ``TZ`` = each of Hà Nội (UTC+7), New York (UTC−5) and UTC."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

@@ -1,8 +1,16 @@
-"""Times: stored as ISO 8601 in UTC; entered as dates or date-times in the user's zone."""
+"""Times: stored as ISO 8601 in UTC; entered, judged and shown in the business zone.
+
+A database keeps its business time zone (``settings.time_zone``, by default
+``Asia/Ho_Chi_Minh``; ``thidua db timezone``). A date typed with ``--at`` is midnight there, a
+date-time without an offset is a time there, the rules judge the calendar day there
+(:func:`business_day`), and every date and time is shown there, whatever ``TZ`` the process
+runs under. Only UTC instants are stored.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from thidua.workflow.errors import InvalidInput
 
@@ -21,16 +29,58 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def parse_moment(text: str, what: str = "date") -> dt.datetime:
-    """A date (``2023-06-28``) or date-time; without a zone it is taken in the local zone."""
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """The time zone called ``name`` (an IANA name such as ``Asia/Ho_Chi_Minh``); bad input
+    when there is none of that name."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise InvalidInput(f"unknown time zone {name!r} (an IANA name such as "
+                           f"{DEFAULT_ZONE} or UTC)") from None
+
+
+def parse_moment(text: str, what: str = "date", zone: dt.tzinfo | None = None) -> dt.datetime:
+    """A date (``2023-06-28``: its first instant) or date-time, in UTC; without an offset it
+    is read in ``zone`` (the business zone; the process's own only when None)."""
     try:
         moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"{what} {text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") \
             from None
     if moment.tzinfo is None:
-        moment = moment.astimezone()  # the user's local zone
+        moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
     return moment.astimezone(dt.UTC)
+
+
+def aware(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """``moment`` with a zone: a naive date-time is a time in ``zone``."""
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+def business_day(instant: dt.datetime | str, zone: dt.tzinfo) -> dt.date:
+    """The calendar day in ``zone`` of ``instant`` (an aware datetime, or a stored time):
+    the day every rule judges a step on, and every view shows."""
+    moment = parse_stored(instant) if isinstance(instant, str) else instant
+    return aware(moment, dt.UTC).astimezone(zone).date()
+
+
+def today(zone: dt.tzinfo) -> dt.date:
+    """Today in ``zone``."""
+    return business_day(now(), zone)
+
+
+def shown(stored: str | None, zone: dt.tzinfo, *, date_only: bool = False) -> str:
+    """A stored UTC time as ``YYYY-MM-DD HH:MM:SS`` in ``zone`` (or the date alone); a date
+    without a time is shown as it is."""
+    if not stored:
+        return ""
+    if len(stored) == 10:  # a date has no zone to convert from
+        return stored
+    local = aware(parse_stored(stored), dt.UTC).astimezone(zone)
+    return local.strftime("%Y-%m-%d" if date_only else "%Y-%m-%d %H:%M:%S")
 
 
 def parse_stored(text: str) -> dt.datetime:

@@ -478,16 +478,20 @@ def test_fire_bad_input_syntax(cli: Invoke, cycle: int, item: str) -> None:
     assert snapshot(cli, cycle) == before
 
 
-@pytest.mark.parametrize("reason", [None, "   "])
+@pytest.mark.parametrize(("reason", "code", "why"), [
+    (None, 1, "return_dossier needs a written reason (--reason)"),
+    ("   ", 2, "--reason is empty"), ("\u200b", 2, "--reason contains U+200B"),
+])
 def test_fire_return_without_reason(populated: Database, cli: Invoke, cycle: int,
-                                    reason: str | None) -> None:
-    """Returning the dossier without a written reason is refused (exit 1); nothing changes."""
+                                    reason: str | None, code: int, why: str) -> None:
+    """Returning the dossier without a written reason is refused (exit 1), and so is a blank
+    or invisible one (exit 2); nothing changes."""
     advance(populated, cycle, until="return_dossier")
     before = snapshot(cli, cycle)
     extra = ["--reason", reason] if reason is not None else []
     message = plain_error(cli("cycle", "fire", str(cycle), "return_dossier", "--as", COUNCIL,
-                              *extra), 1)
-    assert "return_dossier needs a written reason (--reason)" in message
+                              *extra), code)
+    assert why in message
     assert snapshot(cli, cycle) == before
     ok(cli("cycle", "fire", str(cycle), "return_dossier", "--as", COUNCIL,
            "--reason", "thiếu xác nhận"))

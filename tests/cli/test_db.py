@@ -38,9 +38,10 @@ def test_current_text(cli: Invoke, db: Database) -> None:
 
 
 def test_current_json(cli: Invoke, db: Database) -> None:
-    """`--json db current` gives url, revision, head and up_to_date."""
+    """`--json db current` gives url, revision, head, up_to_date and the names stored in
+    another Unicode form (none)."""
     assert parsed(cli("db", "current", json=True)) == {
-        "url": db.url, "revision": HEAD, "head": HEAD, "up_to_date": True}
+        "url": db.url, "revision": HEAD, "head": HEAD, "up_to_date": True, "names": []}
 
 
 def test_current_on_an_empty_database(db_url: str) -> None:

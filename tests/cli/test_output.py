@@ -1,14 +1,16 @@
 """Human output: aligned tables, colour only on a terminal and never with NO_COLOR, dates in the
-user's time zone, progress on standard error, the language from the locale, and a root help that
-groups the commands by the people who use them."""
+database's business zone, values escaped, progress on standard error, the language from the
+locale, and a root help that groups the commands by the people who use them."""
 
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
 import unicodedata
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import click
 import pytest
@@ -104,23 +106,38 @@ def test_pairs_align_keys() -> None:
     assert out.splitlines() == ["cycle       1", "definition  x", "head        "]
 
 
-def test_local_time_shows_the_users_zone(zone: None) -> None:
-    """A UTC time is shown in the user's zone; midnight in Hà Nội is 17:00 the day before."""
-    assert output.local_time("2023-01-04T17:00:00.000000Z") == "2023-01-05 00:00:00"
-    assert output.local_time("2023-01-04T17:00:00.000000Z", date_only=True) == "2023-01-05"
-    assert output.local_time(None) == ""
-    assert output.local_time("2023-01-05") == "2023-01-05"  # a date alone has no zone
+def test_local_time_shows_the_business_zone(zone: None) -> None:
+    """A UTC time is shown in the zone given; midnight in Hà Nội is 17:00 the day before."""
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    assert output.local_time("2023-01-04T17:00:00.000000Z", hanoi) == "2023-01-05 00:00:00"
+    assert output.local_time("2023-01-04T17:00:00.000000Z", hanoi, date_only=True) == "2023-01-05"
+    assert output.local_time(None, hanoi) == ""
+    assert output.local_time("2023-01-05", hanoi) == "2023-01-05"  # a date alone has no zone
 
 
-def test_local_time_in_utc(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Under UTC the stored time shows as it is."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    try:
-        assert output.local_time("2023-06-29T04:00:00.000000Z") == "2023-06-29 04:00:00"
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+def test_local_time_ignores_tz(user_tz: str) -> None:
+    """The process's TZ does not move a time shown in the business zone."""
+    assert output.local_time("2023-06-29T04:00:00.000000Z", ZoneInfo("UTC")) == \
+        "2023-06-29 04:00:00"
+    assert output.local_time("2023-06-29T04:00:00.000000Z", ZoneInfo("Asia/Ho_Chi_Minh")) == \
+        "2023-06-29 11:00:00"
+
+
+@pytest.mark.attack
+def test_a_stored_time_that_is_no_time_is_shown_escaped() -> None:
+    """A forged stored time is shown as it is, escaped, not as a traceback."""
+    assert output.local_time("x\x1b[2K", ZoneInfo("UTC")) == "x\\x1b[2K"
+
+
+@pytest.mark.attack
+def test_json_escapes_what_json_dumps_leaves() -> None:
+    """C1 controls, DEL, zero-width characters and bidi overrides are escaped in JSON output,
+    which still reads back the same."""
+    value = {"name": "a\x9b\x7f\u200b\u202e\U000e0041b", "unit": "Bắc Ninh"}
+    text = output.json_text(value)
+    assert all(c not in text for c in "\x9b\x7f\u200b\u202e\U000e0041")
+    assert "Bắc Ninh" in text
+    assert json.loads(text) == value
 
 
 def test_progress_is_silent_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,22 +184,13 @@ def test_why_is_coloured_on_a_terminal(populated: Database, terminal: None,
     assert ANSI not in runner.invoke(root, args, color=True).output
 
 
-def test_history_shows_dates_in_the_users_zone(cli: Invoke, populated: Database,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """A step taken at 23:30 UTC on 16 January shows as 17 January in Hà Nội."""
+def test_history_shows_dates_in_the_business_zone(cli: Invoke, populated: Database,
+                                                  user_tz: str) -> None:
+    """A step taken at 23:30 UTC on 16 January shows as 17 January (Hà Nội), whatever TZ."""
     cycle_id = start(populated)
     ok(cli("cycle", "fire", str(cycle_id), "launch", "-i", "plan=Kế hoạch", "--as",
            "Đào Anh Dũng", "--at", "2023-01-16T23:30+00:00"))
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    try:
-        assert "2023-01-16" in ok(cli("cycle", "history", str(cycle_id))).splitlines()[-1]
-        monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
-        time.tzset()
-        assert "2023-01-17" in ok(cli("cycle", "history", str(cycle_id))).splitlines()[-1]
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    assert "2023-01-17" in ok(cli("cycle", "history", str(cycle_id))).splitlines()[-1]
 
 
 def test_errors_are_red_on_a_terminal(terminal: None) -> None:

@@ -52,9 +52,9 @@ def _year(db: Database, steps: int, gaps: list[int]) -> tuple[int, dt.datetime]:
     return cycle_id, moment
 
 
-def _expected(events: list[dict[str, Any]], date: str) -> dict[str, Any]:
-    """What `history` says the cycle was at the end of ``date``."""
-    until = cutoff(date)[0]
+def _expected(events: list[dict[str, Any]], date: str, zone: dt.tzinfo) -> dict[str, Any]:
+    """What `history` says the cycle was at the end of ``date`` (a day in ``zone``)."""
+    until = cutoff(date, zone)[0]
     taken = [e for e in events if parse_stored(e["occurred_at"]) < until]
     steps = [e for e in taken if e["kind"] in ("start", "fire", "migrate")]
     entered = [e for e in taken if e["kind"] == "start" or e["to"] != e["from"]]
@@ -82,7 +82,7 @@ def test_state_at_agrees_with_the_stored_cycle_and_with_history(
             date = (START + (last - START) * (hours / (24 * 40))
                     + dt.timedelta(days=hours // 24 % 3)).date().isoformat()
             view = state_at(db, cycle_id, date)
-            expected = _expected(events, date)
+            expected = _expected(events, date, db.zone)
             assert {"state": view.state, "version": view.version,
                     "last_event": view.last_event, "since": view.since} == expected, date
             assert view.started == (expected["state"] is not None)

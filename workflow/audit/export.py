@@ -2,7 +2,9 @@
 
 Each JSON line is the event in canonical JSON with its ``prev_hash`` and ``hash``, exactly as
 hashed; CSV has one column per field (``inputs`` and ``documents`` as canonical JSON, null as
-an empty cell). Dates filter on when a step happened (``occurred_at``), whole local days.
+an empty cell). Dates filter on when a step happened (``occurred_at``), whole days in the
+database's business zone. A cluster or person named in a filter must exist (exit 5, with the
+closest names suggested).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
+from thidua.store import directory as queries
 from thidua.store import ledger
+from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.judge import load_cycle
-from thidua.workflow.errors import InvalidInput
+from thidua.workflow.errors import InvalidInput, NotFound
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.timetravel import cutoff
 from thidua.workflow.timeutil import iso, parse_moment
@@ -57,9 +61,9 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
     text stream or the path of a file (created once the filters are found valid)."""
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
-    filters = filters or Filters()
+    filters, zone = filters or Filters(), db.zone
     with db.transaction() as session:
-        criteria = _criteria(session, filters)
+        criteria = _criteria(session, filters, zone)
         if not isinstance(target, str):
             return Exported(_write(session, criteria, target, fmt, on_progress), fmt, None)
         try:
@@ -90,21 +94,39 @@ def _writer(out: TextIO, fmt: str) -> Any:
     return row
 
 
-def _criteria(session: Session, filters: Filters) -> dict[str, Any]:
+def _criteria(session: Session, filters: Filters, zone: dt.tzinfo) -> dict[str, Any]:
     """The criteria of :func:`store.ledger.rows` that select the events ``filters`` ask for;
-    a cycle or cluster that does not exist is not found."""
+    a cycle, cluster or person that does not exist is not found."""
     if filters.cycle_id is not None:
         load_cycle(session, filters.cycle_id)
-    cluster_id = (roster.cluster(session, filters.cluster).id if filters.cluster is not None
-                  else None)
-    since, until = _dates(filters)
+    cluster_id = (roster.cluster(session, names.name(filters.cluster, "--cluster")).id
+                  if filters.cluster is not None else None)
+    since, until = _dates(filters, zone)
     return {"cycle_id": filters.cycle_id, "cluster_id": cluster_id, "period": filters.period,
-            "actor": filters.actor, "since": since, "until": until}
+            "actor": _actor(session, filters.actor), "since": since, "until": until}
 
 
-def _dates(filters: Filters) -> tuple[str | None, str | None]:
-    since = parse_moment(filters.since, "--since") if filters.since else None
-    until = cutoff(filters.until)[0] if filters.until else None
+def _actor(session: Session, name: str | None) -> list[str] | None:
+    """The spellings of ``name`` the ledger records steps under: a registered person (as
+    typed, and as stored), or a login that acted in set-up mode; else not found."""
+    if name is None:
+        return None
+    wanted = names.name(name, "--actor")
+    found, known = roster.named(session, wanted, queries.actor_named, queries.actor_names,
+                                "person")
+    if found is not None:
+        return sorted({wanted, found.name})
+    recorded = ledger.actors(session)
+    spellings = [a for a in recorded if names.same(a, wanted)]
+    if not spellings:
+        raise NotFound(f"no person {wanted!r} is registered or recorded in the ledger"
+                       f"{names.did_you_mean(wanted, {*known, *recorded})}")
+    return spellings
+
+
+def _dates(filters: Filters, zone: dt.tzinfo) -> tuple[str | None, str | None]:
+    since = parse_moment(filters.since, "--since", zone) if filters.since else None
+    until = cutoff(filters.until, zone)[0] if filters.until else None
     if since is not None and until is not None and since >= until:
         raise InvalidInput(f"--since {filters.since} is after --until {filters.until}")
     return (iso(since) if since else None,

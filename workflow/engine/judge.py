@@ -65,15 +65,17 @@ class Context:
     facts: dict[str, Any]
     members: tuple[str, ...]
     day: dt.date
+    zone: dt.tzinfo = dt.UTC  # the database's business zone, in which ``day`` is a day
 
 
-def context(session: Session, cycle: Cycle, day: dt.date) -> Context:
-    """Everything the rules need about ``cycle`` on ``day``."""
+def context(session: Session, cycle: Cycle, day: dt.date,
+            zone: dt.tzinfo = dt.UTC) -> Context:
+    """Everything the rules need about ``cycle`` on ``day`` (a day in ``zone``)."""
     cluster_row = queries.cluster_by_id(session, cycle.cluster_id)
     assert cluster_row is not None  # a foreign key guarantees it
     return Context(cycle, cluster_row, definition_of(session, cycle.definition_hash),
                    json.loads(cycle.facts),
-                   tuple(queries.members_on(session, cycle.cluster_id, day)), day)
+                   tuple(queries.members_on(session, cycle.cluster_id, day)), day, zone)
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
                           parameters=ctx.loaded.definition.parameter_values(),
                           actor=person.name if person else "", actor_unit=own_unit, unit=target,
                           inputs=inputs or {}, reason=reason, occurred_at=occurred_at,
-                          head=head, deputy=deputy, definition=ctx.loaded.definition)
+                          head=head, deputy=deputy, definition=ctx.loaded.definition,
+                          zone=ctx.zone)
     for call in transition.guards:
         entry = GUARDS[call.name]
         if validators or entry.kind == "condition":

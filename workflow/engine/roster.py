@@ -5,12 +5,17 @@ or an administrator makes.
 Two roles follow from the records rather than from grants: a person of a member unit holds
 ``member_unit`` in that cluster, and a person of the head unit of a period holds
 ``cluster_head``.
+
+Names are looked up in one Unicode form (NFC) on both sides: the name asked for is normalised,
+and a record stored in another form before names were normalised is still found (when exactly
+one is). A name that is not there is not found (exit 5), with the closest names suggested.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -18,18 +23,38 @@ from thidua.store import directory as queries
 from thidua.store import grants
 from thidua.store.models import Actor, Cluster, LeadershipChange, Membership, Unit
 from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.names import did_you_mean, nfc, twins
+
+Row = TypeVar("Row")
 
 DERIVED_ROLES = ("member_unit", "cluster_head")
 ADMIN, AUDITOR = "administrator", "auditor"
 
 
+def named(session: Session, name: str, by_name: Callable[[Session, str], Row | None],
+          every: Callable[[Session], list[str]], what: str) -> tuple[Row | None, list[str]]:
+    """The record called ``name`` in any Unicode form, or None with every name there is (for
+    suggestions). Two records stored under one name in two forms are refused: which one is
+    meant cannot be told."""
+    wanted = nfc(name)
+    found = by_name(session, wanted)
+    if found is not None:
+        return found, []
+    known = every(session)
+    stored = twins(wanted, known)
+    if len(stored) > 1:
+        raise InvalidInput(f"{len(stored)} {what}s are named {wanted!r} in different Unicode "
+                           "forms (stored before names were normalised); see: thidua db current")
+    return (by_name(session, stored[0]), []) if stored else (None, known)
+
+
 def unit(session: Session, name: str, *, create: bool = False) -> Unit:
-    """The unit called ``name`` (created when ``create``)."""
-    found = queries.unit_named(session, name)
+    """The unit called ``name`` (created when ``create``, in NFC)."""
+    found, known = named(session, name, queries.unit_named, queries.unit_names, "unit")
     if found is None:
         if not create:
-            raise NotFound(f"no unit {name!r}")
-        found = Unit(name=name)
+            raise NotFound(f"no unit {name!r}{did_you_mean(name, known)}")
+        found = Unit(name=nfc(name))
         session.add(found)
         session.flush()
     return found
@@ -37,23 +62,31 @@ def unit(session: Session, name: str, *, create: bool = False) -> Unit:
 
 def cluster(session: Session, name: str) -> Cluster:
     """The cluster called ``name``."""
-    found = queries.cluster_named(session, name)
+    found, known = named(session, name, queries.cluster_named, queries.cluster_names,
+                         "cluster")
     if found is None:
-        raise NotFound(f"no cluster {name!r} (see: thidua cluster show)")
+        raise NotFound(f"no cluster {name!r}{did_you_mean(name, known)} "
+                       "(see: thidua cluster show)")
     return found
 
 
 def actor(session: Session, name: str) -> Actor:
     """The person called ``name``."""
-    found = queries.actor_named(session, name)
+    found, known = named(session, name, queries.actor_named, queries.actor_names, "person")
     if found is None:
-        raise NotFound(f"no person {name!r} is registered (see: thidua actor add)")
+        raise NotFound(f"no person {name!r} is registered{did_you_mean(name, known)} "
+                       "(see: thidua actor add)")
     return found
+
+
+def actor_with_login(session: Session, login: str) -> Actor | None:
+    """The person whose login is ``login`` (in any Unicode form), or None."""
+    return named(session, login, queries.actor_with_login, queries.logins, "login")[0]
 
 
 def actor_for_operator(session: Session, operator: str) -> Actor:
     """The person whose login is the operator's own, for steps taken without ``--as``."""
-    found = queries.actor_with_login(session, operator)
+    found = actor_with_login(session, operator)
     if found is None:
         raise InvalidInput(f"no person is registered for the login {operator!r}: "
                            "name one with --as NAME")
@@ -108,9 +141,9 @@ def leave_in(session: Session, cluster_id: int, unit_name: str, day: dt.date) ->
 def check_leaders(session: Session, cluster_id: int, day: dt.date, head: str,
                   deputy: str | None) -> None:
     """Head and deputy are two different member units on ``day``."""
-    members = queries.members_on(session, cluster_id, day)
+    members = {nfc(m) for m in queries.members_on(session, cluster_id, day)}
     for role, name in (("head", head), ("deputy", deputy)):
-        if name is not None and name not in members:
+        if name is not None and nfc(name) not in members:
             raise InvalidInput(f"the {role} {name} is not a member unit on {day.isoformat()}")
     if head == deputy:
         raise InvalidInput("the head and the deputy must be different units")

@@ -40,8 +40,9 @@ def handover_heads(situation: Situation, params: HandoverParams) -> list[str]:
 
 
 def handover(session: Any, context: Any, situation: Situation, params: HandoverParams) -> None:
-    """Units leave and join, and the incoming head leads from the handover's date."""
-    day = dt.date.fromisoformat(situation.occurred_at[:10])
+    """Units leave and join, and the incoming head leads from the handover's date: the day
+    the step is judged on, in the database's business zone (not the UTC date)."""
+    day: dt.date = context.day
     cluster_id, period = context.cycle.cluster_id, context.cycle.period
     given = situation.inputs
     for unit in given.get(params.joining) or []:

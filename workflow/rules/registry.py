@@ -42,6 +42,7 @@ class Situation:
     head: str | None = None
     deputy: str | None = None
     definition: Any = None  # the Definition, for its score sheet and catalogue
+    zone: Any = None  # the database's business zone (a tzinfo), for the dates a rule names
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from thidua.workflow.rules.registry import (
     WrittenFact,
     field_of,
 )
+from thidua.workflow.timeutil import business_day
 
 
 class SheetParams(Params):
@@ -83,7 +84,9 @@ def scores_open(situation: Situation, params: PublishedParams) -> list[str]:
     published = situation.facts.get(params.scores)
     if published is None:
         return []
-    return [f"the scores were published on {published['published_at'][:10]} and cannot be "
+    day = (business_day(published["published_at"], situation.zone).isoformat()
+           if situation.zone is not None else published["published_at"][:10])
+    return [f"the scores were published on {day} and cannot be "
             "edited: record a correction (correct_score) with a reason"]
 
 

@@ -1,4 +1,4 @@
-"""Database administration: upgrade, status and backup."""
+"""Database administration: upgrade, status, backup and the business time zone."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from thidua.store import backup as store_backup
+from thidua.store import directory as queries
 from thidua.store import engine as store_engine
-from thidua.store import schema
+from thidua.store import schema, settings
+from thidua.workflow import names, timeutil
 from thidua.workflow.audit import verify as audit
 from thidua.workflow.errors import InvalidInput
-from thidua.workflow.services.db import Database
+from thidua.workflow.services import identity
+from thidua.workflow.services.db import Database, record
 
 
 def upgrade_db(db: Database) -> str | None:
@@ -26,13 +29,37 @@ def upgrade_db(db: Database) -> str | None:
 
 
 def db_status(db: Database) -> dict[str, Any]:
-    """The database URL (without password), its schema revision and the one needed."""
+    """The database URL (without password), its schema revision and the one needed, and (on
+    an up-to-date schema) the names stored in another Unicode form (:func:`stored_names`)."""
     try:
         revision = store_engine.schema_revision(db.engine)
     except OperationalError as exc:
         raise InvalidInput(f"cannot open the database {db.url}: {exc.orig}") from None
     return {"url": db.url, "revision": revision, "head": schema.HEAD,
-            "up_to_date": revision == schema.HEAD}
+            "up_to_date": revision == schema.HEAD,
+            "names": stored_names(db) if revision == schema.HEAD else []}
+
+
+def stored_names(db: Database) -> list[str]:
+    """What is wrong with the names of units, clusters, people and logins as stored: a name
+    stored in another form than NFC (written before names were normalised: it is still found,
+    in any form), and two records under one name in two forms (the one stored in NFC is found
+    by that name, the other no more)."""
+    problems = []
+    with db.transaction(write=False) as session:
+        for what, every in (("unit", queries.unit_names), ("cluster", queries.cluster_names),
+                            ("person", queries.actor_names), ("login", queries.logins)):
+            by_form: dict[str, list[str]] = {}
+            for stored in every(session):
+                by_form.setdefault(names.nfc(stored), []).append(stored)
+            for name, spellings in sorted(by_form.items()):
+                if len(spellings) > 1:
+                    problems.append(f"{len(spellings)} {what}s are named {name!r} in different "
+                                    "Unicode forms: one record under two spellings")
+                elif spellings[0] != name:
+                    problems.append(f"{what} {name!r} is stored in another Unicode form than "
+                                    "NFC (it is found in any form)")
+    return problems
 
 
 PG_BACKUP = ("on PostgreSQL, back up with pg_dump: pg_dump -Fc -d URL -f thidua.dump "
@@ -68,3 +95,33 @@ def backup_db(db: Database, file: str | Path) -> Backup:
     finally:
         copy.close()
     return Backup(str(target), size, head.seq, head.hash)
+
+
+@dataclass(frozen=True)
+class TimeZone:
+    """The business time zone of a database, and what it was before a change."""
+
+    time_zone: str
+    before: str | None = None
+    changed: bool = False
+
+
+def time_zone(db: Database) -> TimeZone:
+    """The business time zone of ``db``."""
+    return TimeZone(db.zone.key)
+
+
+def set_time_zone(db: Database, name: str) -> TimeZone:
+    """Make ``name`` (an IANA zone, checked with ``zoneinfo``) the business time zone of
+    ``db``: an administrator's step, in the ledger. The same zone again changes nothing."""
+    wanted = timeutil.zone(names.name(name, "time zone", limit=64)).key
+    with db.transaction() as session:
+        by = identity.require_admin(session, db, "db timezone")
+        before = settings.get(session, settings.TIME_ZONE)
+        if before == wanted:
+            return TimeZone(wanted, before)
+        settings.put(session, settings.TIME_ZONE, wanted)
+        record(session, db, kind="admin", trigger="db_timezone", actor=by,
+               inputs={"time_zone": wanted, "before": before})
+    db.forget_zone()
+    return TimeZone(wanted, before, changed=True)

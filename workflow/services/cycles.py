@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from thidua.store import cycles, definitions, ledger
 from thidua.store.ledger import as_event, canonical_json
 from thidua.store.models import Cycle
+from thidua.workflow import names
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.inputs import Attachment, check_inputs
 from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge, load_cycle
@@ -26,7 +27,15 @@ from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, Tra
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.services import documents, identity, membership
 from thidua.workflow.services.db import Database, record
-from thidua.workflow.timeutil import check_period, iso, now, parse_moment, parse_stored
+from thidua.workflow.timeutil import (
+    aware,
+    business_day,
+    check_period,
+    iso,
+    now,
+    parse_moment,
+    parse_stored,
+)
 
 
 @dataclass(frozen=True)
@@ -42,12 +51,12 @@ class Fired:
     repeated: bool = False
 
 
-def _when(occurred_at: str | dt.datetime | None) -> dt.datetime:
+def _when(occurred_at: str | dt.datetime | None, zone: dt.tzinfo) -> dt.datetime:
+    """When a step happened, in UTC: now, or ``--at`` read in the business ``zone``."""
     if occurred_at is None:
         return now()
-    moment = occurred_at if isinstance(occurred_at, dt.datetime) else parse_moment(occurred_at)
-    if moment.tzinfo is None:
-        moment = moment.astimezone()
+    moment = (aware(occurred_at, zone) if isinstance(occurred_at, dt.datetime)
+              else parse_moment(occurred_at, "--at", zone))
     if moment > now() + dt.timedelta(minutes=5):
         raise InvalidInput(f"the date {iso(moment)} is in the future")
     return moment.astimezone(dt.UTC)
@@ -72,7 +81,12 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
     """Open ``cluster_name``'s cycle for ``period`` on definition ``loaded``; ``leadership``
     (head, deputy) is set for the period in the same transaction when given."""
     check_period(period)
-    moment = _when(occurred_at)
+    cluster_name, actor = names.name(cluster_name, "cluster"), names.optional_name(actor, "--as")
+    request_id = names.optional_name(request_id, "--request-id")
+    if leadership is not None:
+        leadership = (names.name(leadership[0], "head"),
+                      names.optional_name(leadership[1], "deputy"))
+    moment = _when(occurred_at, db.zone)
     with db.transaction() as session:
         repeated = _repeated(session, request_id, None, "start",
                              start_inputs={"cluster": cluster_name, "period": period})
@@ -82,7 +96,8 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
         person = identity.acting_person(session, db, actor, "start")
         if leadership is not None:
             membership.set_leadership_in(session, cluster_row, period, *leadership)
-        held = roster.roles_of(session, person, cluster_row, period, moment.date())
+        held = roster.roles_of(session, person, cluster_row, period,
+                               business_day(moment, db.zone))
         role = next((r for r in loaded.definition.start_roles if r in held), None)
         if roster.AUDITOR in held:
             raise TransitionRefused("start", roster.auditor_refusal(person, held, []))
@@ -146,8 +161,12 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
     Without ``expected_version`` the version read when the call begins is expected, so that
     of two offices firing on one cycle at once exactly one wins and the other gets
     :class:`Conflict` with nothing recorded. A retried call with the same ``request_id`` returns
-    the first result instead of taking the step twice.
+    the first result instead of taking the step twice. Names, the reason and the texts among
+    the inputs are checked and brought to one form first (:mod:`workflow.names`).
     """
+    actor, unit = names.optional_name(actor, "--as"), names.optional_name(unit, "--unit")
+    reason, inputs = names.reason(reason), names.inputs(inputs)
+    request_id = names.optional_name(request_id, "--request-id")
     if expected_version is None:
         with db.transaction(write=False) as session:
             done = _repeated(session, request_id, cycle_id, trigger, unit=unit)
@@ -171,7 +190,7 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
           inputs: dict[str, Any] | None, reason: str | None, unit: str | None,
           expected_version: int, occurred_at: str | dt.datetime | None,
           request_id: str | None) -> Fired:
-    moment = _when(occurred_at)
+    moment = _when(occurred_at, db.zone)
     with db.transaction() as session:
         repeated = _repeated(session, request_id, cycle_id, trigger, unit=unit)
         if repeated:
@@ -182,8 +201,9 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
                            f"{expected_version}: changed by someone else since you looked; "
                            "nothing was recorded; look again")
         matches_its_ledger(session, cycle, moment)
-        ctx = context(session, cycle, moment.date())
+        ctx = context(session, cycle, business_day(moment, db.zone), db.zone)
         transition = _transition(ctx.loaded, trigger, cycle.state)
+        unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
         values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
         person = identity.acting_person(session, db, actor, trigger)
 

@@ -7,13 +7,15 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from thidua.store import engine as store_engine
-from thidua.store import ledger, query, schema
+from thidua.store import ledger, query, schema, settings
 from thidua.store.models import LedgerRow
+from thidua.workflow import timeutil
 from thidua.workflow.errors import Conflict, InvalidInput
 from thidua.workflow.timeutil import iso, now
 
@@ -28,6 +30,7 @@ class Database:
         except store_engine.StoreError as exc:
             raise InvalidInput(str(exc)) from None
         self._operator = operator
+        self._zone: ZoneInfo | None = None
         self.url = self.engine.url.render_as_string(hide_password=True)
         self.reader = store_engine.reader(self.engine)
         if check_schema:
@@ -47,6 +50,22 @@ class Database:
         embeds thidua and authenticates its users itself passes ``operator`` when it opens
         the database; the command line never does."""
         return self._operator or store_engine.operator(self.engine)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The business time zone of this database (``settings.time_zone``): ``--at`` is read
+        in it, the rules judge the day in it, and every date and time is shown in it. Read
+        once per handle (a service reads it before it opens a transaction: an in-memory
+        SQLite database has one connection); :func:`workflow.services.admin.set_time_zone`
+        changes it."""
+        if self._zone is None:
+            with self.transaction(write=False) as session:
+                self._zone = zone_in(session)
+        return self._zone
+
+    def forget_zone(self) -> None:
+        """Read the business time zone again on next use (after it was changed)."""
+        self._zone = None
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
@@ -72,6 +91,17 @@ class Database:
     def close(self) -> None:
         """Release the connections."""
         self.engine.dispose()
+
+
+def zone_in(session: Session) -> ZoneInfo:
+    """The business time zone stored in the database of ``session`` (the default, when a
+    database has none); a stored name that is no zone is refused, saying how to set one."""
+    name = settings.get(session, settings.TIME_ZONE) or timeutil.DEFAULT_ZONE
+    try:
+        return timeutil.zone(name)
+    except InvalidInput:
+        raise InvalidInput(f"the database's time zone {name!r} is not a known zone: an "
+                           "administrator sets one with: thidua db timezone ZONE") from None
 
 
 # Runs a prebuilt statement of columns in a session's transaction (see store.query.run).

@@ -8,10 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from thidua.store import directory as queries
+from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.services import identity
 from thidua.workflow.services.db import Database, record
+from thidua.workflow.timeutil import today
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
                 deputy: str | None, period: int, joined_on: dt.date,
                 kind: str = "cluster") -> ClusterView:
     """Create a cluster with its member units (created as needed), head and deputy."""
+    name = names.name(name, "cluster")
+    members = [names.name(m, "member unit") for m in members]
+    head, deputy = names.optional_name(head, "head"), names.optional_name(deputy, "deputy")
     if not members:
         raise InvalidInput("a cluster needs at least one member unit (--member UNIT)")
     for role, who in (("head", head), ("deputy", deputy)):
@@ -39,7 +44,8 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
         raise InvalidInput("the head and the deputy must be different units")
     with db.transaction() as session:
         by = identity.require_admin(session, db, "cluster add")
-        if queries.cluster_id(session, name) is not None:
+        if roster.named(session, name, queries.cluster_named, queries.cluster_names,
+                        "cluster")[0] is not None:
             raise InvalidInput(f"a cluster named {name!r} already exists")
         new_id = queries.add_cluster(session, name, kind)
         for member in dict.fromkeys(members):
@@ -58,9 +64,10 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
 
 def show_cluster(db: Database, name: str, period: int | None = None) -> ClusterView:
     """A cluster's members today and its head and deputy for ``period``."""
+    name, day = names.name(name, "cluster"), today(db.zone)
     with db.transaction(write=False) as session:
         row = roster.cluster(session, name)
-        members = queries.members_on(session, row.id, dt.date.today())
+        members = queries.members_on(session, row.id, day)
         head, deputy = queries.leadership(session, row.id, period) if period else (None, None)
         return ClusterView(row.name, row.kind, members, head, deputy, period)
 
@@ -75,11 +82,15 @@ def list_clusters(db: Database) -> list[str]:
 def add_actor(db: Database, name: str, *, unit_name: str | None,
               login: str | None = None) -> None:
     """Register a person, of a unit (optional) and with an OS or database login (optional)."""
+    name = names.name(name, "person")
+    unit_name = names.optional_name(unit_name, "unit")
+    login = names.optional_name(login, "login")
     with db.transaction() as session:
         by = identity.require_admin(session, db, "actor add")
-        if queries.actor_id(session, name) is not None:
+        if roster.named(session, name, queries.actor_named, queries.actor_names,
+                        "person")[0] is not None:
             raise InvalidInput(f"a person named {name!r} is already registered")
-        if login and queries.actor_id_with_login(session, login) is not None:
+        if login and roster.actor_with_login(session, login) is not None:
             raise InvalidInput(f"the login {login!r} already belongs to another person")
         unit_id = roster.unit(session, unit_name).id if unit_name else None
         queries.add_actor(session, name, unit_id, login)

@@ -25,6 +25,7 @@ from thidua.workflow.language.loader import Loaded
 from thidua.workflow.services.publish import Opener, lookup
 from thidua.workflow.services.views import enters_state, history
 from thidua.workflow.timeutil import days, parse_stored
+from thidua.workflow.timeutil import today as business_today
 
 Format = Literal["mermaid", "dot"]
 ENGINES: dict[str, Literal["graphviz", "mermaid"]] = {"mermaid": "mermaid", "dot": "graphviz"}
@@ -79,7 +80,7 @@ def draw(name: str, opener: Opener, *, fmt: Format = "mermaid", cycle_id: int | 
     if name not in (loaded.definition.id, loaded.ref, loaded.hash):
         raise InvalidInput(f"cycle {cycle_id} runs on {loaded.ref}, not {name}")
     return render(loaded, fmt=fmt, lang=lang, cycle_id=cycle_id, state=state,
-                  events=history(db, cycle_id), today=today)
+                  events=history(db, cycle_id), today=today or business_today(db.zone))
 
 
 def render(loaded: Loaded, *, fmt: Format = "mermaid", lang: str = "en",

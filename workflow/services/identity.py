@@ -10,17 +10,17 @@ no step but those a definition gives to the auditor role (closing the books).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.orm import Session
 
 from thidua.store import definitions as stored_definitions
 from thidua.store import directory as queries
 from thidua.store import grants
 from thidua.store.models import Actor
+from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput, TransitionRefused
 from thidua.workflow.services.db import Database, record
+from thidua.workflow.timeutil import business_day, now
 
 ADMIN, AUDITOR = roster.ADMIN, roster.AUDITOR
 
@@ -65,6 +65,7 @@ def acting_person(session: Session, db: Database, name: str | None, what: str) -
 
 def delegate(db: Database, name: str, login: str) -> None:
     """Allow ``login`` to enter steps on ``name``'s authority."""
+    name, login = names.name(name, "person"), names.name(login, "--login")
     with db.transaction() as session:
         by = require_admin(session, db, "delegate")
         person = roster.actor(session, name)
@@ -78,6 +79,8 @@ def delegate(db: Database, name: str, login: str) -> None:
 def grant(db: Database, name: str, role: str, *, cluster_name: str | None,
           period: int | None = None) -> None:
     """Grant ``role`` to a person, in one cluster (or all) and one period (or all)."""
+    name, role = names.name(name, "person"), names.name(role, "role", limit=64)
+    cluster_name = names.optional_name(cluster_name, "--cluster")
     if role in roster.DERIVED_ROLES:
         raise InvalidInput(f"{role!r} is not granted: it follows from the person's unit "
                            "(member units and the cluster's head)")
@@ -108,7 +111,11 @@ def known_roles(session: Session) -> set[str]:
 
 def revoke(db: Database, name: str, role: str, *, cluster_name: str | None,
            period: int | None) -> int:
-    """Revoke ``name``'s grants of ``role`` in that scope (kept, marked revoked); how many."""
+    """Revoke ``name``'s grants of ``role`` in that scope (kept, marked revoked on today's date
+    in the business zone); how many."""
+    name, role = names.name(name, "person"), names.name(role, "role", limit=64)
+    cluster_name = names.optional_name(cluster_name, "--cluster")
+    zone = db.zone
     with db.transaction() as session:
         by = require_admin(session, db, "revoke")
         person = roster.actor(session, name)
@@ -116,7 +123,7 @@ def revoke(db: Database, name: str, role: str, *, cluster_name: str | None,
         held = grants.in_scope(session, person.id, role, cluster_id, period)
         if not held:
             raise InvalidInput(f"{name} holds no such grant of {role}")
-        grants.revoke(session, held, dt.date.today().isoformat())
+        grants.revoke(session, held, business_day(now(), zone).isoformat())
         record(session, db, kind="admin", trigger="actor_revoke", actor=by,
                inputs={"name": name, "role": role, "cluster": cluster_name, "period": period})
         return len(held)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from thidua.store import directory as queries
 from thidua.store.models import Cluster
+from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.services import identity
@@ -33,6 +34,7 @@ def leave(db: Database, cluster: str, unit: str, day: dt.date) -> None:
 def _membership_change(db: Database, trigger: str,
                        change: Callable[[Session, int, str, dt.date], None],
                        cluster: str, unit: str, day: dt.date) -> None:
+    cluster, unit = names.name(cluster, "cluster"), names.name(unit, "unit")
     with db.transaction() as session:
         by = identity.require_admin(session, db, trigger.replace("_", " "))
         change(session, roster.cluster(session, cluster).id, unit, day)
@@ -76,6 +78,8 @@ def set_leadership_in(session: Session, cluster_row: Cluster, period: int, head:
 def set_leadership(db: Database, cluster: str, period: int, head: str,
                    deputy: str | None) -> None:
     """Set the head and deputy of ``cluster`` for ``period`` (before it starts)."""
+    cluster, head = names.name(cluster, "cluster"), names.name(head, "--head")
+    deputy = names.optional_name(deputy, "--deputy")
     with db.transaction() as session:
         by = identity.require_admin(session, db, "cluster head")
         set_leadership_in(session, roster.cluster(session, cluster), period, head, deputy)

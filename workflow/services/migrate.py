@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from thidua.store.models import Cycle
+from thidua.workflow import names
 from thidua.workflow.engine.judge import definition_of, load_cycle
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
 from thidua.workflow.language.loader import Loaded
@@ -86,7 +87,8 @@ def apply(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None =
           expected_version: int | None = None) -> Migrated:
     """Migrate cycle ``cycle_id`` to version ``to``, an administrator's step (see
     :mod:`workflow.services.identity`); refused when the plan has problems."""
-    moment = parse_moment(occurred_at) if occurred_at else now()
+    reason = names.reason(reason)
+    moment = parse_moment(occurred_at, "--at", db.zone) if occurred_at else now()
     if moment > now() + dt.timedelta(minutes=5):
         raise InvalidInput(f"the date {iso(moment)} is in the future")
     with db.transaction() as session:

@@ -7,20 +7,24 @@ from typing import Any
 from thidua.workflow.rules.ballot import more_than, share
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.views import definition_for, enters_state, history, show
+from thidua.workflow.timeutil import business_day
 
 
 def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any]:
-    """Everything a secretariat reports about cycle ``cycle_id``, as plain data."""
+    """Everything a secretariat reports about cycle ``cycle_id``, as plain data; every date is
+    the day in the database's business zone, as ``cycle history`` and ``state-at`` show it."""
     view = show(db, cycle_id)
     definition = definition_for(db, cycle_id).definition
     events = history(db, cycle_id)
+    for event in events:
+        event["day"] = business_day(event["occurred_at"], db.zone).isoformat()
     facts = view.facts
     return {
         "cycle": {"id": view.id, "cluster": view.cluster, "period": view.period,
                   "definition": view.definition, "state": view.state, "version": view.version,
                   "members": view.members, "head": view.head, "deputy": view.deputy},
         "timeline": _timeline(events, definition, lang),
-        "steps": [{"date": e["occurred_at"][:10], "trigger": e["trigger"], "actor": e["actor"],
+        "steps": [{"date": e["day"], "trigger": e["trigger"], "actor": e["actor"],
                    "role": e["role"], "unit": e["unit"], "reason": e["reason"]}
                   for e in events],
         "matrix": _matrix(definition, facts, events),
@@ -43,7 +47,7 @@ def _timeline(events: list[dict[str, Any]], definition: Any, lang: str) -> list[
             state = definition.state(e["to"])
             rows.append({"state": e["to"],
                          "label": state.label.get(lang) if state.label else e["to"],
-                         "entered": e["occurred_at"][:10], "days": e.get("days_in_state")})
+                         "entered": e["day"], "days": e.get("days_in_state")})
     return rows
 
 

@@ -19,6 +19,7 @@ from thidua.store import cycles as stored_cycles
 from thidua.store import directory as queries
 from thidua.store import ledger
 from thidua.store.ledger import as_event, event_hash
+from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.facts import replay
 from thidua.workflow.engine.judge import definition_of, load_cycle
@@ -26,7 +27,7 @@ from thidua.workflow.errors import IntegrityFailure, NotFound
 from thidua.workflow.language.model import Label
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.views import enters_state
-from thidua.workflow.timeutil import days, iso, now, parse_moment, parse_stored
+from thidua.workflow.timeutil import business_day, days, iso, now, parse_moment, parse_stored
 
 
 @dataclass(frozen=True)
@@ -52,21 +53,23 @@ class StateAt:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
-def cutoff(date: str) -> tuple[dt.datetime, dt.date]:
+def cutoff(date: str, zone: dt.tzinfo) -> tuple[dt.datetime, dt.date]:
     """The instant events must come before to count on ``date``, and the day itself.
 
-    A date (``2023-06-29``) counts to the end of that day in the local zone, as ``--at``
+    A date (``2023-06-29``) counts to the end of that day in the business ``zone``, as ``--at``
     reads dates; a date and time (``2023-06-29T10:00``) counts up to and including it.
     """
-    moment = parse_moment(date)
+    moment = parse_moment(date, "date", zone)
+    day = business_day(moment, zone)
     if len(date.strip()) == 10:
-        return moment + dt.timedelta(days=1), moment.astimezone().date()
-    return moment + dt.timedelta(microseconds=1), moment.astimezone().date()
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        return end.astimezone(dt.UTC), day
+    return moment + dt.timedelta(microseconds=1), day
 
 
 def state_at(db: Database, cycle_id: int, date: str) -> StateAt:
     """Cycle ``cycle_id`` as it stood at the end of ``date``."""
-    until, day = cutoff(date)
+    until, day = cutoff(date, db.zone)
     with db.transaction() as session:
         cycle = load_cycle(session, cycle_id)
         return _rebuild(session, cycle, date, until, day)
@@ -74,7 +77,8 @@ def state_at(db: Database, cycle_id: int, date: str) -> StateAt:
 
 def cluster_state_at(db: Database, cluster: str, period: int, date: str) -> list[StateAt]:
     """Every cycle of ``cluster`` for ``period`` as it stood at the end of ``date``."""
-    until, day = cutoff(date)
+    cluster = names.name(cluster, "cluster")
+    until, day = cutoff(date, db.zone)
     with db.transaction() as session:
         cluster_row = roster.cluster(session, cluster)
         cycles = stored_cycles.of_cluster(session, cluster_row.id, period)

@@ -11,6 +11,7 @@ from thidua.store import cycles as stored_cycles
 from thidua.store import directory as queries
 from thidua.store import ledger
 from thidua.store.ledger import as_event
+from thidua.workflow import names as naming
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.judge import context, definition_of, judge, load_cycle
 from thidua.workflow.engine.step import Step
@@ -20,6 +21,7 @@ from thidua.workflow.language.model import Label
 from thidua.workflow.services.cycles import stored_facts
 from thidua.workflow.services.db import Database
 from thidua.workflow.timeutil import days, due_date, parse_stored
+from thidua.workflow.timeutil import today as business_today
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,13 @@ class Option:
 
 
 def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleView:
-    """One cycle: state, version, due date, members, head and deputy, facts."""
-    today = today or dt.date.today()
+    """One cycle: state, version, due date, members, head and deputy, facts; due dates and
+    overdue marks are judged on today in the database's business zone."""
+    zone = db.zone  # read before the transaction below
+    today = today or business_today(zone)
     with db.transaction(write=False) as session:
         cycle = load_cycle(session, cycle_id)
-        ctx = context(session, cycle, today)
+        ctx = context(session, cycle, today, zone)
         state = ctx.loaded.definition.state(cycle.state)
         head, deputy = queries.leadership(session, cycle.cluster_id, cycle.period)
         due = due_date(state.due, cycle.period) if state.due else None
@@ -81,8 +85,11 @@ def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleV
 
 def list_cycles(db: Database, *, state: str | None = None, cluster: str | None = None,
                 period: int | None = None) -> list[dict[str, Any]]:
-    """Cycles, newest first, filtered by state, cluster and period."""
+    """Cycles, newest first, filtered by state, cluster and period; a cluster that does not
+    exist is not found."""
     with db.transaction(write=False) as session:
+        if cluster is not None:
+            cluster = roster.cluster(session, naming.name(cluster, "--cluster")).name
         rows = stored_cycles.listed(session, state=state, cluster=cluster, period=period)
     return [{"id": r.id, "cluster": r.cluster, "period": r.period, "state": r.state,
              "version": r.version, "definition": f"{r.def_id}@{r.definition_version}"}
@@ -119,10 +126,12 @@ def definition_for(db: Database, cycle_id: int) -> Loaded:
 def why(db: Database, cycle_id: int, *, actor: str | None = None,
         trigger: str | None = None, today: dt.date | None = None) -> list[Option]:
     """Each step possible from the cycle's state, with every reason it is refused now."""
-    today = today or dt.date.today()
+    zone = db.zone  # read before the transaction below
+    today = today or business_today(zone)
+    actor = naming.optional_name(actor, "--as")
     with db.transaction(write=False) as session:
         cycle = load_cycle(session, cycle_id)
-        ctx = context(session, cycle, today)
+        ctx = context(session, cycle, today, zone)
         person = roster.person_or_operator(session, db.operator, actor) if actor else None
         definition = ctx.loaded.definition
         names = machine.triggers_from(ctx.loaded, cycle.state)
@@ -156,7 +165,9 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
 def todo(db: Database, *, actor: str | None = None,
          today: dt.date | None = None) -> list[dict[str, Any]]:
     """Across open cycles: what ``actor`` can do now, what is blocked, and what is due."""
-    today = today or dt.date.today()
+    zone = db.zone  # read before the transaction below
+    today = today or business_today(zone)
+    actor = naming.optional_name(actor, "--as")
     with db.transaction(write=False) as session:
         person = roster.person_or_operator(session, db.operator, actor)
         cycle_ids = stored_cycles.ids(session)

@@ -1,0 +1,31 @@
+"""Queries on the settings of a database (its business time zone, its document size limit):
+one value a key, read and written as text. The workflow layer checks what a value means."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
+
+from thidua.store.models import Setting
+from thidua.store.query import Target, run
+
+TIME_ZONE = "time_zone"
+
+_SETTINGS = cast(Table, Setting.__table__)
+_GET = select(Setting.value).where(Setting.key == bindparam("key"))
+_ADD = insert(_SETTINGS)
+_SET = update(_SETTINGS).where(_SETTINGS.c.key == bindparam("setting"))
+
+
+def get(target: Target, key: str) -> str | None:
+    """The value of setting ``key``, or None when the database has none."""
+    value: str | None = run(target, _GET, key=key).scalar()
+    return value
+
+
+def put(target: Target, key: str, value: str) -> None:
+    """Set ``key`` to ``value`` (added when the database has no such setting)."""
+    changed = cast(CursorResult[Any], run(target, _SET, setting=key, value=value))
+    if changed.rowcount == 0:
+        run(target, _ADD, key=key, value=value)
