@@ -60,7 +60,7 @@ REQUEST = click.option("--request-id", metavar="KEY",
               shell_complete=completion.definitions,
               help="A published or shipped version: an id (the version in force for the "
                    "period) or id@version. Not a file: see --draft.")
-@click.option("--draft", metavar="FILE",
+@click.option("--draft", metavar="FILE", type=click.Path(dir_okay=False),
               help="Try the definition in FILE on a real cycle (administrators): lint and "
                    "scenarios first; stored and marked as a draft.")
 @click.option("--cluster", "-c", metavar="NAME", shell_complete=completion.clusters)
