@@ -18,7 +18,7 @@ _SOURCE = select(DefinitionRow.source).where(DefinitionRow.hash == bindparam("ha
 _SOURCES = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.source)
 _VERSIONS = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.version,
                    DefinitionRow.effective_from, DefinitionRow.published_by,
-                   DefinitionRow.published_at).order_by(DefinitionRow.def_id,
+                   DefinitionRow.published_at, DefinitionRow.status).order_by(DefinitionRow.def_id,
                                                         DefinitionRow.effective_from,
                                                         DefinitionRow.published_at)
 _VERSIONS_OF = _VERSIONS.where(DefinitionRow.def_id == bindparam("def_id"))
@@ -58,7 +58,7 @@ def sources(target: Target) -> list[Any]:
 def versions(target: Target, def_id: str | None = None) -> list[Any]:
     """The stored versions (of ``def_id``, or all) by id, then oldest effective and first
     stored first: rows of ``hash``, ``def_id``, ``version``, ``effective_from``,
-    ``published_by`` and ``published_at``."""
+    ``published_by``, ``published_at`` and ``status``."""
     if def_id is None:
         return list(run(target, _VERSIONS))
     return list(run(target, _VERSIONS_OF, def_id=def_id))

@@ -148,6 +148,10 @@ def test_a_draft_does_not_take_the_label(governed: Database, thidua: AsLogin,
     ok(thidua("admin", "cycle", "start", "-c", OTHER, "-p", "2025", "--as", SECRETARY))
     newest = parsed(thidua("admin", "cycle", "list", "-p", "2025", json=True))[0]
     assert (newest["definition"], newest["draft"]) == (LABEL, False)
+    stored = parsed(thidua("admin", "def", "versions", "ccb-cluster-annual", json=True))
+    assert sorted((v["hash"], v["status"], v["published"]) for v in stored) == sorted(
+        [(draft_hash, "draft", False), (real_hash, "published", True)])
+    assert "no (draft)" in ok(thidua("admin", "def", "versions"))
     ok(thidua("admin", "audit", "verify"))
 
 

@@ -81,6 +81,7 @@ class Version:
     by: str
     at: str
     cycles: int
+    status: str = "published"  # shipped, published or draft
 
 
 def is_hash(name: str) -> bool:
@@ -186,7 +187,7 @@ def versions(db: Database, def_id: str | None = None) -> list[Version]:
         result.append(Version(
             row.def_id, row.version, row.hash, row.effective_from, event is not None,
             event.actor if event else row.published_by, event.at if event else row.published_at,
-            counts.get(row.hash, 0)))
+            counts.get(row.hash, 0), row.status))
     if def_id is not None and not result:
         raise NotFound(f"no stored version of {def_id!r} (see: thidua def publish FILE)")
     return result
