@@ -68,12 +68,13 @@ def store_definition(session: Session, db: Database, loaded: Loaded, by: str,
            definition=loaded.hash, inputs={"id": d.id, "version": d.version, "status": status})
 
 
-def _status(session: Session, loaded: Loaded, is_shipped: bool, draft: bool) -> str:
+def _status(session: Session, loaded: Loaded, draft: bool) -> str:
     """``published`` (a publication is in the ledger), ``shipped`` (the content of a shipped
     definition) or, only when a draft is asked for, ``draft``; anything else is refused."""
     if ledger.publications(session, [loaded.hash]):
         return "published"
-    if is_shipped:
+    # Parsed once per process; the usual caller (in_force) has parsed them already.
+    if any(s.hash == loaded.hash for s in shipped()):
         return "shipped"
     if draft:
         return "draft"
@@ -95,14 +96,13 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
     the period in the same transaction when given."""
     check_period(period)
     moment = _when(occurred_at)
-    is_shipped = any(s.hash == loaded.hash for s in shipped())  # read before taking the lock
     with db.transaction() as session:
         repeated = _repeated(session, request_id, None, "start",
                              start_inputs={"cluster": cluster_name, "period": period})
         if repeated:
             return repeated
         cluster_row = roster.cluster(session, cluster_name)
-        status = _status(session, loaded, is_shipped, draft)
+        status = _status(session, loaded, draft)
         if status == "draft":
             identity.require_admin(session, db, "cycle start --draft",
                                    identity.Scope(cluster_row.id, period))
