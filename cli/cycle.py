@@ -81,7 +81,6 @@ def start(env: Env, definition: str, draft: str | None, cluster: str | None,
     \b
     Example:
       thidua cycle start -c "Cụm 5" -p 2023 --as "Cao Văn Thắng"
-      thidua cycle start -c "Cụm 5" -p 2024 -d ccb-cluster-annual@2024.1 --as "Cao Văn Thắng"
       thidua cycle start --from 1 --as "Cao Văn Thắng"
       thidua cycle start -c "Cụm 5" -p 2024 --draft my-2024.yaml --as "Cao Văn Thắng"
     """
@@ -90,11 +89,9 @@ def start(env: Env, definition: str, draft: str | None, cluster: str | None,
     from thidua.workflow.services.succession import start_next
 
     if from_id is not None:
-        if cluster or period:
-            raise click.UsageError("--from takes the cluster and period from that cycle")
-        if draft:
-            raise click.UsageError("--from opens the next year on the version in force; "
-                                   "--draft does not go with it")
+        if cluster or period or draft:
+            raise click.UsageError("--from takes the cluster and period from that cycle, and "
+                                   "the version in force for the next year (no --draft)")
         _fired(env, start_next(env.db(), from_id, actor=actor, occurred_at=occurred_at))
         return
     if not cluster or not period:
