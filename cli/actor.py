@@ -47,7 +47,9 @@ def add(env: Env, name: str, unit: str | None, login: str | None) -> None:
 @click.option("--period", type=PERIOD, help="Only for this emulation year (default: every year).")
 @pass_env
 def grant(env: Env, name: str, role: str, cluster: str | None, period: int | None) -> None:
-    """Grant ROLE (secretariat, council, auditor, ...) to the person NAME.
+    """Grant ROLE (secretariat, council, auditor, administrator, ...) to the person NAME
+    (administrators; an administrator of one cluster or year grants only there, and
+    administrator only by an administrator of every cluster and year).
 
     \b
     Example:
@@ -65,18 +67,61 @@ def grant(env: Env, name: str, role: str, cluster: str | None, period: int | Non
 @click.option("--login", type=NAME, required=True, metavar="LOGIN",
               help="The OS account (SQLite) or database login (PostgreSQL) that may enter "
                    "steps for NAME.")
+@click.option("--revoke", is_flag=True, help="Revoke the delegation instead (it is kept, "
+                                             "marked revoked).")
 @pass_env
-def delegate(env: Env, name: str, login: str) -> None:
-    """Let LOGIN enter steps on the authority of the person NAME (administrators only).
+def delegate(env: Env, name: str, login: str, revoke: bool) -> None:
+    """Let LOGIN enter steps on the authority of the person NAME, or with --revoke no more
+    (administrators: of every cluster, or of the one cluster where NAME acts).
 
     \b
     Example:
       thidua actor delegate "Đào Anh Dũng" --login thang
+      thidua actor delegate "Đào Anh Dũng" --login thang --revoke
     """
     from thidua.workflow.services.identity import delegate as record_delegation
 
-    record_delegation(env.db(), name, login)
-    say(f"{login} may enter steps for {name}")
+    record_delegation(env.db(), name, login, revoke=revoke)
+    if revoke:
+        say(f"{login} may no longer enter steps for {name}")
+    else:
+        say(f"{login} may enter steps for {name}")
+
+
+@command.command("disable")
+@click.argument("name")
+@pass_env
+def disable(env: Env, name: str) -> None:
+    """Disable the person NAME from today: they can neither act, be acted for, nor be granted
+    anything; their history stays (administrators of every cluster and year; never the last
+    one).
+
+    \b
+    Example:
+      thidua actor disable "Đào Anh Dũng"
+    """
+    from thidua.workflow.services.directory import disable_actor
+
+    on = disable_actor(env.db(), name)
+    say(f"disabled {name} from {on}")
+
+
+@command.command("login")
+@click.argument("name")
+@click.argument("login")
+@pass_env
+def login(env: Env, name: str, login: str) -> None:
+    """Give the person NAME the login LOGIN instead of their current one; refused when another
+    person has it (administrators of every cluster and year).
+
+    \b
+    Example:
+      thidua actor login "Đào Anh Dũng" dung2
+    """
+    from thidua.workflow.services.directory import change_login
+
+    old = change_login(env.db(), name, login)
+    say(f"{name}'s login is now {login}" + (f" (was {old})" if old else ""))
 
 
 @command.command("revoke")
@@ -87,7 +132,8 @@ def delegate(env: Env, name: str, login: str) -> None:
 @click.option("--period", type=PERIOD, help="The grant's year (default: every year).")
 @pass_env
 def revoke(env: Env, name: str, role: str, cluster: str | None, period: int | None) -> None:
-    """Revoke a grant of ROLE from NAME; the grant is kept, marked revoked (administrators only).
+    """Revoke a grant of ROLE from NAME; the grant is kept, marked revoked (administrators;
+    never the last administrator of every cluster and year).
 
     \b
     Example:

@@ -24,6 +24,8 @@ from thidua.cli.output import (
 if TYPE_CHECKING:
     from thidua.workflow.services.cycles import Fired
 
+DRAFT = "DRAFT"  # marks a cycle whose definition version is a draft, never published
+
 
 @click.group("cycle")
 def command() -> None:
@@ -68,8 +70,11 @@ REQUEST = click.option("--request-id", type=NAME, metavar="KEY",
 @command.command("start")
 @click.option("--definition", "-d", "definition", default="ccb-cluster-annual", show_default=True,
               shell_complete=completion.definitions,
-              help="Definition id (the version in force for the period), id@version or a "
-                   "YAML file.")
+              help="A published or shipped version: an id (the version in force for the "
+                   "period) or id@version. Not a file: see --draft.")
+@click.option("--draft", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Try the definition in FILE on a real cycle (administrators): lint and "
+                   "scenarios first; stored and marked as a draft.")
 @click.option("--cluster", "-c", type=NAME, metavar="NAME",
               shell_complete=completion.clusters)
 @click.option("--period", "-p", type=PERIOD, help="The emulation year.")
@@ -80,27 +85,37 @@ REQUEST = click.option("--request-id", type=NAME, metavar="KEY",
 @AT
 @REQUEST
 @pass_env
-def start(env: Env, definition: str, cluster: str | None, period: int | None,
-          from_id: int | None, actor: str | None, occurred_at: str | None,
-          request_id: str | None) -> None:
-    """Start a cluster's cycle for one emulation year (or the next year after a closed one).
+def start(env: Env, definition: str, draft: str | None, cluster: str | None,
+          period: int | None, from_id: int | None, actor: str | None,
+          occurred_at: str | None, request_id: str | None) -> None:
+    """Start a cluster's cycle for one emulation year (or the next year after a closed one)
+    on a published or shipped definition version; --draft FILE tries a file instead.
 
     \b
     Example:
       thidua cycle start -c "Cụm 5" -p 2023 --as "Cao Văn Thắng"
       thidua cycle start --from 1 --as "Cao Văn Thắng"
+      thidua cycle start -c "Cụm 5" -p 2024 --draft my-2024.yaml --as "Cao Văn Thắng"
     """
     from thidua.workflow.services.cycles import start_cycle
-    from thidua.workflow.services.publish import in_force
+    from thidua.workflow.services.publish import in_force, start_draft
     from thidua.workflow.services.succession import start_next
 
     if from_id is not None:
-        if cluster or period:
-            raise click.UsageError("--from takes the cluster and period from that cycle")
+        if cluster or period or draft:
+            raise click.UsageError("--from takes the cluster and period from that cycle, and "
+                                   "the version in force for the next year (no --draft)")
         _fired(env, start_next(env.db(), from_id, actor=actor, occurred_at=occurred_at))
         return
     if not cluster or not period:
         raise click.UsageError("give --cluster and --period (or --from ID)")
+    if draft is not None:
+        source = click.get_current_context().get_parameter_source("definition")
+        if source is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError("give either --definition or --draft, not both")
+        _fired(env, start_draft(env.db(), draft, cluster, period, actor=actor,
+                                occurred_at=occurred_at, request_id=request_id))
+        return
     fired = start_cycle(env.db(), in_force(env.db(), definition, period), cluster, period,
                         actor=actor, occurred_at=occurred_at, request_id=request_id)
     _fired(env, fired)
@@ -167,7 +182,8 @@ def list_(env: Env, state: str | None, cluster: str | None, period: int | None) 
         emit_json(rows)
         return
     table(["id", "cluster", "period", "state", "version", "definition"],
-          [[r["id"], r["cluster"], r["period"], r["state"], r["version"], r["definition"]]
+          [[r["id"], r["cluster"], r["period"], r["state"], r["version"],
+            r["definition"] + (" " + paint(DRAFT, "overdue") if r["draft"] else "")]
            for r in rows])
 
 
@@ -189,7 +205,8 @@ def show(env: Env, cycle_id: int) -> None:
         return
     due = (view.due or "-") + ("  " + paint("OVERDUE", "overdue") if view.overdue else "")
     pairs([("cycle", view.id), ("cluster", view.cluster), ("period", view.period),
-           ("definition", f"{view.definition} ({view.definition_hash[:12]})"),
+           ("definition", f"{view.definition} ({view.definition_hash[:12]})"
+                          + ("  " + paint(DRAFT, "overdue") if view.draft else "")),
            ("state", f"{view.state} — {env.label(view.state_label, view.state)}"),
            ("version", view.version), ("due", due), ("head", view.head or "-"),
            ("deputy", view.deputy or "-"), ("members", ", ".join(view.members)),
@@ -279,6 +296,9 @@ def history(env: Env, cycle_id: int) -> None:
     if env.as_json:
         emit_json(events)
         return
+    for digest in dict.fromkeys(e["definition"] for e in events if e.get("draft")):
+        click.echo(f"{paint(DRAFT, 'overdue')}: steps taken on the draft definition "
+                   f"{digest[:12]}, never published")
     table(["seq", "occurred", "step", "from", "to", "actor", "role", "unit", "days"],
           [[e["seq"], env.time(e["occurred_at"], date_only=True), e["trigger"],
             e["from"] or "-", e["to"],

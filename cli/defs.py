@@ -236,8 +236,15 @@ def versions(env: Env, def_id: str | None) -> None:
         emit_json(rows)
         return
     table(["id", "version", "effective", "hash", "published", "by", "at", "cycles"],
-          [[v.id, v.version, v.effective_from, v.hash[:12], "yes" if v.published else "no",
+          [[v.id, v.version, v.effective_from, v.hash[:12], _publication(v.published, v.status),
             v.by, env.time(v.at, date_only=True), v.cycles] for v in rows])
+
+
+def _publication(published: bool, status: str) -> str:
+    """yes, or no with what the version is instead (shipped, a draft)."""
+    if published:
+        return "yes"
+    return "no" if status == "published" else f"no ({status})"
 
 
 @command.command("diff")

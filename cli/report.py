@@ -68,7 +68,8 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
         click.echo(f"\n## {text}\n" if markdown else f"\n{text}")
 
     say(("# " if markdown else "") + f"{c['cluster']} {c['period']} — cycle {c['id']} "
-               f"({c['definition']}), state {c['state']}, version {c['version']}")
+        f"({c['definition']}{', DRAFT' if c.get('draft') else ''}), state {c['state']}, "
+        f"version {c['version']}")
     heading("Timeline")
     show_table(["entered", "state", "label", "days"],
                [[t["entered"], t["state"], t["label"], t["days"] or ""]

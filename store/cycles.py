@@ -16,7 +16,8 @@ _CYCLES = cast(Table, Cycle.__table__)
 
 _LISTED = (select(Cycle.id, Cluster.name.label("cluster"), Cycle.period, Cycle.state,
                   Cycle.version, DefinitionRow.def_id,
-                  DefinitionRow.version.label("definition_version"))
+                  DefinitionRow.version.label("definition_version"),
+                  DefinitionRow.status.label("definition_status"))
            .join(Cluster, Cluster.id == Cycle.cluster_id)
            .join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
            .order_by(Cycle.id.desc()))
@@ -33,8 +34,8 @@ _BY_DEFINITION = select(Cycle.definition_hash, func.count()).group_by(Cycle.defi
 def listed(session: Session, *, state: str | None = None, cluster: str | None = None,
            period: int | None = None) -> list[Any]:
     """Cycles, newest first, of that state, cluster (by name) and period when given: rows of
-    ``id``, ``cluster``, ``period``, ``state``, ``version``, ``def_id`` and
-    ``definition_version``."""
+    ``id``, ``cluster``, ``period``, ``state``, ``version``, ``def_id``,
+    ``definition_version`` and ``definition_status``."""
     query = _LISTED
     if state:
         query = query.where(Cycle.state == state)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from thidua.store.models import DefinitionRow
 from thidua.store.query import Target, run
@@ -18,7 +18,7 @@ _SOURCE = select(DefinitionRow.source).where(DefinitionRow.hash == bindparam("ha
 _SOURCES = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.source)
 _VERSIONS = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.version,
                    DefinitionRow.effective_from, DefinitionRow.published_by,
-                   DefinitionRow.published_at).order_by(DefinitionRow.def_id,
+                   DefinitionRow.published_at, DefinitionRow.status).order_by(DefinitionRow.def_id,
                                                         DefinitionRow.effective_from,
                                                         DefinitionRow.published_at)
 _VERSIONS_OF = _VERSIONS.where(DefinitionRow.def_id == bindparam("def_id"))
@@ -26,6 +26,8 @@ _LABELLED = select(DefinitionRow.hash).where(DefinitionRow.def_id == bindparam("
                                              DefinitionRow.version == bindparam("version"))
 _STARTING = select(DefinitionRow.hash).where(DefinitionRow.hash.startswith(bindparam("prefix")))
 _ADD = insert(_DEFINITIONS)
+_STATUS = select(DefinitionRow.status).where(DefinitionRow.hash == bindparam("hash"))
+_SET_STATUS = update(_DEFINITIONS).where(_DEFINITIONS.c.hash == bindparam("content_hash"))
 
 
 def has(target: Target, content_hash: str) -> bool:
@@ -56,7 +58,7 @@ def sources(target: Target) -> list[Any]:
 def versions(target: Target, def_id: str | None = None) -> list[Any]:
     """The stored versions (of ``def_id``, or all) by id, then oldest effective and first
     stored first: rows of ``hash``, ``def_id``, ``version``, ``effective_from``,
-    ``published_by`` and ``published_at``."""
+    ``published_by``, ``published_at`` and ``status``."""
     if def_id is None:
         return list(run(target, _VERSIONS))
     return list(run(target, _VERSIONS_OF, def_id=def_id))
@@ -73,8 +75,21 @@ def starting(target: Target, prefix: str) -> list[str]:
 
 
 def add(target: Target, *, content_hash: str, def_id: str, version: str, title: str,
-        effective_from: str, source: str, published_by: str, published_at: str) -> None:
-    """Store a definition version under ``content_hash``."""
+        effective_from: str, source: str, published_by: str, published_at: str,
+        status: str) -> None:
+    """Store a definition version under ``content_hash`` with its ``status`` (``shipped``,
+    ``published`` or ``draft``)."""
     run(target, _ADD, hash=content_hash, def_id=def_id, version=version, title=title,
         effective_from=effective_from, source=source, published_by=published_by,
-        published_at=published_at)
+        published_at=published_at, status=status)
+
+
+def status_of(target: Target, content_hash: str) -> str | None:
+    """The status of the version ``content_hash`` (None if it is not stored)."""
+    status: str | None = run(target, _STATUS, hash=content_hash).scalar()
+    return status
+
+
+def set_status(target: Target, content_hash: str, status: str) -> None:
+    """Set the status of the stored version ``content_hash``."""
+    run(target, _SET_STATUS, content_hash=content_hash, status=status)

@@ -131,6 +131,9 @@ _ADD_MEMBERSHIP = insert(_MEMBERSHIPS)
 _ADD_LEADERSHIP = insert(_LEADERSHIPS)
 _ADD_MERGER = insert(_MERGERS)
 _END_MEMBERSHIP = update(_MEMBERSHIPS).where(_MEMBERSHIPS.c.id == bindparam("membership_id"))
+_SET_ACTOR = update(_ACTORS).where(_ACTORS.c.id == bindparam("actor_id"))
+_UNIT_CLUSTERS = select(Membership.cluster_id).where(
+    Membership.unit_id == bindparam("unit_id")).distinct()
 
 
 def add_cluster(session: Session, name: str, kind: str) -> int:
@@ -142,6 +145,21 @@ def add_cluster(session: Session, name: str, kind: str) -> int:
 def add_actor(session: Session, name: str, unit_id: int | None, login: str | None) -> None:
     """Register a person, of unit ``unit_id`` (or none), with ``login`` (or none)."""
     run(session, _ADD_ACTOR, name=name, unit_id=unit_id, login=login)
+
+
+def disable_actor(session: Session, actor_id: int, on: str) -> None:
+    """Person ``actor_id`` is disabled from the date ``on`` (the row is kept)."""
+    run(session, _SET_ACTOR, actor_id=actor_id, disabled_on=on)
+
+
+def set_login(session: Session, actor_id: int, login: str) -> None:
+    """Person ``actor_id``'s login is now ``login``."""
+    run(session, _SET_ACTOR, actor_id=actor_id, login=login)
+
+
+def unit_clusters(session: Session, unit_id: int) -> set[int]:
+    """The clusters unit ``unit_id`` belongs or ever belonged to."""
+    return set(run(session, _UNIT_CLUSTERS, unit_id=unit_id).scalars())
 
 
 _MEMBERS = (select(Unit.name).join(Membership, Membership.unit_id == Unit.id)

@@ -72,14 +72,17 @@ def test_start_json(populated: Database, cli: Invoke) -> None:
     assert fired["seq"] == parsed(cli("audit", "log", json=True))[-1]["seq"]
 
 
-def test_start_from_definition_file(populated: Database, cli: Invoke) -> None:
-    """`--definition FILE` starts a cycle on the definition in that file."""
+def test_start_from_definition_file_is_refused(populated: Database, cli: Invoke) -> None:
+    """`--definition FILE` is refused (exit 2) with the way to try a draft; nothing starts."""
     from thidua.workflow.language.loader import shipped_dir
 
+    before = parsed(cli("audit", "log", json=True))
     path = str(shipped_dir() / "ccb-cluster-annual.yaml")
-    ok(cli(*START, "--definition", path))
-    assert parsed(cli("cycle", "show", "1", json=True))["definition"] == (
-        "ccb-cluster-annual@2023.1")
+    message = plain_error(cli(*START, "--definition", path), 2)
+    assert "is a file: a cycle starts on a published or shipped version" in message
+    assert "thidua def test FILE" in message and "--draft FILE" in message
+    assert parsed(cli("cycle", "list", json=True)) == []
+    assert parsed(cli("audit", "log", json=True)) == before
 
 
 def test_start_unknown_cluster(populated: Database, cli: Invoke) -> None:
@@ -209,10 +212,11 @@ def test_list_filters(cli: Invoke, three: list[int], filters: tuple[str, ...],
 
 
 def test_list_json_fields(cli: Invoke, three: list[int]) -> None:
-    """`--json cycle list` rows carry id, cluster, period, state, version, definition."""
+    """`--json cycle list` rows carry id, cluster, period, state, version, definition and
+    whether that definition is a draft."""
     row = parsed(cli("cycle", "list", "--state", "registration_open", json=True))[0]
     assert row == {"id": 1, "cluster": CLUSTER, "period": 2023, "state": "registration_open",
-                   "version": 3, "definition": "ccb-cluster-annual@2023.1"}
+                   "version": 3, "definition": "ccb-cluster-annual@2023.1", "draft": False}
 
 
 def test_list_empty(cli: Invoke) -> None:

@@ -20,7 +20,8 @@ def advance(db: Database, before: str, *, definition: str = "ccb-cluster-annual"
             occurrence: int = 1) -> int:
     """Start a cycle and take the scripted steps up to the n-th `before` (not taken)."""
     loaded = find(definition) if "/" not in definition else load_file(definition)
-    cycle_id = start_cycle(db, loaded, CLUSTER, 2023, actor=SECRETARY).cycle_id
+    cycle_id = start_cycle(db, loaded, CLUSTER, 2023, actor=SECRETARY,
+                           draft="/" in definition).cycle_id
     seen = 0
     for trigger, person, unit, inputs, reason in HAPPY_PATH:
         if trigger == before:

@@ -3,6 +3,7 @@ delegations."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from tests.cli.helpers import advance, error, ok, parsed, plain_error, start
@@ -132,4 +133,5 @@ def test_delegate_and_revoke(cli: Invoke, populated: Database) -> None:
     kinds = [e["trigger"] for e in log]
     assert kinds.index("actor_delegate") < kinds.index("actor_revoke")
     assert log[kinds.index("actor_revoke")]["inputs"] == {
-        "name": COUNCIL, "role": "council", "cluster": CLUSTER, "period": None}
+        "name": COUNCIL, "role": "council", "cluster": CLUSTER, "period": None,
+        "on": dt.date.today().isoformat()}

@@ -44,7 +44,7 @@ def prepare(db: Database, cycles: int) -> list[int]:
         directory.add_actor(db, person, unit_name=unit)
     directory.add_actor(db, OUTSIDER, unit_name=None)
     loaded = definition()
-    return [start_cycle(db, loaded, CLUSTER, PERIOD - k, actor=SECRETARY).cycle_id
+    return [start_cycle(db, loaded, CLUSTER, PERIOD - k, actor=SECRETARY, draft=True).cycle_id
             for k in range(cycles)]
 
 

@@ -51,7 +51,7 @@ def test_a_published_version_can_be_extended_where_the_database_is_at_hand(
     path = _extending_2024(tmp_path)
     done = publish(db, path)
     assert done.based_on == {"ref": "ccb-cluster-annual@2024.1", "hash": v2.hash}
-    started = in_force(db, str(path), 2024)
+    started = in_force(db, "ccb-cluster-annual@2024.2", 2024)
     assert (started.ref, started.hash) == ("ccb-cluster-annual@2024.2", done.hash)
     assert started.definition.parameters["vote_quorum"].value == 0.75
     with pytest.raises(InvalidDefinition, match=r"no shipped or published definition "

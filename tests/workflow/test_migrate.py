@@ -143,7 +143,7 @@ def _force_publish(db: Database, path: Path) -> Loaded:
     """Store and ledger a version as published without its checks (to plan against it)."""
     loaded = load_file(path)
     with db.transaction() as session:
-        store_definition(session, db, loaded, "test")
+        store_definition(session, db, loaded, "test", "published")
         record(session, db, kind="definition", trigger="publish", actor="test",
                definition=loaded.hash, inputs={})
     return loaded

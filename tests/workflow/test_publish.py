@@ -101,14 +101,15 @@ def test_failing_scenarios_refuse_publication(db: Database, tmp_path: Path) -> N
 
 
 def test_a_used_label_cannot_name_other_content(db: Database, tmp_path: Path) -> None:
-    """Other content under an id@version already stored is refused: a label names one content."""
+    """Other content under an id@version already published is refused: a label names one
+    content."""
     publish(db, version_2(tmp_path))
     other = tmp_path / "other"
     other.mkdir()
     changed = version_2(other)
     changed.write_text(changed.read_text(encoding="utf-8").replace(
         "Launch the year's plan", "Launch the plan of the year"), encoding="utf-8")
-    with pytest.raises(InvalidInput, match="already stored with other content"):
+    with pytest.raises(InvalidInput, match="already published or shipped with other content"):
         publish(db, changed)
 
 
@@ -134,12 +135,16 @@ def test_a_published_version_wins_a_tie_with_the_shipped_one(db: Database,
 
 
 def test_named_versions_and_files(db: Database, tmp_path: Path) -> None:
-    """id@version finds a published or shipped version; a file is read as it is."""
+    """id@version finds a published or shipped version; a file, even the shipped one, is
+    refused (exit 2), saying how to try a draft."""
     path = version_2(tmp_path)
     publish(db, path)
     assert in_force(db, "ccb-cluster-annual@2024.1", 2023).ref == "ccb-cluster-annual@2024.1"
     assert in_force(db, V1, 2030).ref == V1
-    assert in_force(db, str(SHIPPED), 2030).ref == V1
+    for name in (str(SHIPPED), str(path)):
+        with pytest.raises(InvalidInput, match="--draft FILE") as refused:
+            in_force(db, name, 2030)
+        assert refused.value.exit_code == 2
     with pytest.raises(NotFound):
         in_force(db, "ccb-cluster-annual@1999.1", 2023)
     with pytest.raises(NotFound):

@@ -24,7 +24,7 @@ from thidua.workflow.engine.inputs import Attachment, check_inputs
 from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge, load_cycle
 from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, TransitionRefused
-from thidua.workflow.language.loader import Loaded
+from thidua.workflow.language.loader import Loaded, shipped
 from thidua.workflow.services import documents, identity, membership
 from thidua.workflow.services.db import Database, record
 from thidua.workflow.timeutil import (
@@ -62,24 +62,47 @@ def _when(occurred_at: str | dt.datetime | None, zone: dt.tzinfo) -> dt.datetime
     return moment.astimezone(dt.UTC)
 
 
-def store_definition(session: Session, db: Database, loaded: Loaded, by: str) -> None:
-    """Keep ``loaded`` among the stored definition versions (a no-op when it is there)."""
+def store_definition(session: Session, db: Database, loaded: Loaded, by: str,
+                     status: str) -> None:
+    """Keep ``loaded`` among the stored definition versions with its ``status`` (``shipped``,
+    ``published`` or ``draft``); a no-op when it is there."""
     if definitions.has(session, loaded.hash):
         return
     d = loaded.definition
     definitions.add(session, content_hash=loaded.hash, def_id=d.id, version=d.version,
                     title=d.title.en, effective_from=d.effective_from.isoformat(),
-                    source=loaded.source, published_by=by, published_at=iso(now()))
+                    source=loaded.source, published_by=by, published_at=iso(now()),
+                    status=status)
     record(session, db, kind="definition", trigger="store_definition", actor=by,
-           definition=loaded.hash, inputs={"id": d.id, "version": d.version})
+           definition=loaded.hash, inputs={"id": d.id, "version": d.version, "status": status})
+
+
+def _status(session: Session, loaded: Loaded, draft: bool) -> str:
+    """``published`` (a publication is in the ledger), ``shipped`` (the content of a shipped
+    definition) or, only when a draft is asked for, ``draft``; anything else is refused."""
+    if ledger.publications(session, [loaded.hash]):
+        return "published"
+    # Parsed once per process; the usual caller (in_force) has parsed them already.
+    if any(s.hash == loaded.hash for s in shipped()):
+        return "shipped"
+    if draft:
+        return "draft"
+    raise InvalidInput(
+        f"{loaded.ref} ({loaded.hash[:12]}) is neither published nor shipped: cycles run on "
+        "published rules only; try a draft with: thidua def test FILE, or (an administrator) "
+        "thidua cycle start --draft FILE")
 
 
 def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
                 actor: str | None = None, occurred_at: str | dt.datetime | None = None,
                 request_id: str | None = None,
-                leadership: tuple[str, str | None] | None = None) -> Fired:
-    """Open ``cluster_name``'s cycle for ``period`` on definition ``loaded``; ``leadership``
-    (head, deputy) is set for the period in the same transaction when given."""
+                leadership: tuple[str, str | None] | None = None,
+                draft: bool = False) -> Fired:
+    """Open ``cluster_name``'s cycle for ``period`` on definition ``loaded``, a published or
+    shipped version; with ``draft``, also on a version that is neither, an administrator's
+    step (of that cluster and period) that stores it as a draft (the caller checks it first:
+    :func:`workflow.services.publish.start_draft`). ``leadership`` (head, deputy) is set for
+    the period in the same transaction when given."""
     check_period(period)
     cluster_name, actor = names.name(cluster_name, "cluster"), names.optional_name(actor, "--as")
     request_id = names.optional_name(request_id, "--request-id")
@@ -93,6 +116,10 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
         if repeated:
             return repeated
         cluster_row = roster.cluster(session, cluster_name)
+        status = _status(session, loaded, draft)
+        if status == "draft":
+            identity.require_admin(session, db, "cycle start --draft",
+                                   identity.Scope(cluster_row.id, period))
         person = identity.acting_person(session, db, actor, "start")
         if leadership is not None:
             membership.set_leadership_in(session, cluster_row, period, *leadership)
@@ -107,14 +134,15 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
                 f" in {cluster_name} {period}"])
         ledger.lock(session)  # two starts at once must not both find no cycle open
         _no_open_cycle(session, loaded, cluster_row.id, cluster_name, period)
-        store_definition(session, db, loaded, person.name)
+        store_definition(session, db, loaded, person.name, status)
         state, stamp = loaded.definition.initial.name, iso(now())
         cycle = cycles.add(session, definition_hash=loaded.hash, cluster_id=cluster_row.id,
                            period=period, state=state, stamp=stamp)
         row = record(session, db, kind="start", trigger="start", actor=person.name, role=role,
                      cycle_id=cycle.id, cycle_version=1, to_state=state,
                      occurred_at=iso(moment), definition=loaded.hash,
-                     inputs={"cluster": cluster_name, "period": period,
+                     inputs={**({"draft": True} if status == "draft" else {}),
+                             "cluster": cluster_name, "period": period,
                              **({"head": leadership[0], "deputy": leadership[1]}
                                 if leadership else {})},
                      idempotency_key=request_id)

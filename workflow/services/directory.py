@@ -98,3 +98,41 @@ def add_actor(db: Database, name: str, *, unit_name: str | None,
                inputs={"name": name, "unit": unit_name, "login": login})
 
 
+def disable_actor(db: Database, name: str) -> str:
+    """Disable a person from today: they neither act, nor are acted for, nor are granted
+    anything; their rows and history stay. The last administrator for every cluster and year
+    cannot be disabled. Returns the date (the business day)."""
+    name = names.name(name, "person")
+    zone = db.zone
+    with db.transaction() as session:
+        by = identity.require_admin(session, db, "actor disable")
+        person = roster.actor(session, name)
+        if person.disabled_on is not None:
+            raise InvalidInput(f"{name} is already disabled (since {person.disabled_on})")
+        on = today(zone).isoformat()
+        queries.disable_actor(session, person.id, on)
+        identity.keep_an_administrator(session, "actor disable", (
+            f"{name} is the last administrator for every cluster and year: grant the role to "
+            "another person first (without it nobody could administer this database)"))
+        record(session, db, kind="admin", trigger="actor_disable", actor=by,
+               inputs={"name": name, "on": on})
+        return on
+
+
+def change_login(db: Database, name: str, login: str) -> str | None:
+    """Give a person another login (refused when another person has it); the old one, or
+    None."""
+    name, login = names.name(name, "person"), names.name(login, "login")
+    with db.transaction() as session:
+        by = identity.require_admin(session, db, "actor login")
+        person = roster.actor(session, name)
+        old = person.login
+        if old == login:
+            raise InvalidInput(f"{name}'s login is already {login!r}")
+        holder = queries.actor_with_login(session, login)
+        if holder is not None:
+            raise InvalidInput(f"the login {login!r} already belongs to {holder.name}")
+        queries.set_login(session, person.id, login)
+        record(session, db, kind="admin", trigger="actor_login", actor=by,
+               inputs={"name": name, "old": old, "new": login})
+        return old

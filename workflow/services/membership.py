@@ -22,7 +22,8 @@ from thidua.workflow.services.db import Database, record
 
 
 def add_member(db: Database, cluster: str, unit: str, day: dt.date) -> None:
-    """Record that ``unit`` joins ``cluster`` on ``day``."""
+    """Record that ``unit`` joins ``cluster`` on ``day`` (an administrator of that cluster
+    and of the year of ``day``)."""
     _membership_change(db, "member_add", roster.join_in, cluster, unit, day)
 
 
@@ -36,15 +37,18 @@ def _membership_change(db: Database, trigger: str,
                        cluster: str, unit: str, day: dt.date) -> None:
     cluster, unit = names.name(cluster, "cluster"), names.name(unit, "unit")
     with db.transaction() as session:
-        by = identity.require_admin(session, db, trigger.replace("_", " "))
-        change(session, roster.cluster(session, cluster).id, unit, day)
+        cluster_id = roster.cluster(session, cluster).id
+        by = identity.require_admin(session, db, trigger.replace("_", " "),
+                                    identity.Scope(cluster_id, day.year))
+        change(session, cluster_id, unit, day)
         record(session, db, kind="admin", trigger=trigger, actor=by,
                inputs={"cluster": cluster, "unit": unit, "on": day.isoformat()})
 
 
 def merge(db: Database, unit: str, into: str, day: dt.date) -> list[str]:
     """``unit`` is absorbed into ``into`` on ``day``: it leaves every cluster it belongs to,
-    and ``into`` joins those it was not in. Returns the clusters concerned."""
+    and ``into`` joins those it was not in. Returns the clusters concerned. A unit's merger
+    reaches every cluster it is in: an administrator for every cluster and year."""
     if unit == into:
         raise InvalidInput("a unit cannot merge into itself")
     with db.transaction() as session:
@@ -81,7 +85,8 @@ def set_leadership(db: Database, cluster: str, period: int, head: str,
     cluster, head = names.name(cluster, "cluster"), names.name(head, "--head")
     deputy = names.optional_name(deputy, "--deputy")
     with db.transaction() as session:
-        by = identity.require_admin(session, db, "cluster head")
-        set_leadership_in(session, roster.cluster(session, cluster), period, head, deputy)
+        row = roster.cluster(session, cluster)
+        by = identity.require_admin(session, db, "cluster head", identity.Scope(row.id, period))
+        set_leadership_in(session, row, period, head, deputy)
         record(session, db, kind="admin", trigger="cluster_head", actor=by,
                inputs={"cluster": cluster, "period": period, "head": head, "deputy": deputy})

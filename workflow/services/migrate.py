@@ -85,8 +85,9 @@ def plan(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None = 
 def apply(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None = None, *,
           reason: str | None = None, occurred_at: str | None = None,
           expected_version: int | None = None) -> Migrated:
-    """Migrate cycle ``cycle_id`` to version ``to``, an administrator's step (see
-    :mod:`workflow.services.identity`); refused when the plan has problems."""
+    """Migrate cycle ``cycle_id`` to version ``to``, a step of an administrator of its
+    cluster and period (see :mod:`workflow.services.identity`); refused when the plan has
+    problems."""
     reason = names.reason(reason)
     moment = parse_moment(occurred_at, "--at", db.zone) if occurred_at else now()
     if moment > now() + dt.timedelta(minutes=5):
@@ -102,7 +103,8 @@ def apply(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None =
         if planned.problems or planned.to_state is None:
             raise TransitionRefused("migrate", planned.problems)
         matches_its_ledger(session, cycle, moment)
-        who = identity.require_admin(session, db, "migrate")
+        who = identity.require_admin(session, db, "migrate",
+                                     identity.Scope(cycle.cluster_id, cycle.period))
         row = record(session, db, kind="migrate", trigger="migrate", actor=who,
                      cycle_id=cycle.id, cycle_version=cycle.version + 1,
                      from_state=cycle.state, to_state=planned.to_state,

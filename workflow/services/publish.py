@@ -5,7 +5,11 @@ ledger records who published it and when (kind ``definition``, trigger ``publish
 Publishing runs the linter and the scenarios first and refuses a definition with lint errors
 (:class:`InvalidDefinition`, exit 2) or failing scenarios (:class:`ScenariosFailed`, exit 1);
 publishing the same content again changes nothing. A version label (``id@version``) names one
-content only: another content under a used label is refused.
+content only, the one published under it or the shipped one: another content under a published
+or shipped label is refused. A draft (:func:`start_draft`: a cycle started by an administrator
+on a file that is neither published nor shipped) is stored with the status ``draft`` and holds
+no label: the label stays free for the content published under it later, and naming it never
+finds the draft.
 
 The version **in force** for an emulation year N is, among the versions of that id published in
 this database and the shipped ones, the one with the latest ``effective_from`` on or before
@@ -40,6 +44,7 @@ from thidua.workflow.language.bases import published_from
 from thidua.workflow.language.lint import lint_file
 from thidua.workflow.language.loader import Loaded, find, load_file, shipped
 from thidua.workflow.services import identity
+from thidua.workflow.services.cycles import Fired, start_cycle
 from thidua.workflow.services.db import Database, existing, record
 from thidua.workflow.services.scenarios import run_scenarios
 from thidua.workflow.timeutil import check_period, iso, now
@@ -76,6 +81,7 @@ class Version:
     by: str
     at: str
     cycles: int
+    status: str = "published"  # shipped, published or draft
 
 
 def is_hash(name: str) -> bool:
@@ -142,7 +148,10 @@ def publish(db: Database, path: str | Path) -> Published:
             stored_definitions.add(
                 session, content_hash=loaded.hash, def_id=d.id, version=d.version,
                 title=d.title.en, effective_from=d.effective_from.isoformat(),
-                source=loaded.source, published_by=who, published_at=iso(now()))
+                source=loaded.source, published_by=who, published_at=iso(now()),
+                status="published")
+        else:  # stored before as a draft, or as the shipped version it equals
+            stored_definitions.set_status(session, loaded.hash, "published")
         row = record(session, db, kind="definition", trigger="publish", actor=who,
                      definition=loaded.hash,
                      inputs={"id": d.id, "version": d.version,
@@ -154,12 +163,16 @@ def publish(db: Database, path: str | Path) -> Published:
 
 
 def _label_free(session: Session, loaded: Loaded) -> None:
+    """A label names one content: the one published under it, or the shipped one. A draft
+    stored under the label holds nothing."""
     d = loaded.definition
-    other = [h for h in stored_definitions.labelled(session, d.id, d.version)
-             if h != loaded.hash]
+    stored = [h for h in stored_definitions.labelled(session, d.id, d.version)
+              if h != loaded.hash]
+    other = [h for h in stored if h in publications(session, stored)]
+    other += [s.hash for s in shipped() if s.ref == loaded.ref and s.hash != loaded.hash]
     if other:
-        raise InvalidInput(f"{d.id}@{d.version} is already stored with other content "
-                           f"({other[0][:12]}): give this one its own version label")
+        raise InvalidInput(f"{d.id}@{d.version} is already published or shipped with other "
+                           f"content ({other[0][:12]}): give this one its own version label")
 
 
 def versions(db: Database, def_id: str | None = None) -> list[Version]:
@@ -174,7 +187,7 @@ def versions(db: Database, def_id: str | None = None) -> list[Version]:
         result.append(Version(
             row.def_id, row.version, row.hash, row.effective_from, event is not None,
             event.actor if event else row.published_by, event.at if event else row.published_at,
-            counts.get(row.hash, 0)))
+            counts.get(row.hash, 0), row.status))
     if def_id is not None and not result:
         raise NotFound(f"no stored version of {def_id!r} (see: thidua def publish FILE)")
     return result
@@ -186,11 +199,13 @@ def stored(session: Session, content_hash: str) -> Loaded:
 
 
 def stored_version(session: Session, name: str, *, published_only: bool = False) -> Loaded | None:
-    """The stored version named ``id@version`` or by its hash (12 characters at least);
-    with ``published_only``, only a version published with ``def publish``."""
+    """The stored version named ``id@version`` (only a version published with ``def
+    publish``: a draft never holds a label, and a shipped one is found among the shipped) or
+    by its hash (12 characters at least; with ``published_only``, only a published one)."""
     if "@" in name:
         def_id, _, label = name.partition("@")
         hashes = stored_definitions.labelled(session, def_id, label)
+        published_only = True
     elif is_hash(name):
         hashes = stored_definitions.starting(session, name)
     else:
@@ -201,12 +216,15 @@ def stored_version(session: Session, name: str, *, published_only: bool = False)
 
 
 def in_force(db: Database, name: str, period: int) -> Loaded:
-    """The definition a cycle of year ``period`` starts on, for ``name``: a file, an
-    ``id@version`` (published, else shipped), or an ``id`` (the version in force)."""
+    """The definition a cycle of year ``period`` starts on, for ``name``: an ``id@version``
+    (published, else shipped) or an ``id`` (the version in force). A file is refused: a
+    cycle runs on published rules (a draft is tried with :func:`start_draft`)."""
     check_period(period)
     if is_file(name):
-        with bases_in(lambda: db):
-            return load_file(name)
+        raise InvalidInput(
+            f"{name!r} is a file: a cycle starts on a published or shipped version (ID or "
+            "ID@VERSION); try a draft with: thidua def test FILE, or (an administrator) "
+            "thidua cycle start --draft FILE")
     with db.transaction() as session:
         if "@" in name:
             found = stored_version(session, name)
@@ -239,3 +257,23 @@ def lookup(name: str, opener: Opener) -> Loaded:
         if found is not None:
             return found
     return in_force(opener(), name, dt.date.today().year)
+
+
+def start_draft(db: Database, path: str | Path, cluster_name: str, period: int, *,
+                actor: str | None = None, occurred_at: str | None = None,
+                request_id: str | None = None) -> Fired:
+    """Start a cycle on the definition file at ``path`` as a draft: an administrator's step
+    (of that cluster and period) that lints the file (errors refuse, exit 2), runs its
+    scenarios (a failure refuses, exit 1), then stores it with the status ``draft``, under no
+    label, and starts the cycle on it. Nothing is written when any of it refuses."""
+    check_period(period)
+    with db.transaction(write=False) as session:
+        identity.require_admin(session, db, "cycle start --draft",
+                               identity.scope_of(session, cluster_name, period))
+    with bases_in(lambda: db):
+        loaded = load_file(path)
+        report = lint_file(path)
+    report.check()
+    run_scenarios(loaded).check()
+    return start_cycle(db, loaded, cluster_name, period, actor=actor, occurred_at=occurred_at,
+                       request_id=request_id, draft=True)

@@ -21,7 +21,8 @@ def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any
     facts = view.facts
     return {
         "cycle": {"id": view.id, "cluster": view.cluster, "period": view.period,
-                  "definition": view.definition, "state": view.state, "version": view.version,
+                  "definition": view.definition, "draft": view.draft, "state": view.state,
+                  "version": view.version,
                   "members": view.members, "head": view.head, "deputy": view.deputy},
         "timeline": _timeline(events, definition, lang),
         "steps": [{"date": e["day"], "trigger": e["trigger"], "actor": e["actor"],

@@ -160,7 +160,7 @@ def _set_up(db: Database, loaded: Loaded, setup: ScenarioSetup) -> int:
         for role in person.roles:
             identity.grant(db, person.name, role, cluster_name=setup.cluster)
     started = start_cycle(db, loaded, setup.cluster, setup.period, actor=setup.start.actor,
-                          occurred_at=_moment(setup.start.at))
+                          occurred_at=_moment(setup.start.at), draft=True)
     return started.cycle_id
 
 

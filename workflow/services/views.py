@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from thidua.store import cycles as stored_cycles
+from thidua.store import definitions as stored_definitions
 from thidua.store import directory as queries
 from thidua.store import ledger
 from thidua.store.ledger import as_event
@@ -22,6 +23,8 @@ from thidua.workflow.services.cycles import stored_facts
 from thidua.workflow.services.db import Database
 from thidua.workflow.timeutil import days, due_date, parse_stored
 from thidua.workflow.timeutil import today as business_today
+
+DRAFT = "draft"  # the status of a definition version stored by `cycle start --draft`
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class CycleView:
     head: str | None
     deputy: str | None
     facts: dict[str, Any] = field(default_factory=dict)
+    draft: bool = False  # the definition version is a draft, never published
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleV
             cycle.id, ctx.loaded.ref, cycle.definition_hash, ctx.cluster.name, cycle.period,
             cycle.state, state.label, cycle.version, due.isoformat() if due else None,
             bool(due and today > due and not state.final), state.final, list(ctx.members),
-            head, deputy, stored_facts(cycle))
+            head, deputy, stored_facts(cycle),
+            stored_definitions.status_of(session, cycle.definition_hash) == DRAFT)
 
 
 def list_cycles(db: Database, *, state: str | None = None, cluster: str | None = None,
@@ -92,7 +97,8 @@ def list_cycles(db: Database, *, state: str | None = None, cluster: str | None =
             cluster = roster.cluster(session, naming.name(cluster, "--cluster")).name
         rows = stored_cycles.listed(session, state=state, cluster=cluster, period=period)
     return [{"id": r.id, "cluster": r.cluster, "period": r.period, "state": r.state,
-             "version": r.version, "definition": f"{r.def_id}@{r.definition_version}"}
+             "version": r.version, "definition": f"{r.def_id}@{r.definition_version}",
+             "draft": r.definition_status == DRAFT}
             for r in rows]
 
 
@@ -104,10 +110,16 @@ def enters_state(event: dict[str, Any]) -> bool:
 
 
 def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
-    """The cycle's ledger events, oldest first, each with the time spent in its new state."""
+    """The cycle's ledger events, oldest first, each with the time spent in its new state;
+    an event taken on a draft definition version carries ``draft: true``."""
     with db.transaction(write=False) as session:
         load_cycle(session, cycle_id)
         events = [as_event(row) for row in ledger.of_cycle(session, cycle_id)]
+        drafts = {h for h in {e["definition"] for e in events if e["definition"]}
+                  if stored_definitions.status_of(session, h) == DRAFT}
+    for event in events:
+        if event["definition"] in drafts:
+            event["draft"] = True
     # Time spent in a state runs from the step that entered it to the step that left it.
     entries = [e for e in events if enters_state(e)]
     for event, following in zip(entries, [*entries[1:], None], strict=True):
