@@ -16,6 +16,20 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# The zone whose calendar gives the business day (the offices are in UTC+7). The database's
+# ``settings.time_zone`` (migration 0004) is meant to replace it: :func:`business_day` is the one
+# place that reads it.
+BUSINESS_ZONE = "Asia/Ho_Chi_Minh"
+
+
+def business_day(moment: dt.datetime) -> dt.date:
+    """The date of ``moment`` (aware) on the offices' calendar: a day recorded by an
+    administrative change (a grant revoked) is this date, whatever the machine's zone."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(BUSINESS_ZONE)).date()
+
+
 def iso(moment: dt.datetime) -> str:
     """``moment`` as stored: UTC, ISO 8601, microseconds, ``Z``."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

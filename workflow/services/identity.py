@@ -10,8 +10,6 @@ no step but those a definition gives to the auditor role (closing the books).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy.orm import Session
 
 from thidua.store import definitions as stored_definitions
@@ -21,6 +19,7 @@ from thidua.store.models import Actor
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput, TransitionRefused
 from thidua.workflow.services.db import Database, record
+from thidua.workflow.timeutil import business_day, now
 
 ADMIN, AUDITOR = roster.ADMIN, roster.AUDITOR
 
@@ -116,9 +115,11 @@ def revoke(db: Database, name: str, role: str, *, cluster_name: str | None,
         held = grants.in_scope(session, person.id, role, cluster_id, period)
         if not held:
             raise InvalidInput(f"{name} holds no such grant of {role}")
-        grants.revoke(session, held, dt.date.today().isoformat())
+        day = business_day(now()).isoformat()  # in the event too: a replay gives it back
+        grants.revoke(session, held, day)
         record(session, db, kind="admin", trigger="actor_revoke", actor=by,
-               inputs={"name": name, "role": role, "cluster": cluster_name, "period": period})
+               inputs={"name": name, "role": role, "cluster": cluster_name, "period": period,
+                       "on": day})
         return len(held)
 
 
