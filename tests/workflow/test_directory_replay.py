@@ -22,7 +22,7 @@ from thidua.workflow.services import identity, membership
 from thidua.workflow.services.cycles import fire
 from thidua.workflow.services.db import Database, record
 
-SERVICES = Path(__file__).resolve().parents[2] / "workflow" / "services"
+WORKFLOW = Path(__file__).resolve().parents[2] / "workflow"
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -73,11 +73,11 @@ def recorded_triggers(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
 
 
 def test_every_recorded_administrative_event_has_a_replay_handler() -> None:
-    """Each admin (and definition) trigger a service records has a handler in
-    workflow/audit/directory_replay.py: a new event without one fails here."""
+    """Each admin (and definition) trigger a service (or any workflow module) records has a
+    handler in workflow/audit/directory_replay.py: a new event without one fails here."""
     found: set[tuple[str, str]] = set()
     unknown: list[str] = []
-    for path in sorted(SERVICES.glob("*.py")):
+    for path in sorted(WORKFLOW.rglob("*.py")):
         triggers, unclear = recorded_triggers(path)
         found |= triggers
         unknown += unclear
