@@ -202,3 +202,25 @@ def test_the_replay_reads_in_small_batches(populated: Database,
     with pytest.raises(IntegrityFailure, match=f"cycles {second}: version is 7, the ledger "
                                                "gives 2"):
         verify(populated)
+
+
+def test_a_step_taken_while_verifying_is_neither_waited_for_nor_a_divergence(
+        populated: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step committed after the replay read a cycle's events and before it read the cycle's
+    row: the replay reads one snapshot, so it sees neither, and the step was not held up."""
+    cycle_id = start(populated)
+    events_by_cycle = records.events_by_cycle
+    fired = []
+
+    def meanwhile(conn: object) -> object:
+        for n, row in enumerate(events_by_cycle(conn)):  # type: ignore[arg-type]
+            if n == 0:
+                fired.append(fire(populated, cycle_id, "launch", actor=SECRETARY,
+                                  inputs={"plan": "Kế hoạch"}).seq)
+            yield row
+
+    monkeypatch.setattr(records, "events_by_cycle", meanwhile)
+    done = verify(populated)
+    assert fired and done.head_seq == fired[0] - 1 and done.cycles == 1
+    monkeypatch.undo()
+    assert verify(populated).head_seq == fired[0]

@@ -93,10 +93,10 @@ def check(conn: Connection, cited: list[str]) -> Replayed:
         cluster_names = {i: name for i, name, _ in records.directory(conn, "clusters")}
         cycles = _check_cycles(conn, resolve, cluster_names, found)
     except Unreplayable as exc:
-        found.add(f"the records do not replay: {exc}")
+        found.add(f"the replay stopped: {exc}")
         return Replayed(0, 0, found)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # rows of hostile shape
-        found.add(f"the records do not replay: {type(exc).__name__} {exc}")
+        found.add(f"the replay stopped: {type(exc).__name__} {exc}")
         return Replayed(0, 0, found)
     return Replayed(cycles, rows, found)
 
