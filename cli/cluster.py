@@ -143,7 +143,8 @@ def member_leave(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
 
 @member.command("merge")
 @click.argument("unit", type=NAME)
-@click.option("--into", type=NAME, required=True, metavar="UNIT", help="The unit that absorbs it.")
+@click.option("--into", type=NAME, required=True, metavar="UNIT",
+              help="The unit that absorbs it (created if new).")
 @click.option("--on", "day", type=DAY, required=True, help="The date of the merger.")
 @pass_env
 def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import pwd
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -68,6 +70,18 @@ def reader(engine: Engine) -> Engine:
     """The same engine for read-only work: on SQLite its transactions do not take the write
     lock, so a long read (an audit) never holds up a step."""
     return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection inside one read-only transaction that sees one snapshot of the whole
+    database until it ends (REPEATABLE READ on PostgreSQL; on SQLite a deferred transaction,
+    which never holds up a step): what the auditor reads first and last agree."""
+    with reader(engine).connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn
 
 
 def _sqlite_setup(engine: Engine, *, in_memory: bool) -> None:

@@ -24,6 +24,8 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+
+
 def iso(moment: dt.datetime) -> str:
     """``moment`` as stored: UTC, ISO 8601, microseconds, ``Z``."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -95,15 +95,23 @@ def test_log_empty(cli: Invoke) -> None:
     assert len(ok(cli("audit", "log")).splitlines()) == 2
 
 
-def test_verify_intact(cli: Invoke, cycle: int) -> None:
-    """`audit verify` on an untouched ledger exits 0 with the count and the head hash."""
+def test_verify_intact(populated: Database, cli: Invoke, cycle: int) -> None:
+    """`audit verify` on an untouched ledger exits 0 with the count, the head hash and the
+    records it replayed (none with --fast); --json names the triggers it found in place."""
     events = parsed(cli("audit", "log", json=True))
     out = ok(cli("audit", "verify")).strip()
     assert out == (f"ledger intact: {len(events)} events, head {events[-1]['seq']} "
-                   f"{events[-1]['hash'][:16]}")
+                   f"{events[-1]['hash'][:16]}; records match: 1 cycle, 21 directory rows")
+    triggers = (["ledger_no_update", "ledger_no_truncate"] if populated.engine.dialect.name
+                == "postgresql" else ["ledger_no_update", "ledger_no_delete", "ledger_no_replace"])
     assert parsed(cli("audit", "verify", json=True)) == {
         "ok": True, "events": len(events), "head_seq": events[-1]["seq"],
-        "head_hash": events[-1]["hash"]}
+        "head_hash": events[-1]["hash"], "triggers": triggers, "replayed": True, "cycles": 1,
+        "directory_rows": 21}
+    assert ok(cli("audit", "verify", "--fast")).strip().endswith(
+        "; records not replayed (--fast)")
+    fast = parsed(cli("audit", "verify", "--fast", json=True))
+    assert (fast["replayed"], fast["cycles"], fast["directory_rows"]) == (False, 0, 0)
 
 
 def test_verify_empty(cli: Invoke) -> None:

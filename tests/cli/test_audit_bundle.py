@@ -23,7 +23,7 @@ from thidua.workflow.services.db import Database, record
 
 
 @pytest.fixture
-def cycle(populated: Database) -> int:
+def cycle(populated: Database, scaffold_events: None) -> int:
     """Cluster 5's 2023 cycle up to the compact, and a document cited by an event."""
     cycle_id = start(populated)
     advance(populated, cycle_id, until="sign_compact")

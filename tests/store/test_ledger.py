@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import CLUSTER, HAPPY_PATH, SECRETARY
+from tests.ledger_triggers import restore_triggers
 from thidua.store import ledger
 from thidua.store.ledger import canonical_json, event_hash
 from thidua.workflow.audit.verify import verify
@@ -311,10 +312,16 @@ def test_verify_finds_the_first_damaged_event(year: Database, tamper: Tamper,
     assert re.search(rf"\bevent {bad}\b", str(failure.value)), str(failure.value)
 
 
-def test_dropping_the_triggers_alone_leaves_the_ledger_valid(year: Database) -> None:
-    """Dropping the triggers changes no event: verify still passes (it judges content)."""
+def test_dropping_the_triggers_alone_is_caught(year: Database) -> None:
+    """Dropping the triggers changes no event, but verify names them (exit 4), also --fast;
+    put back as they were, the ledger verifies again."""
     count = len(_ledger(year))
     _drop_triggers(year)
+    for fast in (False, True):
+        with pytest.raises(IntegrityFailure, match="trigger ledger_no_update is missing") as got:
+            verify(year, fast=fast)
+        assert got.value.kind == "unprotected"
+    restore_triggers(year)
     assert verify(year).events == count
 
 

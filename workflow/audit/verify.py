@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from thidua.store import chain, ledger
+from thidua.store import chain, ledger, triggers
 from thidua.store import definitions as stored_definitions
 from thidua.store import documents as stored_documents
+from thidua.store import engine as store_engine
 from thidua.store.chain import Anchor, Damage, Walk
+from thidua.workflow.audit import replay
 from thidua.workflow.errors import IntegrityFailure, InvalidInput
 from thidua.workflow.services.db import Database
 
@@ -22,13 +24,19 @@ SHOWN_PROBLEMS = 5
 
 @dataclass(frozen=True)
 class Verified:
-    """An intact ledger: how many events, and the hash of the last one."""
+    """An intact ledger: how many events, and the hash of the last one; the documents
+    re-hashed, the anchors passed, the append-only triggers found in place; and unless
+    ``replayed`` is False (``--fast``), the cycles and directory rows that match the ledger."""
 
     events: int
     head_seq: int
     head_hash: str
     documents: int = 0
     anchors: list[str] = field(default_factory=list)
+    triggers: list[str] = field(default_factory=list)
+    replayed: bool = False
+    cycles: int = 0
+    directory_rows: int = 0
 
 
 @dataclass(frozen=True)
@@ -70,27 +78,58 @@ def damaged(walked: Walk, damage: Damage, where: str = "ledger") -> IntegrityFai
                             seq=damage.seq, kind=damage.kind)
 
 
-def verify(db: Database, *, anchors: Sequence[str] = (),
+def verify(db: Database, *, anchors: Sequence[str] = (), fast: bool = False,
            on_progress: Callable[[int], None] | None = None) -> Verified:
-    """Re-hash the whole ledger, then every stored document; raise :class:`IntegrityFailure`
-    at the first bad event (or naming the missing and changed documents). Each anchor
+    """Re-hash the whole ledger, check its append-only triggers, re-hash every stored
+    document and definition version, then (unless ``fast``) replay every cycle and the
+    directory from the events and compare them with the stored rows. Raise
+    :class:`IntegrityFailure` at the first bad event, naming a missing or changed trigger, the
+    missing and changed documents, or the first rows that differ from the ledger. Each anchor
     (``SEQ:HASH``) must still be on the chain."""
     checked = parse_anchors(anchors)
-    with db.reader.connect() as conn:  # a long read: on SQLite it leaves steps free to go on
+    # One snapshot for every read, so that what the chain proves is what the rows are compared
+    # with; a long read that on SQLite leaves steps free to go on.
+    with store_engine.snapshot(db.engine) as conn:
         walked = chain.verify_ledger(conn, anchors=checked, on_progress=on_progress)
         if walked.damage is not None:
             raise damaged(walked, walked.damage)
+        triggers = _check_triggers(conn)
         problems, stored = _document_problems(conn, dict(walked.documents))
         problems += _definition_problems(conn, dict(walked.definitions))
-    if problems:
-        problems.sort(key=lambda p: (p[0] is None, p[0] or 0))
-        first_seq, kind, _ = problems[0]
-        shown = "; ".join(p[2] for p in problems[:SHOWN_PROBLEMS])
-        more = len(problems) - SHOWN_PROBLEMS
-        raise IntegrityFailure(f"stored content damaged: {shown}" + (
-            f" (and {more} more)" if more > 0 else ""), seq=first_seq, kind=kind)
+        _raise_content(problems)
+        replayed = None if fast else replay.check(conn, list(walked.definitions))
+    if replayed is not None and replayed.found.count:
+        more = replayed.found.count - len(replayed.found.shown)
+        raise IntegrityFailure("records differ from the ledger: " + "; ".join(
+            replayed.found.shown) + (f" (and {more} more)" if more > 0 else ""),
+            kind="diverged")
     return Verified(walked.events, walked.head_seq, walked.head_hash, stored,
-                    [str(a) for a in checked])
+                    [str(a) for a in checked], triggers, replayed is not None,
+                    replayed.cycles if replayed else 0,
+                    replayed.directory_rows if replayed else 0)
+
+
+def _check_triggers(conn: Connection) -> list[str]:
+    """The append-only triggers, which must all stand as the migrations made them."""
+    wrong = triggers.problems(conn)
+    if wrong:
+        raise IntegrityFailure(
+            "the ledger is no longer append-only: " + "; ".join(
+                f"trigger {name} is {what}" for name, what in wrong)
+            + ": someone with the database's rights changed it; verify with an anchor kept "
+              "elsewhere (see docs/architecture.md, Threat model)", kind="unprotected")
+    return triggers.expected(conn)
+
+
+def _raise_content(problems: list[tuple[int | None, str, str]]) -> None:
+    if not problems:
+        return
+    problems.sort(key=lambda p: (p[0] is None, p[0] or 0))
+    first_seq, kind, _ = problems[0]
+    shown = "; ".join(p[2] for p in problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    raise IntegrityFailure(f"stored content damaged: {shown}" + (
+        f" (and {more} more)" if more > 0 else ""), seq=first_seq, kind=kind)
 
 
 def head(db: Database) -> Head:

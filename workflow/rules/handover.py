@@ -4,6 +4,7 @@ incoming head, and the membership changes announced take effect on that day."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from thidua.workflow.engine import roster
@@ -39,15 +40,33 @@ def handover_heads(situation: Situation, params: HandoverParams) -> list[str]:
     return reasons
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What a handover changes in the directory, from its inputs and date alone: units join,
+    then units leave, then ``head`` (and ``deputy``) lead from ``day``."""
+
+    day: dt.date
+    joining: list[str]
+    leaving: list[str]
+    head: str
+    deputy: str | None
+
+
+def handover_changes(inputs: dict[str, Any], params: HandoverParams, day: dt.date) -> Changes:
+    """The changes of a handover given ``inputs`` that happened on the business day ``day``:
+    the step makes them, and the auditor's replay makes them again."""
+    return Changes(day,
+                   list(inputs.get(params.joining) or []), list(inputs.get(params.leaving) or []),
+                   inputs[params.incoming_head], inputs.get(params.incoming_deputy))
+
+
 def handover(session: Any, context: Any, situation: Situation, params: HandoverParams) -> None:
     """Units leave and join, and the incoming head leads from the handover's date: the day
     the step is judged on, in the database's business zone (not the UTC date)."""
-    day: dt.date = context.day
+    changes = handover_changes(situation.inputs, params, context.day)
     cluster_id, period = context.cycle.cluster_id, context.cycle.period
-    given = situation.inputs
-    for unit in given.get(params.joining) or []:
-        roster.join_in(session, cluster_id, unit, day)
-    for unit in given.get(params.leaving) or []:
-        roster.leave_in(session, cluster_id, unit, day)
-    roster.change_head(session, cluster_id, period, day, given[params.incoming_head],
-                       given.get(params.incoming_deputy))
+    for unit in changes.joining:
+        roster.join_in(session, cluster_id, unit, changes.day)
+    for unit in changes.leaving:
+        roster.leave_in(session, cluster_id, unit, changes.day)
+    roster.change_head(session, cluster_id, period, changes.day, changes.head, changes.deputy)

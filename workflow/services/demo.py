@@ -194,8 +194,6 @@ def run(db: Database) -> DemoRun:
         fire(db, started.cycle_id, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
              occurred_at=when)
     for unit, into, day in MERGERS:
-        with db.transaction() as session:
-            roster.unit(session, into, create=True)
         membership.merge(db, unit, into, dt.date.fromisoformat(day))
     return DemoRun(started.cycle_id, True, len(STEPS) + 1)
 

@@ -46,14 +46,15 @@ def _membership_change(db: Database, trigger: str,
 
 
 def merge(db: Database, unit: str, into: str, day: dt.date) -> list[str]:
-    """``unit`` is absorbed into ``into`` on ``day``: it leaves every cluster it belongs to,
-    and ``into`` joins those it was not in. Returns the clusters concerned. A unit's merger
-    reaches every cluster it is in: an administrator for every cluster and year."""
+    """``unit`` is absorbed into ``into`` (created when new: a merger may found a unit) on
+    ``day``: it leaves every cluster it belongs to, and ``into`` joins those it was not in.
+    Returns the clusters concerned. A unit's merger reaches every cluster it is in: an
+    administrator for every cluster and year."""
     if unit == into:
         raise InvalidInput("a unit cannot merge into itself")
     with db.transaction() as session:
         by = identity.require_admin(session, db, "member merge")
-        absorbed, absorber = roster.unit(session, unit), roster.unit(session, into)
+        absorbed, absorber = roster.unit(session, unit), roster.unit(session, into, create=True)
         if queries.merger_of(session, absorbed.id) is not None:
             raise InvalidInput(f"{unit} has already merged into another unit")
         clusters = []
