@@ -14,10 +14,12 @@ from thidua.cli.output import (
     PERIOD,
     Env,
     emit_json,
+    emit_json_items,
     pass_env,
     plain,
     progress,
     say,
+    stream_table,
     table,
 )
 
@@ -37,7 +39,7 @@ def command() -> None:
 @command.command("log")
 @click.option("--cycle", "cycle_id", type=int, help="Only this cycle's events.",
               shell_complete=completion.cycle_ids)
-@click.option("--limit", type=click.IntRange(min=0), help="Only the last N events.")
+@click.option("--limit", type=click.IntRange(0, 2**31 - 1), help="Only the last N events.")
 @pass_env
 def log(env: Env, cycle_id: int | None, limit: int | None) -> None:
     """The ledger's events, oldest first.
@@ -46,15 +48,17 @@ def log(env: Env, cycle_id: int | None, limit: int | None) -> None:
     Example:
       thidua audit log --cycle 1 --limit 20
     """
-    from thidua.workflow.audit.verify import log as ledger_log
+    from thidua.workflow.audit.log import reading
 
-    events = ledger_log(env.db(), cycle_id=cycle_id, limit=limit)
-    if env.as_json:
-        emit_json(events)
-        return
-    table(["seq", "recorded", "cycle", "event", "actor", "operator", "details", "hash"],
-          [[e["seq"], env.time(e["at"]), e["cycle"] or "", _event(e), e["actor"], e["operator"],
-            _details(e), e["hash"][:12]] for e in events])
+    with reading(env.db(), cycle_id=cycle_id, limit=limit) as events:
+        if env.as_json:
+            emit_json_items(events())
+            return
+        stream_table(["seq", "recorded", "cycle", "event", "actor", "operator", "details",
+                      "hash"],
+                     lambda: ([e["seq"], env.time(e["at"]), e["cycle"] or "", _event(e),
+                               e["actor"], e["operator"], _details(e), e["hash"][:12]]
+                              for e in events()))
 
 
 def _event(e: dict[str, object]) -> str:

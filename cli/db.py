@@ -103,3 +103,24 @@ def timezone(env: Env, zone: str | None) -> None:
         say(f"time zone {result.time_zone} (was {result.before or '-'})")
     else:
         say(f"time zone {result.time_zone} (unchanged)")
+
+
+@command.command("set")
+@click.argument("key", type=click.Choice(["document-limit"]))
+@click.argument("value")
+@pass_env
+def set_(env: Env, key: str, value: str) -> None:
+    """Change a setting of the database (an administrator's change, in the ledger):
+    document-limit, the largest document a step may attach (default 50MB; from 1KB to 1GB).
+
+    \b
+    Example:
+      thidua db set document-limit 20MB
+    """
+    from thidua.workflow.services.admin import set_document_limit
+
+    done = set_document_limit(env.db(), value)
+    if env.as_json:
+        emit_json(done)
+    else:
+        click.echo(f"document-limit set to {done.value} bytes (was {done.before or '-'})")

@@ -4,8 +4,10 @@ and usage errors load neither SQLAlchemy nor pydantic nor transitions."""
 from __future__ import annotations
 
 import importlib
+import os
 import sys
-from typing import TYPE_CHECKING, Any
+import traceback
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -60,28 +62,40 @@ USERS: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
+INTERNAL = 70  # an error of thidua itself (a bug): sysexits' EX_SOFTWARE
+INTERRUPTED = 130  # Ctrl-C: 128 + SIGINT, as shells report it
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
-        """Run the CLI; a usage error is one line (``Error: ...``) and exit 2, like every
-        other error, instead of click's usage block."""
+        """Run the CLI; every failure, a usage error included, is one line (``Error: ...``)
+        and its exit code, never a traceback (unless ``THIDUA_DEBUG=1``)."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        args = list(sys.argv[1:] if args is None else args)
+        if "thidua.workflow.services.interrupts" in sys.modules:  # another command ran here
+            sys.modules["thidua.workflow.services.interrupts"].begin()
         try:
+            _utf8(args)
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.exceptions.NoArgsIsHelpError as exc:
             click.echo(exc.format_message())  # `thidua` alone shows the commands
             sys.exit(0)
         except click.ClickException as exc:
-            message = escape(" ".join(exc.format_message().split()))
-            click.echo(f"{paint('Error:', 'error', err=True)} {message}", err=True)
-            sys.exit(exc.exit_code)
-        except click.exceptions.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(1)
+            _fail(exc.format_message(), exc.exit_code)
+        except click.exceptions.Abort as exc:  # click's name for Ctrl-C (and end of input)
+            _fail(_interrupted(), INTERRUPTED, exc)
+        except Exception as exc:
+            error = _as_error(exc, None)
+            if error is None:
+                _fail(_internal(exc), INTERNAL, exc)
+            _fail(str(error), error.exit_code, exc)
+        finally:
+            _settle()
         sys.exit(result if isinstance(result, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -115,11 +129,94 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ThiduaError as exc:
-            # one line, whatever a driver said, and nothing a stored name could hide
-            message = escape(" ".join(str(exc).split()))
-            click.echo(f"{paint('Error:', 'error', err=True)} {message}", err=True)
-            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # here the database's name is known, for the message
+            error = _as_error(exc, ctx.find_object(Env))
+            if error is None:
+                raise
+            _fail(str(error), error.exit_code, exc)
+
+
+def _fail(message: str, code: int, cause: BaseException | None = None) -> NoReturn:
+    """Print one ``Error:`` line and exit with ``code``; with ``THIDUA_DEBUG=1`` a failure
+    that is not the user's also shows where it happened."""
+    if cause is not None and os.environ.get("THIDUA_DEBUG") == "1" and not isinstance(
+            cause, ThiduaError):
+        traceback.print_exception(cause, file=sys.stderr)
+    # one line, whatever a driver said, and nothing a stored name could hide
+    line = escape(" ".join(message.split()))
+    click.echo(f"{paint('Error:', 'error', err=True)} {line}", err=True)
+    sys.exit(code)
+
+
+def _utf8(args: list[str]) -> None:
+    """Refuse an argument (or ``THIDUA_DB``) that is not UTF-8 text: on POSIX its bytes come
+    through as lone surrogates, which no database, file name or message can hold."""
+    named = [(f"argument {i}", a) for i, a in enumerate(args, 1)]
+    named.append(("THIDUA_DB", os.environ.get("THIDUA_DB", "")))
+    for what, text in named:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise click.UsageError(f"{what} is not UTF-8 text: {_shown(text)[:60]}") from None
+
+
+def _shown(text: str) -> str:
+    """``text`` with the bytes that are not UTF-8 written as ``\\xNN``."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _as_error(exc: BaseException, env: Env | None) -> ThiduaError | None:
+    """The plain error ``exc`` stands for: thidua's own, a failure of the database, input
+    too deeply nested to read; None for anything else (a fault of thidua itself)."""
+    if isinstance(exc, ThiduaError):
+        return exc
+    if {"sqlite3", "sqlalchemy"} & set(sys.modules):  # a database was opened
+        from thidua.workflow.services.faults import explain
+
+        found = explain(exc, where=(env.db_url or "") if env is not None else "")
+        if found is not None:
+            return found
+    if isinstance(exc, RecursionError):
+        return ThiduaError("the input nests too deeply to be read")
+    return None
+
+
+def _recorded() -> int:
+    """How many changes this process committed (none when no database was opened)."""
+    if "thidua.workflow.services.interrupts" not in sys.modules:
+        return 0
+    from thidua.workflow.services import interrupts
+
+    return int(interrupts.recorded())
+
+
+def _interrupted() -> str:
+    count = _recorded()
+    if not count:
+        return "interrupted: nothing was recorded"
+    return (f"interrupted: {count} change{'s' if count > 1 else ''} recorded before the "
+            "interruption stay recorded (thidua audit log), nothing after them")
+
+
+def _internal(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:200]
+    count = _recorded()
+    recorded = f"; {count} change(s) were recorded before it" if count else ""
+    return (f"internal error of thidua ({type(exc).__name__}: {text}){recorded}; run again "
+            "with THIDUA_DEBUG=1 to see where")
+
+
+def _settle() -> None:
+    """The command is over: an interrupt held since its last commit changes nothing now."""
+    if "thidua.workflow.services.interrupts" in sys.modules:
+        from thidua.workflow.services import interrupts
+
+        interrupts.resume(raise_pending=False)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

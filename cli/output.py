@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any
 
@@ -35,11 +35,13 @@ class Env:
         self._db: Database | None = None
 
     def db(self, *, check_schema: bool = True) -> Database:
-        """The database, opened (and, for a new SQLite file, created) on first use."""
+        """The database, opened on first use; a new SQLite file is created only for a
+        command that records something (see CREATING): reading never creates one."""
         if self._db is None:
             from thidua.workflow.services.db import Database
 
-            self._db = Database(self.db_url, check_schema=check_schema)
+            self._db = Database(self.db_url, check_schema=check_schema,
+                                create=_command() in CREATING)
         return self._db
 
     def close(self) -> None:
@@ -61,6 +63,20 @@ class Env:
 
 
 pass_env = click.make_pass_decorator(Env)
+
+# The commands that record something, with `db upgrade` and `demo`: only these create a SQLite
+# database that is not there yet. Every other command finds no database there (exit 5).
+CREATING = frozenset({
+    "db upgrade", "db set", "demo", "cluster add", "cluster head", "cluster member add",
+    "cluster member leave", "cluster member merge", "actor add", "actor grant", "actor revoke",
+    "actor delegate", "cycle start", "cycle fire", "cycle migrate", "def publish",
+})
+
+
+def _command() -> str:
+    """The command being run, without the program's name: ``cycle fire``."""
+    ctx = click.get_current_context(silent=True)
+    return " ".join(ctx.command_path.split()[1:]) if ctx is not None else ""
 
 class _Period(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """An emulation year (the engine checks the same range)."""
@@ -159,6 +175,19 @@ def say(text: Any, *, err: bool = False) -> None:
     click.echo(escape(text), err=err)
 
 
+def emit_json_items(items: Iterable[Any]) -> None:
+    """Print ``items`` as an indented JSON list, as :func:`emit_json` would, one item at a
+    time (a long list is never held whole)."""
+    first = True
+    for item in items:
+        text = json_text(item)
+        click.echo(("[\n" if first else ",\n") + "\n".join("  " + line
+                                                          for line in text.splitlines()),
+                   nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
+
+
 # Colours by meaning, so that every command paints the same things alike.
 COLOURS: dict[str, dict[str, Any]] = {
     "ready": {"fg": "green"},
@@ -229,6 +258,21 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
                .rstrip())
     click.echo("  ".join("-" * w for w in widths))
     for row in rows:
+        click.echo("  ".join(_pad(c, w, colour) for c, w in zip(row, widths, strict=True))
+                   .rstrip())
+
+
+def stream_table(headers: Sequence[str], rows: Callable[[], Iterable[Sequence[Any]]]) -> None:
+    """:func:`table` for rows too many to hold: ``rows()`` is read twice, once to measure
+    the columns and once to print (it must give the same rows both times)."""
+    widths = [width(h) for h in headers]
+    for row in rows():
+        widths = [max(w, width(escape(c))) for w, c in zip(widths, row, strict=True)]
+    colour = colour_on()
+    click.echo("  ".join(_pad(h, w, False) for h, w in zip(headers, widths, strict=True))
+               .rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for row in rows():
         click.echo("  ".join(_pad(c, w, colour) for c, w in zip(row, widths, strict=True))
                    .rstrip())
 

@@ -2,21 +2,21 @@
 
 The copy is a consistent snapshot taken in one read transaction, so it may be made while other
 processes use the database (in WAL mode readers and the writer do not block one another). It is
-written to a temporary file beside the target, flushed to disk, then linked into place: the
-target either does not exist or is a whole backup, and an existing file is never overwritten.
+written to ``FILE.partial`` beside the target (see :mod:`store.files`), flushed to disk, then
+linked into place: the target either does not exist or is a whole backup, and an existing file
+is never overwritten.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from thidua.store import files
 from thidua.store.engine import StoreError
 
 
@@ -33,19 +33,11 @@ def backup_sqlite(engine: Engine, target: Path) -> int:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise StoreError(f"no folder {folder} to write the backup in")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
-                                         dir=folder)
-    os.close(handle)
-    try:
-        _copy(engine, temporary)
-        _fsync(temporary)
-        _link_new(temporary, target)
+    with files.partial(target) as temporary:
+        _copy(engine, str(temporary))
+        _fsync(str(temporary))
+        _link_new(str(temporary), target)
         _fsync(str(folder), directory=True)
-    finally:
-        for leftover in (temporary, f"{temporary}-journal", f"{temporary}-wal",
-                         f"{temporary}-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(leftover)
     return target.stat().st_size
 
 

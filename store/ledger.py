@@ -164,14 +164,16 @@ _ALL = (*(getattr(LedgerRow, c) for c in FIELDS.values()), LedgerRow.prev_hash, 
 
 def rows(target: Target, *, cycle_id: int | None = None, after: int = 0,
          cluster_id: int | None = None, period: int | None = None,
-         actor: str | Sequence[str] | None = None,
-         since: str | None = None, until: str | None = None) -> Iterator[Any]:
+         actor: str | Sequence[str] | None = None, since: str | None = None,
+         until: str | None = None, through: int | None = None) -> Iterator[Any]:
     """Ledger rows in order, fetched in batches so memory stays bounded; only those of
     ``cycle_id``, of the cycles of ``cluster_id`` and ``period``, entered by ``actor`` (a name,
-    or any of several spellings), or
-    that occurred from ``since`` and before ``until``, when given."""
+    or any of several spellings), that occurred from ``since`` and before ``until``, or up to
+    seq ``through``, when given."""
     query = (select(*_ALL).where(*_criteria(cycle_id, cluster_id, period, actor, since, until))
              .order_by(LedgerRow.seq).limit(BATCH))
+    if through is not None:
+        query = query.where(LedgerRow.seq <= through)
     while True:
         batch = run(target, query.where(LedgerRow.seq > after)).all()
         yield from batch
@@ -206,11 +208,9 @@ def _criteria(cycle_id: int | None, cluster_id: int | None, period: int | None,
 
 _OF_CYCLE = (select(*_ALL).where(LedgerRow.cycle_id == bindparam("cycle_id"))
              .order_by(LedgerRow.seq))
-_NEWEST = select(*_ALL).order_by(LedgerRow.seq.desc())
-_NEWEST_OF = _NEWEST.where(LedgerRow.cycle_id == bindparam("cycle_id"))
-_LATEST = {(False, False): _NEWEST, (True, False): _NEWEST_OF,
-           (False, True): _NEWEST.limit(bindparam("limit")),
-           (True, True): _NEWEST_OF.limit(bindparam("limit"))}
+_NTH_NEWEST = select(LedgerRow.seq).order_by(LedgerRow.seq.desc()).offset(
+    bindparam("skip")).limit(1)
+_NTH_NEWEST_OF = _NTH_NEWEST.where(LedgerRow.cycle_id == bindparam("cycle_id"))
 
 
 _ACTORS = select(LedgerRow.actor).distinct().order_by(LedgerRow.actor)
@@ -234,12 +234,12 @@ def of_cycle(target: Target, cycle_id: int) -> list[Any]:
     return list(run(target, _OF_CYCLE, cycle_id=cycle_id))
 
 
-def latest(target: Target, *, cycle_id: int | None = None,
-           limit: int | None = None) -> list[Any]:
-    """The last ``limit`` ledger rows (all of them when None), of ``cycle_id`` when given,
-    newest first."""
-    statement = _LATEST[cycle_id is not None, limit is not None]
-    return list(run(target, statement, cycle_id=cycle_id, limit=limit))
+def start_of_last(target: Target, count: int, *, cycle_id: int | None = None) -> int:
+    """The seq from which the last ``count`` (at least 1) events run, of ``cycle_id`` when
+    given; 0 when there are fewer."""
+    statement = _NTH_NEWEST if cycle_id is None else _NTH_NEWEST_OF
+    seq: int | None = run(target, statement, skip=count - 1, cycle_id=cycle_id).scalar()
+    return seq or 0
 
 
 _LAST_OCCURRED = (select(func.max(LedgerRow.occurred_at))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from thidua.store.engine import SchemaNotReady, schema_revision
 
@@ -24,24 +24,55 @@ def alembic_config(connection: Any = None) -> Any:
     return config
 
 
+class SchemaTooNew(SchemaNotReady):
+    """The database was upgraded by a newer thidua: this one must be upgraded, not it."""
+
+
+# Serialises `thidua db upgrade` on PostgreSQL: of two at once, the second finds it done.
+_UPGRADE_LOCK = 7246022
+
+
+def known_revisions() -> set[str]:
+    """Every revision of the migrations this thidua carries (reads them: only on a mismatch)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def _too_new(current: str) -> SchemaTooNew:
+    return SchemaTooNew(f"the database has schema revision {current}, newer than this thidua "
+                        f"knows (it needs {HEAD}): upgrade thidua to use it; the database "
+                        "needs no change")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> str | None:
-    """Upgrade the database to ``revision``; return the revision it is at afterwards."""
+    """Upgrade the database to ``revision``; return the revision it is at afterwards. One
+    upgrade at a time: a second one started meanwhile waits, then finds nothing to do."""
     from alembic import command
 
-    with engine.begin() as conn:
+    current = schema_revision(engine)
+    if current not in (None, HEAD) and current not in known_revisions():
+        raise _too_new(current)
+    with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE already holds off other writers
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
         command.upgrade(alembic_config(conn), revision)
     return schema_revision(engine)
 
 
-def ensure_ready(engine: Engine) -> None:
-    """Make sure the schema is current: a new SQLite database is upgraded on first use;
-    anything else that is behind raises :class:`SchemaNotReady`."""
+def ensure_ready(engine: Engine, *, create: bool = True) -> None:
+    """Make sure the schema is current: a new SQLite database is upgraded on first use (when
+    ``create``); anything else that is behind raises :class:`SchemaNotReady`, and a schema
+    newer than this thidua knows :class:`SchemaTooNew`."""
     current = schema_revision(engine)
     if current == HEAD:
         return
-    if current is None and engine.dialect.name == "sqlite":
+    if current is None and create and engine.dialect.name == "sqlite":
         upgrade(engine)
         return
+    if current is not None and current not in known_revisions():
+        raise _too_new(current)
     found = "no thidua schema" if current is None else f"schema revision {current}"
     raise SchemaNotReady(f"the database has {found}, thidua needs {HEAD}: "
                          "run `thidua db upgrade`")

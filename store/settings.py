@@ -1,5 +1,6 @@
 """Queries on the settings of a database (its business time zone, its document size limit):
-one value a key, read and written as text. The workflow layer checks what a value means."""
+one text value per key, read and written as text. The workflow layer checks what a value
+means."""
 
 from __future__ import annotations
 

@@ -52,6 +52,9 @@ def parse_moment(text: str, what: str = "date", zone: dt.tzinfo | None = None) -
     except ValueError:
         raise InvalidInput(f"{what} {text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") \
             from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR + 1:  # also keeps zone shifts in range
+        raise InvalidInput(f"{what} {text!r} is out of range (years {FIRST_YEAR} to "
+                           f"{LAST_YEAR + 1})")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
     return moment.astimezone(dt.UTC)

@@ -127,7 +127,7 @@ def test_start_another_year(populated: Database, cli: Invoke, cycle: int) -> Non
 
 @pytest.mark.parametrize(("args", "code", "needle"), [
     (("-p", "1800"), 2, "period 1800 is not an emulation year"),
-    (("-p", "2023", "--at", "2999-01-01"), 2, "is in the future"),
+    (("-p", "2023", "--at", "2199-01-01"), 2, "is in the future"),
     (("-p", "2023", "--at", "someday"), 2, "'someday' is not a date"),
     (("-p", "2023", "-d", "no-such-definition"), 5, "'no-such-definition'"),
 ])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import warnings
+from pathlib import Path
 
 from tests.cli.helpers import error, invoke, ok, parsed
 from tests.conftest import Invoke
@@ -46,6 +47,8 @@ def test_current_json(cli: Invoke, db: Database) -> None:
 
 def test_current_on_an_empty_database(db_url: str) -> None:
     """On a database without a schema, `db current` says so instead of failing."""
+    if not db_url.startswith("postgresql"):
+        Path(db_url).touch()  # a file that is there, but empty
     out = ok(invoke(db_url, "db", "current"))
     assert "(no schema)" in out
     assert "up to date  no" in out
@@ -55,7 +58,8 @@ def test_current_on_an_empty_database(db_url: str) -> None:
 
 
 def test_commands_on_an_empty_database(db_url: str) -> None:
-    """A new SQLite file is created on first use; PostgreSQL asks for `db upgrade` (exit 2)."""
+    """A new SQLite file is created by the first command that records, never by one that
+    reads (exit 5, no file left); PostgreSQL asks for `db upgrade` (exit 2)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = invoke(db_url, "cycle", "list")
@@ -63,7 +67,10 @@ def test_commands_on_an_empty_database(db_url: str) -> None:
     if db_url.startswith("postgresql"):
         assert "thidua db upgrade" in error(result, 2)
     else:
-        ok(result)
+        assert f"no database at {db_url}" in error(result, 5)
+        assert not Path(db_url).exists()
+        ok(invoke(db_url, "actor", "add", "Lê Anh Thư"))
         assert parsed(invoke(db_url, "db", "current", json=True))["up_to_date"] is True
+        ok(invoke(db_url, "cycle", "list"))
     leaked = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
     assert leaked == [], "a refused open left a database connection open"

@@ -105,9 +105,12 @@ def test_unknown_kind_of_database() -> None:
 
 
 def test_sqlite_file_in_a_missing_folder(tmp_path: Path) -> None:
-    """A SQLite file whose folder does not exist gives one Error line (exit 2)."""
+    """A SQLite file whose folder does not exist gives one Error line: exit 2 for a command
+    that would create it, exit 5 (no database) for one that reads; no folder is created."""
     path = str(tmp_path / "no" / "such" / "folder" / "thidua.db")
-    assert "cannot open the database" in plain_error(invoke(path, "cycle", "list"), 2)
+    assert "cannot open the database" in plain_error(invoke(path, "actor", "add", "A"), 2)
+    assert f"no database at {path}" in plain_error(invoke(path, "cycle", "list"), 5)
+    assert not (tmp_path / "no").exists()
 
 
 def test_definitions_need_no_database() -> None:

@@ -143,7 +143,7 @@ def test_sqlite_file_behind_head_is_refused(tmp_path: Path,
     try:
         with engine.begin() as conn:
             conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
-            conn.execute(text("INSERT INTO alembic_version VALUES ('0000')"))
+            conn.execute(text("INSERT INTO alembic_version VALUES ('0003')"))
     finally:
         engine.dispose()
     with pytest.raises(InvalidInput, match="thidua db upgrade"):

@@ -13,12 +13,21 @@ whatever order the step runs them in. A ``thidua`` process paused by :func:`at` 
     python -c "from tests.stress import pause; pause.at('written'); \\
                from thidua.cli.main import main; main()" cycle fire ...
 
+Beyond those, ``committing`` is reached when a transaction that appended to the ledger is
+about to be committed (the commit is under way: nothing can abort it from here on), and, for
+:func:`at` only, ``committed`` once a session's transaction has been committed.
+
+With ``THIDUA_PAUSE_RELEASE=FILE`` in its environment, a paused process goes on once FILE
+exists instead of sleeping until it is killed (a test can then send it a signal, or terminate
+its database session, and watch what it does next).
+
 Importing this module changes nothing; only :func:`at`, :func:`listen` and :func:`hooked`
 listen.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -31,7 +40,10 @@ from sqlalchemy import Connection, Engine, event
 from thidua.store.engine import BEGIN_OPTION
 
 POINTS = ("locked", "ledgered", "written")
+COMMIT_POINTS = ("committing",)
+AFTER_COMMIT = "committed"  # the transaction has been committed (only for at())
 ANNOUNCE = "THIDUA_PAUSED"
+RELEASE = "THIDUA_PAUSE_RELEASE"
 SLEEP_S = 3600  # until killed: a bound on a forgotten process, not a wait
 
 _CYCLE_BY_ID = re.compile(r"^\s*SELECT\b.*\bFROM cycles\b.*\bWHERE cycles\.id = ",
@@ -64,15 +76,33 @@ def _locks(conn: Connection, statement: str) -> bool:
 
 def listen(target: Target, callback: Callable[[str], None]) -> Callable[[], None]:
     """Call ``callback(point)`` after every statement run on ``target`` (an engine, or the
-    Engine class for every engine) that reaches a pause point; returns what stops it."""
+    Engine class for every engine) that reaches a pause point, and before the commit of a
+    transaction that appended to the ledger (``committing``); returns what stops it."""
 
     def after(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
         point = point_of(conn, statement)
+        if point == "ledgered":
+            conn.info["thidua_ledgered"] = True
         if point is not None:
             callback(point)
 
+    def commit(conn: Connection) -> None:
+        if conn.info.pop("thidua_ledgered", False):
+            callback("committing")
+
+    def rollback(conn: Connection) -> None:
+        conn.info.pop("thidua_ledgered", None)
+
     event.listen(target, "after_cursor_execute", after)
-    return lambda: event.remove(target, "after_cursor_execute", after)
+    event.listen(target, "commit", commit)
+    event.listen(target, "rollback", rollback)
+
+    def stop() -> None:
+        event.remove(target, "after_cursor_execute", after)
+        event.remove(target, "commit", commit)
+        event.remove(target, "rollback", rollback)
+
+    return stop
 
 
 @contextmanager
@@ -86,13 +116,34 @@ def hooked(target: Target, callback: Callable[[str], None]) -> Iterator[None]:
 
 
 def at(point: str) -> None:
-    """Make this process stop at ``point`` for good: announce it and sleep until killed."""
-    if point not in POINTS:
-        raise ValueError(f"no pause point {point!r} (points: {', '.join(POINTS)})")
+    """Make this process stop at ``point``: announce it and sleep until killed (or, with
+    ``THIDUA_PAUSE_RELEASE=FILE``, until FILE exists)."""
+    points = (*POINTS, *COMMIT_POINTS, AFTER_COMMIT)
+    if point not in points:
+        raise ValueError(f"no pause point {point!r} (points: {', '.join(points)})")
+    release = os.environ.get(RELEASE)
 
     def pause(reached: str) -> None:
-        if reached == point:
-            print(f"{ANNOUNCE} {point}", file=sys.stderr, flush=True)
-            time.sleep(SLEEP_S)
+        if reached != point:
+            return
+        print(f"{ANNOUNCE} {point}", file=sys.stderr, flush=True)
+        deadline = time.monotonic() + SLEEP_S
+        while time.monotonic() < deadline:
+            if release is not None and os.path.exists(release):
+                return
+            time.sleep(0.01 if release is not None else SLEEP_S)
 
+    if point == AFTER_COMMIT:
+        from sqlalchemy.orm import Session
+
+        ledgered: list[bool] = []
+        listen(Engine, lambda reached: ledgered.append(reached == "ledgered"))
+
+        def committed(_session: Any) -> None:
+            if any(ledgered):  # a step's transaction, not a read's
+                ledgered.clear()
+                pause(AFTER_COMMIT)
+
+        event.listen(Session, "after_commit", committed)
+        return
     listen(Engine, pause)  # for the life of the process

@@ -12,12 +12,13 @@ from thidua.workflow.services.views import history, list_cycles, show
 
 
 def test_a_step_passes_each_pause_point_once_in_order(populated: Database) -> None:
-    """A step on a cycle is read and locked, ledgered, then written, each point once."""
+    """A step on a cycle is read and locked, ledgered, written, then committed, each point
+    once."""
     cycle_id = start(populated)
     seen: list[str] = []
     with pause.hooked(populated.engine, seen.append):
         fire(populated, cycle_id, "launch", actor=HEAD, inputs={"plan": "Kế hoạch 2023"})
-    assert seen == list(pause.POINTS)
+    assert seen == [*pause.POINTS, *pause.COMMIT_POINTS]
 
 
 def test_reading_a_cycle_reaches_no_pause_point(populated: Database) -> None:

@@ -21,12 +21,13 @@ from sqlalchemy import Connection
 
 from thidua.store import definitions as stored_definitions
 from thidua.store import documents as stored_documents
+from thidua.store import files
 from thidua.store.chain import Walk, walk
 from thidua.store.ledger import canonical_json, raw_event, raw_rows
 from thidua.workflow.audit.storedzip import LayoutError, Sink, Writer
 from thidua.workflow.audit.verify import damaged
 from thidua.workflow.audit.verify import verify as verify_database
-from thidua.workflow.errors import IntegrityFailure, InvalidInput
+from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput
 from thidua.workflow.services.db import Database
 from thidua.workflow.timeutil import iso, now
 
@@ -78,20 +79,21 @@ class Bundled:
 def write_bundle(db: Database, path: str, *, with_documents: bool = False,
                  on_progress: Callable[[int], None] | None = None) -> Bundled:
     """Verify the database (ledger, definitions, documents), then write its bundle to
-    ``path`` (a ``.part`` file renamed at the end, so that a failure leaves no half bundle)."""
+    ``path`` (written to ``FILE.partial`` and moved into place when whole, so that a failure
+    leaves no half bundle, and a killed run's partial file is removed by the next)."""
     verify_database(db, on_progress=on_progress)
     target = Path(path)
-    partial = target.with_name(target.name + ".part")
     try:
-        with db.engine.connect() as conn, partial.open("wb") as file:
-            result = _write(conn, Writer(file), with_documents, db.operator)
-        os.replace(partial, target)
+        with files.partial(target) as partial:
+            with db.reader.connect() as conn, partial.open("wb") as file:
+                result = _write(conn, Writer(file), with_documents, db.operator)
+            os.replace(partial, target)
+    except files.BeingWritten as exc:
+        raise Conflict(str(exc)) from None
     except OSError as exc:
         raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
     except LayoutError as exc:
         raise InvalidInput(f"cannot write {path}: {exc}") from None
-    finally:
-        partial.unlink(missing_ok=True)
     return Bundled(str(target), result.events, result.head_seq, result.head_hash,
                    len(result.definitions), len(result.documents), with_documents)
 
@@ -109,6 +111,9 @@ def _write(conn: Connection, writer: Writer, with_documents: bool, operator: str
             raise IntegrityFailure(f"definition {digest[:12]} cited by event "
                                    f"{walked.definitions[digest]} is missing from the database",
                                    seq=walked.definitions[digest], kind="missing")
+        if not isinstance(source, str):  # verified a moment ago: changed since
+            raise IntegrityFailure(f"definition {digest[:12]} is stored as bytes, not as text",
+                                   kind="altered")
         with writer.member(f"definitions/{digest}.yaml") as sink:
             sink.write(source.encode("utf-8"))
     listed = _documents(conn, walked.documents, writer, with_documents)
@@ -135,9 +140,13 @@ def _documents(conn: Connection, cited: dict[str, int], writer: Writer,
             sink.write((canonical_json(entry) + "\n").encode("utf-8"))
             listed += 1
     if with_documents:
-        for doc in stored_documents.contents(conn):
+        for doc in stored_documents.described(conn):
+            if doc.kind != "blob":  # verified a moment ago: changed since
+                raise IntegrityFailure(f"document {doc.sha256[:12]} is stored as {doc.kind}, "
+                                       "not as bytes", kind="altered")
             with writer.member(f"documents/{doc.sha256}") as sink:
-                sink.write(bytes(doc.content))
+                for chunk in stored_documents.chunks(conn, doc.sha256):
+                    sink.write(chunk)
     return listed
 
 

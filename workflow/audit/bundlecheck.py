@@ -8,7 +8,6 @@ date). Any byte changed in a bundle is caught by one of these.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any, BinaryIO
 
 from thidua.store.chain import Anchor, Walk, walk
 from thidua.store.ledger import JSON_FIELDS, ORDER, canonical_json
+from thidua.workflow import limits
 from thidua.workflow.audit import storedzip
 from thidua.workflow.audit.bundle import DOCUMENTS, FORMAT, LEDGER, MANIFEST
 from thidua.workflow.audit.storedzip import Layout, Member
@@ -61,13 +61,33 @@ class Check:
             raise self.fail(name, "missing from the bundle", kind="missing")
         return self.members[name]
 
+    def unreadable(self, where: str, message: str) -> InvalidInput:
+        """The error for a bundle beyond what thidua reads (not one that thidua wrote)."""
+        return InvalidInput(f"bundle {self.name} cannot be read: {where}: {message}, beyond "
+                            "what a bundle written by thidua holds")
+
+    def bounded(self, name: str, lines: Iterator[bytes]) -> Iterator[bytes]:
+        """``lines``, with a line beyond the bound refused as unreadable."""
+        number = 0
+        try:
+            for line in lines:
+                number += 1
+                yield line
+        except storedzip.LineTooLong:
+            raise self.unreadable(f"{name} line {number + 1}", "longer than "
+                                  f"{limits.size_text(limits.BUNDLE_MAX_LINE)}") from None
+
     def json_lines(self, name: str, keys: frozenset[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         """The lines of a JSONL member, each checked to be canonical JSON with ``keys``."""
-        for number, raw in enumerate(storedzip.member_lines(self.file, self.member(name)), 1):
+        lines = storedzip.member_lines(self.file, self.member(name), limits.BUNDLE_MAX_LINE)
+        for number, raw in enumerate(self.bounded(name, lines), 1):
             try:
                 text = raw.decode("utf-8")
-                value = json.loads(text)
+                value = limits.load_json(text, max_bytes=limits.BUNDLE_MAX_LINE,
+                                         max_depth=limits.BUNDLE_MAX_DEPTH)
                 canonical = canonical_json(value)
+            except limits.TooLarge as exc:
+                raise self.unreadable(f"{name} line {number}", str(exc)) from None
             except ValueError:
                 raise self.fail(f"{name} line {number}", "not valid JSON (changed)",
                                 seq=number if name == LEDGER else None) from None
@@ -124,8 +144,15 @@ def _manifest(check: Check) -> dict[str, Any]:
     member = check.member(MANIFEST)
     if check.layout.members[-1] is not member:
         raise check.fail(MANIFEST, "it is no longer the last member")
+    if member.size > limits.BUNDLE_MAX_LINE:
+        raise check.unreadable(MANIFEST, f"larger than "
+                               f"{limits.size_text(limits.BUNDLE_MAX_LINE)}")
     try:
-        manifest = json.loads(storedzip.member_bytes(check.file, member).decode("utf-8"))
+        manifest = limits.load_json(storedzip.member_bytes(check.file, member).decode("utf-8"),
+                                    max_bytes=limits.BUNDLE_MAX_LINE,
+                                    max_depth=limits.BUNDLE_MAX_DEPTH)
+    except limits.TooLarge as exc:
+        raise check.unreadable(MANIFEST, str(exc)) from None
     except ValueError:
         raise check.fail(MANIFEST, "not valid JSON (changed)") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:

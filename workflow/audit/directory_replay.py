@@ -228,6 +228,11 @@ def _db_timezone(d: Directory, e: Event) -> None:
     d.zone = e["inputs"]["time_zone"]
 
 
+def _setting(d: Directory, e: Event) -> None:
+    """A setting such as the document limit: no table the replay compares (settings are
+    listed among what verify does not rebuild)."""
+
+
 ADMIN: dict[str, Handler] = {
     "cluster_add": _cluster_add,
     "cluster_head": _cluster_head,
@@ -242,6 +247,7 @@ ADMIN: dict[str, Handler] = {
     "actor_login": _actor_login,
     "actor_disable": _actor_disable,
     "db_timezone": _db_timezone,
+    "setting": _setting,
 }
 
 # What ``definitions.status`` holds for a version no ``publish`` event names, when the event

@@ -62,7 +62,7 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     filters, zone = filters or Filters(), db.zone
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         criteria = _criteria(session, filters, zone)
         if not isinstance(target, str):
             return Exported(_write(session, criteria, target, fmt, on_progress), fmt, None)

@@ -256,18 +256,35 @@ def member_bytes(file: BinaryIO, member: Member) -> bytes:
     return file.read(member.size)
 
 
-def member_lines(file: BinaryIO, member: Member) -> Iterator[bytes]:
-    """The lines of a member, without their line ends, read a chunk at a time."""
-    file.seek(member.data_offset)
-    left, pending = member.size, b""
+class LineTooLong(ValueError):
+    """A line longer than the reader takes."""
+
+
+def member_lines(file: BinaryIO, member: Member, max_line: int) -> Iterator[bytes]:
+    """The lines of a member, without their line ends, read a chunk at a time; linear in the
+    member's size however long its lines. A line longer than ``max_line`` bytes raises
+    :class:`LineTooLong` as soon as it is seen."""
+    position, left = member.data_offset, member.size
+    parts: list[bytes] = []
+    pending = 0
     while left > 0:
+        file.seek(position)  # the caller may have read elsewhere between two lines
         chunk = file.read(min(CHUNK, left))
         if not chunk:
             break
+        position += len(chunk)
         left -= len(chunk)
-        *lines, pending = (pending + chunk).split(b"\n")
-        position = file.tell()
-        yield from lines
-        file.seek(position)
-    if pending:
-        yield pending
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            if pending + end - start > max_line:
+                raise LineTooLong(f"longer than {max_line} bytes")
+            parts.append(chunk[start:end])
+            yield b"".join(parts)
+            parts, pending, start = [], 0, end + 1
+        if start < len(chunk):
+            parts.append(chunk[start:])
+            pending += len(chunk) - start
+            if pending > max_line:
+                raise LineTooLong(f"longer than {max_line} bytes")
+    if parts:
+        yield b"".join(parts)

@@ -18,6 +18,7 @@ from thidua.store.chain import Anchor, Damage, Walk
 from thidua.workflow.audit import replay
 from thidua.workflow.errors import IntegrityFailure, InvalidInput
 from thidua.workflow.services.db import Database
+from thidua.workflow.services.documents import content_hash
 
 SHOWN_PROBLEMS = 5
 
@@ -55,12 +56,9 @@ class Head:
 def log(db: Database, *, cycle_id: int | None = None,
         limit: int | None = None) -> list[dict[str, Any]]:
     """Ledger events oldest first (the last ``limit`` of them), optionally of one cycle."""
-    if cycle_id is not None and not 1 <= cycle_id <= 2**31 - 1:
-        return []  # an id the database cannot hold names no cycle
-    with db.transaction() as session:
-        rows = ledger.latest(session, cycle_id=cycle_id, limit=limit)
-    return [{**ledger.as_event(r), "prev_hash": r.prev_hash, "hash": r.hash}
-            for r in reversed(rows)]
+    from thidua.workflow.audit.log import log as read_log
+
+    return read_log(db, cycle_id=cycle_id, limit=limit)
 
 
 def parse_anchors(texts: Sequence[str]) -> list[Anchor]:
@@ -145,17 +143,21 @@ def _document_problems(conn: Connection,
     stored documents."""
     problems: list[tuple[int | None, str, str]] = []
     seen = 0
-    for doc in stored_documents.contents(conn):
+    for doc in stored_documents.described(conn):
         seen += 1
         by = cited.pop(doc.sha256, None)
         where = f"document {doc.name!r} ({doc.sha256[:12]})" + (
             f" cited by event {by}" if by is not None else "")
-        actual = hashlib.sha256(bytes(doc.content)).hexdigest()
+        if doc.kind != "blob":
+            problems.append((by, "altered", f"{where} was changed: it is stored as {doc.kind}, "
+                                            "not as bytes"))
+            continue
+        actual, length = content_hash(conn, doc)  # a chunk at a time
         if actual != doc.sha256:
             problems.append((by, "altered", f"{where} was changed: its content hashes to "
                                             f"{actual[:12]}"))
-        elif len(doc.content) != doc.size:
-            problems.append((by, "altered", f"{where} was changed: {len(doc.content)} bytes, "
+        elif length != doc.size:
+            problems.append((by, "altered", f"{where} was changed: {length} bytes, "
                                             f"recorded as {doc.size}"))
     for digest, by in sorted(cited.items(), key=lambda item: item[1]):
         problems.append((by, "missing", f"document {digest[:12]} cited by event {by} is "
@@ -170,7 +172,11 @@ def _definition_problems(conn: Connection,
     problems: list[tuple[int | None, str, str]] = []
     for digest, _, source in stored_definitions.sources(conn):
         by = cited.pop(digest, None)
-        if hashlib.sha256(source.encode("utf-8")).hexdigest() != digest:
+        if not isinstance(source, str):
+            problems.append((by, "altered", f"definition {digest[:12]}" + (
+                f" cited by event {by}" if by is not None else "") +
+                " was changed: it is stored as bytes, not as text"))
+        elif hashlib.sha256(source.encode("utf-8")).hexdigest() != digest:
             problems.append((by, "altered", f"definition {digest[:12]}" + (
                 f" cited by event {by}" if by is not None else "") +
                 " was changed: its source text no longer hashes to it"))

@@ -7,41 +7,89 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from thidua.workflow import limits
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.model import Definition, InputSpec
 
 
-@dataclass(frozen=True)
 class Attachment:
-    """A file given with a step, before it is stored."""
+    """A document given with a step, before it is stored: its name, and its content, either
+    held (a few bytes a scenario writes) or in a file that is read a chunk at a time and never
+    whole. Its size is known before anything is read; its SHA-256 is computed once, a chunk
+    at a time, when first asked for."""
 
-    name: str
-    content: bytes
+    def __init__(self, name: str, content: bytes | None = None, *, path: str | None = None,
+                 size: int | None = None) -> None:
+        if (content is None) == (path is None):
+            raise ValueError("an attachment has either content or a path")
+        self.name = name
+        self.content = content
+        self.path = path
+        self.size = len(content) if content is not None else int(size or 0)
+        self._sha256: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Attachment({self.name!r}, {self.size} bytes)"
 
     @classmethod
     def from_path(cls, path: str) -> Attachment:
-        """Read the file at ``path``."""
+        """The regular file at ``path``, measured but not read."""
         file = Path(path)
         try:
-            return cls(file.name, file.read_bytes())
+            info = file.stat()
+            if not stat.S_ISREG(info.st_mode):
+                raise InvalidInput(f"cannot read the document {path!r}: not a regular file")
+            with file.open("rb"):
+                pass  # readable: refused now rather than in the middle of a step
         except OSError as exc:
             raise InvalidInput(f"cannot read the document {path!r}: {exc.strerror}") from None
+        return cls(file.name, path=str(file), size=info.st_size)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The content, a chunk at a time; a file whose size changed since it was measured
+        is bad input (nothing is recorded)."""
+        if self.content is not None:
+            for start in range(0, len(self.content), CHUNK):
+                yield self.content[start:start + CHUNK]
+            return
+        assert self.path is not None
+        read = 0
+        try:
+            with open(self.path, "rb") as file:
+                while read <= self.size and (chunk := file.read(CHUNK)):
+                    read += len(chunk)
+                    if read <= self.size:
+                        yield chunk
+        except OSError as exc:
+            raise InvalidInput(f"cannot read the document {self.path!r}: {exc.strerror}") \
+                from None
+        if read != self.size:
+            raise InvalidInput(f"the document {self.path!r} changed while it was read "
+                               f"({self.size} bytes, then {read}); nothing was recorded")
 
     @property
     def sha256(self) -> str:
         """The document's identity."""
-        return hashlib.sha256(self.content).hexdigest()
+        if self._sha256 is None:
+            digest = hashlib.sha256()
+            for chunk in self.chunks():
+                digest.update(chunk)
+            self._sha256 = digest.hexdigest()
+        return self._sha256
 
     def ref(self) -> dict[str, Any]:
         """How the step's inputs and the ledger refer to it."""
-        return {"sha256": self.sha256, "name": self.name, "size": len(self.content)}
+        return {"sha256": self.sha256, "name": self.name, "size": self.size}
+
+
+CHUNK = 1 << 20  # bytes of a document read at a time
+
 
 def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
@@ -77,14 +125,22 @@ def _number(value: Any) -> int | float:
     return number
 
 
+def _json(text: str, invalid: str) -> Any:
+    """JSON typed as an input, within the bounds of :mod:`workflow.limits`."""
+    try:
+        return limits.load_json(text, max_bytes=limits.INPUT_MAX_BYTES,
+                                max_depth=limits.INPUT_MAX_DEPTH)
+    except limits.TooLarge as exc:
+        raise ValueError(f"is {exc}") from None
+    except ValueError:
+        raise ValueError(invalid) from None
+
+
 def _list(value: Any) -> list[str]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError:
-                raise ValueError("is not a valid JSON list") from None
+            value = _json(text, "is not a valid JSON list")
         else:
             value = [part.strip() for part in text.split(",") if part.strip()]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
@@ -117,10 +173,7 @@ def _pairs(value: Any, what: str) -> dict[str, Any]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("{"):
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError:
-                raise ValueError(f"is not valid JSON ({what})") from None
+            value = _json(text, f"is not valid JSON ({what})")
         else:
             pairs = [part.partition("=") for part in text.split(",") if part.strip()]
             if any(not sep for _, sep, _ in pairs):

@@ -16,7 +16,7 @@ from thidua.store import cycles, definitions
 from thidua.store import directory as queries
 from thidua.store.models import Actor, Cluster, Cycle
 from thidua.workflow.engine import roster
-from thidua.workflow.errors import NotFound
+from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
 from thidua.workflow.language.loader import Loaded, parse
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import GUARDS
@@ -35,8 +35,23 @@ def definition_of(session: Session, content_hash: str) -> Loaded:
         row = definitions.label_and_source(session, content_hash)
         if row is None:
             raise NotFound(f"no stored definition {content_hash[:12]}")
-        loaded = _BY_HASH[content_hash] = parse(row.source, f"{row.def_id}@{row.version}")
+        loaded = _BY_HASH[content_hash] = _parsed(content_hash, row)
     return loaded
+
+
+def _parsed(content_hash: str, row: Any) -> Loaded:
+    """A stored version's source, parsed; thidua stores only text that parses within the
+    bounds, so anything else was put there outside thidua."""
+    where = f"stored definition {content_hash[:12]}"
+    if not isinstance(row.source, str):
+        raise IntegrityFailure(f"{where} is not text: it was changed outside thidua; run "
+                               "thidua audit verify", kind="altered")
+    try:
+        return parse(row.source, f"{row.def_id}@{row.version}")
+    except InvalidInput as exc:
+        raise IntegrityFailure(f"{where} no longer reads as a definition ({exc}): it was "
+                               "changed outside thidua; run thidua audit verify",
+                               kind="altered") from None
 
 
 def cycle_version(session: Session, cycle_id: int) -> int:
@@ -73,9 +88,27 @@ def context(session: Session, cycle: Cycle, day: dt.date,
     """Everything the rules need about ``cycle`` on ``day`` (a day in ``zone``)."""
     cluster_row = queries.cluster_by_id(session, cycle.cluster_id)
     assert cluster_row is not None  # a foreign key guarantees it
-    return Context(cycle, cluster_row, definition_of(session, cycle.definition_hash),
-                   json.loads(cycle.facts),
+    loaded = definition_of(session, cycle.definition_hash)
+    return Context(cycle, cluster_row, loaded, _facts(cycle, loaded),
                    tuple(queries.members_on(session, cycle.cluster_id, day)), day, zone)
+
+
+def _facts(cycle: Cycle, loaded: Loaded) -> dict[str, Any]:
+    """The cycle row's facts, once its state is found to be one of its definition's; a row
+    that is neither was changed outside thidua."""
+    damage = None
+    if not any(state.name == cycle.state for state in loaded.definition.states):
+        damage = f"is in state {str(cycle.state)[:40]!r}, which {loaded.ref} does not have"
+    else:
+        try:
+            facts = json.loads(cycle.facts)
+        except (TypeError, ValueError, RecursionError):
+            facts = None
+        if isinstance(facts, dict):
+            return facts
+        damage = "holds facts that are not a JSON object"
+    raise IntegrityFailure(f"cycle {cycle.id} {damage}: it was changed outside thidua; "
+                           "run thidua audit verify", kind="altered")
 
 
 @dataclass(frozen=True)

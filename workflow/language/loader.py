@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from thidua.workflow import limits
 from thidua.workflow.errors import InvalidDefinition, InvalidInput, NotFound, Problem
 from thidua.workflow.language import bases, extends
 from thidua.workflow.language.checks import StructureProblems
@@ -183,7 +184,13 @@ def load_file(path: str | Path) -> Loaded:
     """Read and validate the definition file at ``path``."""
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        with file.open("rb") as handle:  # never more than the bound, whatever the file is
+            raw = handle.read(limits.YAML_MAX_BYTES + 1)
+        if len(raw) > limits.YAML_MAX_BYTES:
+            raise InvalidDefinition([Problem(
+                f"larger than {limits.size_text(limits.YAML_MAX_BYTES)}: the limit of a "
+                "definition", file=str(file))])
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text
     except FileNotFoundError:
         raise NotFound(f"no definition file {str(file)!r}") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -14,13 +14,30 @@ from typing import Any
 
 import yaml
 
+from thidua.workflow import limits
 from thidua.workflow.errors import InvalidDefinition, Problem
 
 Path = tuple[str | int, ...]
 
 
+class Bound(yaml.MarkedYAMLError):
+    """A text beyond a bound of :mod:`workflow.limits`, found while composing it."""
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2-style booleans."""
+    """SafeLoader with YAML 1.2-style booleans, that stops composing at the nesting bound
+    (its composer recurses once a level)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > limits.YAML_MAX_DEPTH + 1:
+                raise Bound(None, None, _TOO_DEEP, self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 # YAML 1.2 has neither the yes/no booleans nor an implicit timestamp type: dates stay text and
@@ -54,22 +71,63 @@ class Source:
             path = path[:-1]
 
 
-def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], file: str) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                raise InvalidDefinition([Problem(f"duplicate key {key!r}", file=file,
-                                                 line=key_node.start_mark.line + 1,
-                                                 field=_dotted((*path, key)))])
-            seen.add(key)
-            _walk(value_node, (*path, key), lines, file)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, file)
+_TOO_MANY = (f"more than {limits.YAML_MAX_NODES} values (aliases count each time they are "
+             "used): the limit of a definition")
+_TOO_DEEP = f"nested deeper than {limits.YAML_MAX_DEPTH} levels: the limit of a definition"
+
+
+class _Walk:
+    """One walk over a composed document: the line of every value, duplicate keys refused,
+    and the bounds of :mod:`workflow.limits` held (an alias is walked as often as it is used,
+    so its expansion counts in full, and the walk stops at the first bound crossed)."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.lines: dict[Path, int] = {}
+        self.nodes = 0
+        self.aliases = 0
+        self.seen: set[int] = set()
+
+    def refuse(self, line: int, message: str) -> InvalidDefinition:
+        return InvalidDefinition([Problem(message, file=self.file, line=line)])
+
+    def count(self, node: yaml.Node, depth: int, used_at: int) -> None:
+        """Count ``node`` against the bounds; ``used_at`` is the line that names it (for an
+        alias, the line of its use rather than of its anchor)."""
+        again = isinstance(node, yaml.CollectionNode) and id(node) in self.seen
+        line = used_at if again else node.start_mark.line + 1
+        self.nodes += 1
+        if self.nodes > limits.YAML_MAX_NODES:
+            raise self.refuse(line, _TOO_MANY)
+        if depth > limits.YAML_MAX_DEPTH:
+            raise self.refuse(line, _TOO_DEEP)
+        if again:
+            self.aliases += 1
+            if self.aliases > limits.YAML_MAX_ALIASES:
+                raise self.refuse(line, f"more than {limits.YAML_MAX_ALIASES} uses of "
+                                  "aliases: the limit of a definition")
+        elif isinstance(node, yaml.CollectionNode):
+            self.seen.add(id(node))
+
+    def walk(self, node: yaml.Node, path: Path, depth: int = 0, used_at: int = 1) -> None:
+        """Record the line of ``node`` and of everything under it, within the bounds."""
+        self.count(node, depth, used_at)
+        line = self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                key_line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise InvalidDefinition([Problem(f"duplicate key {key!r}", file=self.file,
+                                                     line=key_line,
+                                                     field=_dotted((*path, key)))])
+                seen.add(key)
+                self.walk(value_node, (*path, key), depth + 1, key_line)
+                self.lines[(*path, key)] = key_line
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.walk(item, (*path, index), depth + 1, line)
 
 
 def _dotted(path: Path) -> str:
@@ -88,27 +146,75 @@ if hasattr(yaml, "CSafeLoader"):
                        {"yaml_implicit_resolvers": _Loader.yaml_implicit_resolvers})
 
 
-def _compose_and_load(text: str) -> tuple[yaml.Node | None, Any]:
+def _prescan(text: str, file: str, loader_class: type[Any]) -> None:
+    """Count the values and levels of ``text`` from its parser's events, which cost a tenth
+    of building nodes: past a bound, it is refused before any node is built."""
+    loader = loader_class(text)
+    try:
+        depth = values = 0
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.NodeEvent):
+                values += 1
+                if values > limits.YAML_MAX_NODES:
+                    raise _Walk(file).refuse(_line(event), _TOO_MANY)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > limits.YAML_MAX_DEPTH + 1:
+                    raise _Walk(file).refuse(_line(event), _TOO_DEEP)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def _line(event: Any) -> int:
+    """The line (from 1) where a parser's event begins."""
+    mark = event.start_mark
+    return int(mark.line) + 1 if mark is not None else 1
+
+
+def _composed(text: str, file: str, loader_class: type[Any]) -> tuple[yaml.Node, Any, _Walk]:
+    """Compose ``text`` once, walk it within the bounds, then build its data from the same
+    nodes (each anchored value is built once, whatever the number of its aliases)."""
+    _prescan(text, file, loader_class)
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InvalidDefinition([Problem("the file is empty", file=file, line=1)])
+        walked = _Walk(file)
+        walked.walk(node, ())
+        return node, loader.construct_document(node), walked
+    finally:
+        loader.dispose()
+
+
+def _compose_and_load(text: str, file: str) -> tuple[Any, _Walk]:
     if _FastLoader is not None:
         try:
-            return yaml.compose(text, Loader=_FastLoader), yaml.load(text, Loader=_FastLoader)
+            return _composed(text, file, _FastLoader)[1:]
         except yaml.YAMLError:
             pass
-    return yaml.compose(text, Loader=_Loader), yaml.load(text, Loader=_Loader)
+    return _composed(text, file, _Loader)[1:]
 
 
 def read_yaml(text: str, file: str) -> Source:
-    """Parse ``text`` safely; a syntax error becomes :class:`InvalidDefinition` with its line."""
+    """Parse ``text`` safely; a syntax error becomes :class:`InvalidDefinition` with its line,
+    and so does a text beyond the bounds of :mod:`workflow.limits` (size, nesting, values)."""
+    if len(text) > limits.YAML_MAX_BYTES or (
+            len(text) * 4 > limits.YAML_MAX_BYTES
+            and len(text.encode("utf-8", "surrogatepass")) > limits.YAML_MAX_BYTES):
+        raise InvalidDefinition([Problem(
+            f"larger than {limits.size_text(limits.YAML_MAX_BYTES)}: the limit of a definition",
+            file=file)])
     try:
-        node, data = _compose_and_load(text)
-        if node is None:
-            raise InvalidDefinition([Problem("the file is empty", file=file, line=1)])
-        lines: dict[Path, int] = {}
-        _walk(node, (), lines, file)
+        data, walked = _compose_and_load(text, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        text_ = f"not valid YAML: {exc.problem or exc.context}"
+        text_ = str(exc.problem) if isinstance(exc, Bound) else \
+            f"not valid YAML: {exc.problem or exc.context}"
         context = exc.context_mark
         if exc.problem and exc.context and context is not None and context.line + 1 != line:
             text_ += f" ({exc.context}, line {context.line + 1})"
@@ -116,7 +222,7 @@ def read_yaml(text: str, file: str) -> Source:
         raise InvalidDefinition([problem]) from None
     except yaml.YAMLError as exc:
         raise InvalidDefinition([Problem(f"not valid YAML: {exc}", file=file)]) from None
-    return Source(file=file, data=data, lines=lines)
+    return Source(file=file, data=data, lines=walked.lines)
 
 
 @functools.lru_cache(maxsize=32)

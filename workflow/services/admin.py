@@ -1,4 +1,5 @@
-"""Database administration: upgrade, status, backup and the business time zone."""
+"""Database administration: upgrade, status, backup and settings (the business time
+zone, the document limit)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from sqlalchemy.exc import OperationalError
 from thidua.store import backup as store_backup
 from thidua.store import directory as queries
 from thidua.store import engine as store_engine
-from thidua.store import schema, settings
-from thidua.workflow import names, timeutil
+from thidua.store import files, schema, settings
+from thidua.workflow import limits, names, timeutil
 from thidua.workflow.audit import verify as audit
-from thidua.workflow.errors import InvalidInput
-from thidua.workflow.services import identity
+from thidua.workflow.errors import Conflict, InvalidInput
+from thidua.workflow.services import documents, identity
 from thidua.workflow.services.db import Database, record
 
 
@@ -24,6 +25,8 @@ def upgrade_db(db: Database) -> str | None:
     """Create or upgrade the schema through the Alembic migrations; return the revision."""
     try:
         return schema.upgrade(db.engine)
+    except store_engine.SchemaNotReady as exc:
+        raise InvalidInput(str(exc)) from None
     except OperationalError as exc:
         raise InvalidInput(f"cannot upgrade the database {db.url}: {exc.orig}") from None
 
@@ -85,6 +88,8 @@ def backup_db(db: Database, file: str | Path) -> Backup:
     target = Path(file)
     try:
         size = store_backup.backup_sqlite(db.engine, target)
+    except files.BeingWritten as exc:
+        raise Conflict(str(exc)) from None
     except store_engine.StoreError as exc:
         raise InvalidInput(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:
@@ -125,3 +130,32 @@ def set_time_zone(db: Database, name: str) -> TimeZone:
                inputs={"time_zone": wanted, "before": before})
     db.forget_zone()
     return TimeZone(wanted, before, changed=True)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting changed: its key, the value before and after."""
+
+    key: str
+    value: int
+    before: str | None
+
+
+def set_document_limit(db: Database, text: str) -> Setting:
+    """Set the largest document this database takes (``20MB``, ``512KB``, ``1GB``): an
+    administrator's change, in the ledger (``admin`` / ``setting``)."""
+    try:
+        size = limits.parse_size(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    low, high = documents.LIMIT_BOUNDS
+    if not low <= size <= high:
+        raise InvalidInput(f"the document limit must be from {limits.size_text(low)} to "
+                           f"{limits.size_text(high)}, not {limits.size_text(size)}")
+    with db.transaction() as session:
+        by = identity.require_admin(session, db, "db set document-limit")
+        before = settings.get(session, documents.LIMIT_KEY)
+        settings.put(session, documents.LIMIT_KEY, str(size))
+        record(session, db, kind="admin", trigger="setting", actor=by,
+               inputs={"key": documents.LIMIT_KEY, "value": size, "before": before})
+    return Setting(documents.LIMIT_KEY, size, before)

@@ -195,6 +195,7 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
     actor, unit = names.optional_name(actor, "--as"), names.optional_name(unit, "--unit")
     reason, inputs = names.reason(reason), names.inputs(inputs)
     request_id = names.optional_name(request_id, "--request-id")
+    documents.admit(db, _attachments(inputs or {}))  # measured and hashed before the step
     if expected_version is None:
         with db.transaction(write=False) as session:
             done = _repeated(session, request_id, cycle_id, trigger, unit=unit)
@@ -207,7 +208,7 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
                      request_id=request_id)
     except Conflict:
         if request_id:  # the same request, recorded meanwhile by a concurrent retry
-            with db.transaction() as session:
+            with db.transaction(write=False) as session:
                 done = _repeated(session, request_id, cycle_id, trigger, unit=unit)
             if done:
                 return done

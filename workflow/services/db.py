@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Iterator
@@ -9,22 +10,27 @@ from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from thidua.store import engine as store_engine
 from thidua.store import ledger, query, schema, settings
 from thidua.store.models import LedgerRow
 from thidua.workflow import timeutil
-from thidua.workflow.errors import Conflict, InvalidInput
+from thidua.workflow.errors import Conflict, InvalidInput, NotFound
+from thidua.workflow.services import faults, interrupts
 from thidua.workflow.timeutil import iso, now
 
 
 class Database:
-    """An open thidua database. ``url`` is a SQLAlchemy URL or a SQLite file path."""
+    """An open thidua database. ``url`` is a SQLAlchemy URL or a SQLite file path. With
+    ``create=False`` a SQLite file that does not exist is not found (exit 5) rather than
+    created, and one without a schema is not given one: reading never creates a database."""
 
     def __init__(self, url: str | None = None, *, check_schema: bool = True,
-                 operator: str | None = None) -> None:
+                 operator: str | None = None, create: bool = True) -> None:
+        if not create:
+            _must_exist(url)
         try:
             self.engine = store_engine.make_engine(url)
         except store_engine.StoreError as exc:
@@ -35,13 +41,14 @@ class Database:
         self.reader = store_engine.reader(self.engine)
         if check_schema:
             try:
-                schema.ensure_ready(self.engine)
+                schema.ensure_ready(self.engine, create=create)
             except store_engine.SchemaNotReady as exc:
                 self.engine.dispose()
                 raise InvalidInput(str(exc)) from None
-            except OperationalError as exc:
+            except DBAPIError as exc:
                 self.engine.dispose()
-                raise InvalidInput(f"cannot open the database {self.url}: {exc.orig}") from None
+                raise faults.explain(exc, where=self.url) or InvalidInput(
+                    f"cannot open the database {self.url}: {exc.orig}") from None
 
     @functools.cached_property
     def operator(self) -> str:
@@ -70,26 +77,42 @@ class Database:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One database transaction: everything in it is committed together or not at all.
-        ``write=False`` for reading only: on SQLite it then leaves the write lock to writers."""
+        ``write=False`` for reading only: on SQLite it then leaves the write lock to writers.
+        Ctrl-C aborts a change until its commit begins, and is held from then on (see
+        :mod:`workflow.services.interrupts`); a database failure is one plain error."""
+        if write:
+            interrupts.resume()  # an interrupt held since the last commit stops us here
         session = Session(self.engine if write else self.reader, expire_on_commit=False)
+        committing = False
         try:
-            with session.begin():
-                yield session
-        except OperationalError as exc:
-            if not _busy(exc):
-                raise
-            raise Conflict("the database is busy with another step; nothing was recorded; "
-                           "try again") from None
-        except DataError as exc:
-            raise InvalidInput(f"a value is out of range for the database: {exc.orig}") from None
-        except IntegrityError as exc:
-            raise Conflict("changed by someone else since you looked; nothing was recorded; "
-                           f"look again ({type(exc.orig).__name__})") from None
+            session.begin()
+            yield session
+            committing = write
+            if write:
+                interrupts.defer()
+            session.commit()
+            if write:
+                interrupts.committed()
+        except DBAPIError as exc:
+            _rollback(session)
+            raise self._failure(exc, committing) from None
+        except BaseException:
+            _rollback(session)
+            raise
         finally:
             session.close()
 
+    def _failure(self, exc: DBAPIError, committing: bool) -> Exception:
+        if isinstance(exc, DataError):
+            return InvalidInput(f"a value is out of range for the database: {exc.orig}")
+        if isinstance(exc, IntegrityError):
+            return Conflict("changed by someone else since you looked; nothing was recorded; "
+                            f"look again ({type(exc.orig).__name__})")
+        return faults.explain(exc, where=self.url, committing=committing) or exc
+
     def close(self) -> None:
-        """Release the connections."""
+        """Release the connections (and let Ctrl-C act again: the work is over)."""
+        interrupts.resume(raise_pending=False)
         self.engine.dispose()
 
 
@@ -102,6 +125,23 @@ def zone_in(session: Session) -> ZoneInfo:
     except InvalidInput:
         raise InvalidInput(f"the database's time zone {name!r} is not a known zone: an "
                            "administrator sets one with: thidua db timezone ZONE") from None
+
+
+def _rollback(session: Session) -> None:
+    """Roll back what can be; a connection already lost (or dropped when Ctrl-C broke into a
+    statement) has nothing left to roll back."""
+    with contextlib.suppress(SQLAlchemyError):
+        session.rollback()
+
+
+def _must_exist(url: str | None) -> None:
+    """Refuse a SQLite file that is not there (so that reading does not create it)."""
+    resolved = store_engine.resolve_url(url)
+    if resolved.startswith("sqlite:///"):
+        path = resolved.removeprefix("sqlite:///")
+        if path not in ("", ":memory:") and not os.path.exists(path):
+            raise NotFound(f"no database at {path} (a command that records creates it; "
+                           "so does thidua db upgrade)")
 
 
 # Runs a prebuilt statement of columns in a session's transaction (see store.query.run).
@@ -122,23 +162,12 @@ def existing(url: str | None) -> Database | None:
         return None
     try:
         current = store_engine.schema_revision(db.engine)
-    except OperationalError:
+    except DBAPIError:  # locked, not a database, unreadable: nothing to complete from
         current = None
     if current != schema.HEAD:
         db.close()
         return None
     return db
-
-
-# SQLite's lock timeouts, and PostgreSQL's lock_not_available, serialization_failure and
-# deadlock_detected: someone else holds what this step needs.
-_BUSY_STATES = {"55P03", "40001", "40P01"}
-
-
-def _busy(exc: OperationalError) -> bool:
-    text = str(exc.orig).lower()
-    state = getattr(exc.orig, "sqlstate", None)
-    return state in _BUSY_STATES or "database is locked" in text or "busy" in text
 
 
 def record(session: Session, db: Database, *, kind: str, trigger: str, actor: str,

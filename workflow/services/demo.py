@@ -160,7 +160,7 @@ def _refuse_foreign(session: Any, has_cluster: bool, known: set[str]) -> None:
 
 
 def _setup(db: Database) -> None:
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         has_cluster = queries.cluster_id(session, CLUSTER) is not None
         known = set(queries.actor_names(session))
         _refuse_foreign(session, has_cluster, known)
@@ -184,7 +184,7 @@ def _setup(db: Database) -> None:
 def run(db: Database) -> DemoRun:
     """Record the reference cycle in ``db`` (once; a second run finds the first)."""
     _setup(db)
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         existing = stored_cycles.named(session, CLUSTER, PERIOD)
     if existing is not None:
         return DemoRun(existing, False, 0)

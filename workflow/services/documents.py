@@ -1,26 +1,87 @@
-"""Documents attached to steps: hashed with SHA-256 and stored once, by content."""
+"""Documents attached to steps: measured against the database's size limit before they are
+read, hashed with SHA-256 a chunk at a time, and stored once, by content, a chunk at a time."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from thidua.store import documents as stored
-from thidua.store import ledger
+from thidua.store import ledger, settings
+from thidua.workflow import limits
 from thidua.workflow.engine.inputs import Attachment
-from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
 from thidua.workflow.services.db import Database
+
+LIMIT_KEY = "document_limit"
+LIMIT_BOUNDS = (1 << 10, 1 << 30)  # 1 KB to 1 GB: PostgreSQL holds no larger value
+
+
+def limit(session: Session) -> int:
+    """The largest document this database takes, in bytes (``settings.document_limit``)."""
+    text = settings.get(session, LIMIT_KEY)
+    if text is None:
+        return limits.DOCUMENT_LIMIT
+    try:
+        return int(text)
+    except ValueError:
+        raise IntegrityFailure(f"the setting {LIMIT_KEY} holds {text[:40]!r}, not a number of "
+                               "bytes: it was changed outside thidua (set it again with "
+                               "thidua db set document-limit)", kind="altered") from None
+
+
+def admit(db: Database, attachments: list[Attachment]) -> None:
+    """Refuse a document larger than the database's limit before reading it; hash the others
+    (a chunk at a time, outside any transaction)."""
+    if not attachments:
+        return
+    with db.transaction(write=False) as session:
+        largest = limit(session)
+    for attachment in attachments:
+        if attachment.size > largest:
+            raise InvalidInput(f"the document {attachment.name!r} is "
+                               f"{limits.size_text(attachment.size)}, more than this "
+                               f"database's limit of {limits.size_text(largest)} "
+                               "(thidua db set document-limit); nothing was recorded")
+        _ = attachment.sha256
 
 
 def store(session: Session, attachment: Attachment) -> str:
-    """Keep ``attachment`` (once per content) and return its hash."""
+    """Keep ``attachment`` (once per content) and return its hash; its content is read
+    again as it is stored, and must still hash to what the step recorded."""
     digest = attachment.sha256
     if not stored.has(session, digest):
-        stored.add(session, sha256=digest, name=attachment.name, content=attachment.content)
+        check = hashlib.sha256()
+        stored.add(session, sha256=digest, name=attachment.name, size=attachment.size,
+                   chunks=_hashed(attachment.chunks(), check))
+        if check.hexdigest() != digest:
+            raise InvalidInput(f"the document {attachment.name!r} changed while it was "
+                               "stored; nothing was recorded")
     return digest
+
+
+def _hashed(chunks: Iterable[bytes], digest: Any) -> Iterator[bytes]:
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+
+
+def content_hash(target: Any, row: Any) -> tuple[str, int]:
+    """The SHA-256 and length of a stored document's content, read a chunk at a time; one
+    whose content is not stored as bytes was changed outside thidua."""
+    if row.kind != "blob":
+        raise IntegrityFailure(f"document {row.name!r} ({row.sha256[:12]}) is stored as "
+                               f"{row.kind}, not as bytes: it was changed outside thidua; "
+                               "run thidua audit verify", kind="altered")
+    digest, length = hashlib.sha256(), 0
+    for chunk in stored.chunks(target, row.sha256):
+        digest.update(chunk)
+        length += len(chunk)
+    return digest.hexdigest(), length
 
 
 @dataclass(frozen=True)
@@ -45,7 +106,8 @@ def show(db: Database, digest: str) -> DocumentView:
         if len(rows) > 1:
             raise InvalidInput(f"{digest} matches several documents: give more of the hash")
         doc = rows[0]
+        actual, length = content_hash(session, doc)
         cited = ledger.citing(session, doc.sha256)
         return DocumentView(doc.sha256, doc.name, doc.size,
-                            hashlib.sha256(doc.content).hexdigest() == doc.sha256,
+                            actual == doc.sha256 and length == doc.size,
                             [{"seq": s, "cycle": c, "trigger": t} for s, c, t in cited])

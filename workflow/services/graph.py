@@ -73,7 +73,7 @@ def draw(name: str, opener: Opener, *, fmt: Format = "mermaid", cycle_id: int | 
     if cycle_id is None:
         return render(lookup(name, opener), fmt=fmt, lang=lang)
     db = opener()
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         cycle = load_cycle(session, cycle_id)
         loaded = definition_of(session, cycle.definition_hash)
         state = cycle.state

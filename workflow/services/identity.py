@@ -205,7 +205,7 @@ def grant(db: Database, name: str, role: str, *, cluster_name: str | None,
         raise InvalidInput(f"{role!r} is not granted: it follows from the person's unit "
                            "(member units and the cluster's head)")
     with db.transaction() as session:
-        known = known_roles(session)
+        known = known_roles(session, role)
         if role not in known:
             raise InvalidInput(f"unknown role {role!r} (roles: {', '.join(sorted(known))})")
         scope = scope_of(session, cluster_name, period)
@@ -254,16 +254,21 @@ def revoke(db: Database, name: str, role: str, *, cluster_name: str | None,
         return len(held)
 
 
-def known_roles(session: Session) -> set[str]:
+def known_roles(session: Session, wanted: str | None = None) -> set[str]:
     """Every role a grant can name: those of the shipped and stored definitions, and the
-    administrator; less the roles that follow from the records."""
+    administrator; less the roles that follow from the records. Stored versions are parsed
+    only when ``wanted`` is not a shipped role, and one that does not parse names none."""
     from thidua.workflow.language.loader import parse, shipped
 
     roles = {ADMIN}
     for loaded in shipped():
         roles |= set(loaded.definition.roles)
-    for row in stored_definitions.sources(session):
-        roles |= set(parse(row.source, row.def_id).definition.roles)
+    if wanted not in roles:
+        for row in stored_definitions.sources(session):
+            try:
+                roles |= set(parse(row.source, row.def_id).definition.roles)
+            except (InvalidInput, TypeError, AttributeError):
+                continue  # damaged outside thidua: audit verify names it
     return roles - set(roster.DERIVED_ROLES)
 
 

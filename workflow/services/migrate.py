@@ -76,7 +76,7 @@ class Migrated:
 def plan(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None = None) -> \
         MigrationPlan:
     """What migrating cycle ``cycle_id`` to version ``to`` would change (nothing is written)."""
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         cycle = load_cycle(session, cycle_id)
         current = definition_of(session, cycle.definition_hash)
         return _plan(cycle, current, _target(session, current, to, cycle_id), mapping or {})

@@ -177,7 +177,7 @@ def _label_free(session: Session, loaded: Loaded) -> None:
 
 def versions(db: Database, def_id: str | None = None) -> list[Version]:
     """The stored versions (of ``def_id``, or all), by id and then oldest effective first."""
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         rows = stored_definitions.versions(session, def_id)
         published = publications(session, [r.hash for r in rows])
         counts = stored_cycles.count_by_definition(session)
@@ -225,7 +225,7 @@ def in_force(db: Database, name: str, period: int) -> Loaded:
             f"{name!r} is a file: a cycle starts on a published or shipped version (ID or "
             "ID@VERSION); try a draft with: thidua def test FILE, or (an administrator) "
             "thidua cycle start --draft FILE")
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         if "@" in name:
             found = stored_version(session, name)
             return found if found is not None else find(name)
@@ -252,7 +252,7 @@ def lookup(name: str, opener: Opener) -> Loaded:
         with bases_in(opener):
             return load_file(name)
     if "@" not in name and not any(s.definition.id == name for s in shipped()):
-        with opener().transaction() as session:
+        with opener().transaction(write=False) as session:
             found = stored_version(session, name)
         if found is not None:
             return found

@@ -45,9 +45,10 @@ def _timeline(events: list[dict[str, Any]], definition: Any, lang: str) -> list[
     rows = []
     for e in events:
         if enters_state(e):
-            state = definition.state(e["to"])
+            # A state of another version (before a migration) is shown by its name.
+            state = next((s for s in definition.states if s.name == e["to"]), None)
             rows.append({"state": e["to"],
-                         "label": state.label.get(lang) if state.label else e["to"],
+                         "label": state.label.get(lang) if state and state.label else e["to"],
                          "entered": e["day"], "days": e.get("days_in_state")})
     return rows
 

@@ -213,7 +213,7 @@ def _step(db: Database, loaded: Loaded, cycle_id: int, step: ScenarioStep) -> st
 def _state_is(db: Database, cycle_id: int, expected: str | None) -> str | None:
     if expected is None:
         return None
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         state = load_cycle(session, cycle_id).state
     return None if state == expected else (
         f"expected state {expected!r}, but the cycle is in {state!r}")

@@ -70,7 +70,7 @@ def cutoff(date: str, zone: dt.tzinfo) -> tuple[dt.datetime, dt.date]:
 def state_at(db: Database, cycle_id: int, date: str) -> StateAt:
     """Cycle ``cycle_id`` as it stood at the end of ``date``."""
     until, day = cutoff(date, db.zone)
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         cycle = load_cycle(session, cycle_id)
         return _rebuild(session, cycle, date, until, day)
 
@@ -79,7 +79,7 @@ def cluster_state_at(db: Database, cluster: str, period: int, date: str) -> list
     """Every cycle of ``cluster`` for ``period`` as it stood at the end of ``date``."""
     cluster = names.name(cluster, "cluster")
     until, day = cutoff(date, db.zone)
-    with db.transaction() as session:
+    with db.transaction(write=False) as session:
         cluster_row = roster.cluster(session, cluster)
         cycles = stored_cycles.of_cluster(session, cluster_row.id, period)
         if not cycles:

@@ -1,0 +1,118 @@
+"""Arguments built to break the command line: bytes that are not UTF-8, dates at the ends
+of the calendar, numbers beyond any the database holds. Each is one plain line (exit 2, or 5
+for an id that names nothing), nothing recorded."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.attack.processes import events, one_line, thidua
+from tests.cli.helpers import error, invoke, plain_error
+from tests.conftest import HEAD
+from thidua.workflow.services.db import Database
+
+pytestmark = pytest.mark.attack
+
+
+NOT_UTF8 = b"C\xe1m 5"  # Latin-1 bytes of a Vietnamese-looking name: not UTF-8
+BYTE_COMMANDS = [
+    ["cycle", "show", NOT_UTF8], ["cycle", "list", "--cluster", NOT_UTF8],
+    ["cluster", "show", NOT_UTF8], ["cluster", "add", NOT_UTF8, "-m", "A"],
+    ["actor", "add", NOT_UTF8], ["actor", "grant", NOT_UTF8, "secretariat"],
+    ["cycle", "start", "-c", NOT_UTF8, "-p", "2023"], ["audit", "export", "--actor", NOT_UTF8],
+    ["def", "validate", NOT_UTF8], ["doc", "show", NOT_UTF8],
+    ["cycle", "fire", "1", "launch", "-i", b"plan=" + NOT_UTF8, "--as", HEAD],
+]
+
+
+@pytest.mark.parametrize("args", BYTE_COMMANDS, ids=lambda a: " ".join(
+    x if isinstance(x, str) else "BYTES" for x in a))
+def test_arguments_that_are_not_utf8(sqlite_db: Database, args: list[str | bytes]) -> None:
+    """An argument whose bytes are not UTF-8 is one line, exit 2, naming it; nothing is
+    recorded."""
+    before = events(sqlite_db)
+    done = thidua("--db", sqlite_db.url.removeprefix("sqlite:///"), *args)
+    assert "is not UTF-8 text" in one_line(done, 2)
+    assert events(sqlite_db) == before
+
+
+def test_a_database_path_that_is_not_utf8(tmp_path: Path) -> None:
+    """THIDUA_DB whose bytes are not UTF-8 is one line, exit 2; no file is created."""
+    done = thidua("cycle", "list", env={"THIDUA_DB": os.fsdecode(bytes(tmp_path) + b"/\xff.db")})
+    assert "THIDUA_DB is not UTF-8 text" in one_line(done, 2)
+    assert list(tmp_path.iterdir()) == []
+
+
+DATES = [
+    ["cycle", "fire", "1", "launch", "-i", "plan=x", "--as", HEAD, "--at", "0001-01-01"],
+    ["cycle", "fire", "1", "launch", "-i", "plan=x", "--as", HEAD, "--at", "9999-12-31"],
+    ["audit", "export", "--until", "9999-12-31"], ["audit", "export", "--since", "0001-01-01"],
+    ["cycle", "state-at", "1", "9999-12-31"], ["cycle", "state-at", "1", "0001-01-01T00:00"],
+    ["audit", "state-at", "-c", "Cụm 5", "-p", "2023", "9999-12-31"],
+]
+
+
+@pytest.mark.parametrize("args", DATES, ids=" ".join)
+def test_dates_out_of_range(sqlite_db: Database, args: list[str]) -> None:
+    """A date at the ends of the calendar is one line, exit 2, nothing recorded."""
+    before = events(sqlite_db)
+    message = plain_error(invoke(sqlite_db.url.removeprefix("sqlite:///"), *args), 2)
+    assert "out of range" in message
+    assert events(sqlite_db) == before
+
+
+def _integer_options() -> Iterator[tuple[list[str], str]]:
+    """Every command path and each of its options or arguments that takes a whole number."""
+    import importlib
+
+    import click
+
+    from thidua.cli.main import GROUPS
+
+    def walk(path: list[str], command: click.Command) -> Iterator[tuple[list[str], str]]:
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                yield from walk([*path, name], sub)
+            return
+        for param in command.params:
+            kind = param.type
+            if isinstance(kind, click.types.IntParamType) or getattr(kind, "name", "") == "year":
+                yield path, param.opts[0] if isinstance(param, click.Option) else param.name
+
+    for name, (module, _) in GROUPS.items():
+        yield from walk([name], importlib.import_module(module).command)
+
+
+@pytest.mark.parametrize(("path", "param"), list(_integer_options()),
+                         ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+def test_huge_integers(sqlite_db: Database, path: list[str], param: str) -> None:
+    """2**70 given to any option or argument that takes a whole number is one plain line
+    (exit 2, or 5 for an id that names nothing) or finds nothing; nothing is recorded."""
+    import click
+
+    from thidua.cli.main import root
+
+    command: click.Command = root
+    for name in path:
+        command = command.get_command(click.Context(command), name)  # type: ignore[attr-defined]
+    huge = str(2**70)
+    args: list[str] = []
+    for p in command.params:  # every required value, with the huge one where it goes
+        value = huge if (p.opts[0] if isinstance(p, click.Option) else p.name) == param else None
+        if isinstance(p, click.Argument):
+            args.append(value or ("1" if isinstance(p.type, click.types.IntParamType) else "x"))
+        elif value is not None:
+            args += [p.opts[0], value]
+        elif p.required:
+            args += [p.opts[0], "1" if isinstance(p.type, click.types.IntParamType) else "x"]
+    before = events(sqlite_db)
+    result = invoke(sqlite_db.url.removeprefix("sqlite:///"), *path, *args)
+    assert "Traceback" not in result.output
+    if result.exit_code != 0:  # 0: a filter that finds nothing (audit log --cycle)
+        assert result.exit_code in (1, 2, 3, 5), result.output
+        error(result, result.exit_code)
+    assert events(sqlite_db) == before
