@@ -104,10 +104,30 @@ def _ballot_and_awards(report: dict[str, Any], show_table: Table,
                    [[b["unit"], b["votes"], "yes" if b["passed"] else "no"]
                     for b in ballot["candidates"]])
     heading("Awards")
-    show_table(["unit", "proposed for"], [[p["unit"], p["label"]] for p in report["proposals"]])
+    show_table(["candidate", "unit", "proposed for", "council"],
+               [[p["candidate"], p["of_unit"] or "", p["label"], _council(p["council"])]
+                for p in report["proposals"]])
     decision = report["decision"]
-    if decision:
-        say(f"decision {decision['number']} of {decision['date']}, signed by "
-                   f"{decision['signer']}: " + "; ".join(decision["awards"]))
-    if report["revocation"]:
-        say(f"revoked: {report['revocation']['legal_ground']}")
+    if report.get("awards"):
+        show_table(["line", "decision", "date", "signer", "candidate", "award", "revoked"],
+                   [[a["id"], a["decision"], a["date"], a["signer"], a["candidate"],
+                     a["award_label"], revoked(a["revoked"])] for a in report["awards"]])
+    elif decision:  # a decision recorded before award lines existed
+        say(f"decision {decision.get('number')} of {decision.get('date')}, signed by "
+            f"{decision.get('signer')}: " + "; ".join(decision.get("awards") or []))
+        if report["revocation"]:
+            say(f"revoked: {report['revocation'].get('legal_ground')}")
+
+
+def _council(vote: dict[str, Any] | None) -> str:
+    if not vote:
+        return ""
+    outcome = "accepted" if vote.get("accepted") else "not accepted"
+    return f"{vote.get('votes_for')}/{vote.get('members_total')} for, {outcome}"
+
+
+def revoked(revocation: dict[str, Any] | None) -> str:
+    """How a revocation reads in a table: the ground and its day."""
+    if not revocation:
+        return ""
+    return f"{revocation.get('ground')} ({str(revocation.get('on') or '')[:10]})"

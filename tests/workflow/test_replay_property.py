@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import (
     AUDITOR,
+    CHAIRMAN,
     CLUSTER,
     COUNCIL,
     HAPPY_PATH,
@@ -30,7 +31,7 @@ from thidua.workflow.services.views import show
 
 LOADED = find("ccb-cluster-annual")
 TRIGGERS = sorted({t.trigger for t in LOADED.definition.transitions})
-PEOPLE = [SECRETARY, HEAD, COUNCIL, AUDITOR, *MEMBER.values()]
+PEOPLE = [SECRETARY, HEAD, COUNCIL, CHAIRMAN, AUDITOR, *MEMBER.values()]
 
 Step = tuple[str, str, str | None, dict[str, Any], str | None]
 
@@ -41,8 +42,8 @@ PLAUSIBLE: list[Step] = [
       for u in UNITS],
     *[("correct_score", SECRETARY, u, {"criterion": "political_tasks", "points": 30 + i},
        "thiếu minh chứng") for i, u in enumerate(UNITS)],
-    ("revoke", COUNCIL, None, {"legal_ground": "Điều 40 Luật Thi đua, khen thưởng"},
-     "thu hồi theo kết luận thanh tra"),
+    ("revoke", CHAIRMAN, None, {"line": "2", "ground": "false_declaration",
+                                "recovered": "Bằng khen"}, "thu hồi theo kết luận thanh tra"),
 ]
 # What a random step draws from, per trigger: the plausible inputs and people, and any reason.
 INPUTS: dict[str, list[dict[str, Any]]] = {}

@@ -39,7 +39,7 @@ def _name(value: str) -> str:
 NAME_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{NAME_PATTERN.pattern}$"}
 Name = Annotated[str, AfterValidator(_name), WithJsonSchema(NAME_SCHEMA)]
 InputType = Literal["text", "number", "integer", "list", "date", "bool", "scores", "tally",
-                    "award", "document", "documents"]
+                    "award", "person", "document", "documents"]
 
 
 class _Frozen(BaseModel):
@@ -142,6 +142,7 @@ class Transition(_Frozen):
     effects: list[Call] = []
     records: Name | None = None
     per_unit: StrictBool = False
+    keyed_by: Name | None = None
     repeatable: StrictBool = False
     actions: list[Call] = []
     inputs: dict[Name, InputSpec] = {}
@@ -158,6 +159,13 @@ class Transition(_Frozen):
             raise ValueError("a per-unit step must name the fact it records (records:)")
         if self.repeatable and not self.per_unit:
             raise ValueError("only a per-unit step can be repeatable")
+        if self.keyed_by is not None:
+            if self.records is None or self.per_unit:
+                raise ValueError("a step keyed by an input records a fact (records:) and is "
+                                 "not per unit")
+            if self.keyed_by not in self.inputs or not self.inputs[self.keyed_by].required:
+                raise ValueError(f"keyed_by names {self.keyed_by!r}, which is not a required "
+                                 "input of the step")
         return self
 
 
@@ -203,6 +211,7 @@ class Quota(_Frozen):
     count_large: Name | None = None
     large_from: Name | None = None
     share_of_remaining: Name | None = None
+    persons: Name | None = None  # how many persons may be proposed for it
 
 
 class Award(_Frozen):
@@ -212,6 +221,8 @@ class Award(_Frozen):
     label: Label
     level: str | None = None
     quota: Quota | None = None
+    recipients: Annotated[list[Literal["unit", "person"]], Field(min_length=1)] = \
+        ["unit", "person"]
 
 
 class ScenarioStep(_Frozen):

@@ -11,6 +11,7 @@ import math
 from typing import Annotated, Any
 
 from thidua.workflow.rules.ballot import more_than, share
+from thidua.workflow.rules.candidates import PersonInput, candidate_of
 from thidua.workflow.rules.registry import (
     FactName,
     InputName,
@@ -58,11 +59,15 @@ def eligible(situation: Situation, params: EligibleParams) -> list[str]:
 
 
 def quota_for(award: Any, parameters: dict[str, Any], members: int,
-              proposals: dict[str, Any], awards: dict[str, Any], award_field: str) -> int | None:
-    """How many proposals of ``award`` the cluster may make (None: no limit)."""
+              proposals: dict[str, Any], awards: dict[str, Any], award_field: str,
+              persons: bool = False) -> int | None:
+    """How many proposals of ``award`` the cluster may make (None: no limit); with
+    ``persons``, how many proposals of persons."""
     quota = award.quota
     if quota is None:
         return None
+    if persons:
+        return None if quota.persons is None else int(parameters[quota.persons])
     if quota.count is not None:
         large = quota.count_large and quota.large_from and \
             members >= int(parameters[quota.large_from])
@@ -82,6 +87,7 @@ class QuotaParams(Params):
     award: InputName = "award"
     proposal: FactName = "proposal"
     proposed_award: Annotated[str, field_of("proposal")] = "award"
+    person: PersonInput = None
 
 
 def award_quota(situation: Situation, params: QuotaParams) -> list[str]:
@@ -94,12 +100,15 @@ def award_quota(situation: Situation, params: QuotaParams) -> list[str]:
     proposals = dict(situation.facts.get(params.proposal) or {})
     members = len(situation.members)
     limit = quota_for(award, situation.parameters, members, proposals, definition.awards,
-                      params.proposed_award)
+                      params.proposed_award, persons=params.person is not None)
     already = sorted(u for u, p in proposals.items() if p.get(params.proposed_award) == name)
     if limit is None or len(already) < limit:
         return []
-    return [f"{award.label.en} over the quota: at most {limit} for a cluster of {members} "
-            f"member units, already proposed: {', '.join(already) or 'none'}"]
+    candidate = candidate_of(situation, params.person)
+    who = f"{candidate.name}: " if candidate else ""
+    whom = "persons" if params.person is not None else f"a cluster of {members} member units"
+    return [f"{who}{award.label.en} over the quota: at most {limit} for {whom}, already "
+            f"proposed: {', '.join(already) or 'none'}"]
 
 
 class CouncilParams(Params):

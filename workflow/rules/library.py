@@ -3,7 +3,16 @@ hand, in one table each. Nothing registers itself by being imported."""
 
 from __future__ import annotations
 
-from thidua.workflow.rules import ballot, commendation, handover, records, scoring
+from thidua.workflow.rules import (
+    ballot,
+    candidates,
+    commendation,
+    council,
+    handover,
+    records,
+    register,
+    scoring,
+)
 from thidua.workflow.rules.registry import Entry, FactParams, NoParams
 
 
@@ -28,12 +37,27 @@ GUARDS = _table(
     Entry("council_threshold", "validator", commendation.CouncilParams,
           commendation.council_threshold),
     Entry("handover_heads", "validator", handover.HandoverParams, handover.handover_heads),
+    # candidates, the council's vote on each, the decision, revocation
+    Entry("candidate_eligible", "validator", candidates.CandidateParams,
+          candidates.candidate_eligible),
+    Entry("candidate_proposed", "validator", candidates.ProposedParams,
+          candidates.candidate_proposed),
+    Entry("council_vote", "validator", council.VoteParams, council.council_vote),
+    Entry("decision_lines", "validator", council.LinesParams, council.decision_lines),
+    Entry("line_revocable", "validator", council.RevokeParams, council.line_revocable),
+    # the award register: earlier years and other cycles
+    Entry("held_award", "validator", register.HeldParams, register.held_award),
+    Entry("not_awarded_again", "validator", register.AgainParams, register.not_awarded_again),
+    Entry("rated", "validator", register.RatingParams, register.rated),
 )
 
 EFFECTS = _table(
     Entry("clear_fact", "effect", FactParams, records.clear_fact),
     Entry("publish_scores", "effect", scoring.PublishParams, scoring.publish_scores),
     Entry("rerank", "effect", scoring.RerankParams, scoring.rerank),
+    Entry("council_outcome", "effect", council.OutcomeParams, council.council_outcome),
+    Entry("award_decision", "effect", council.DecisionParams, council.award_decision),
+    Entry("revoke_award", "effect", council.RevokeParams, council.revoke_award),
 )
 
 ACTIONS = _table(

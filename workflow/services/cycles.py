@@ -233,7 +233,8 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         ctx = context(session, cycle, business_day(moment, db.zone), db.zone)
         transition = _transition(ctx.loaded, trigger, cycle.state)
         unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
-        values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
+        values = roster.people_in(session, transition.inputs, check_inputs(
+            trigger, transition.inputs, inputs or {}, ctx.loaded.definition))
         person = identity.acting_person(session, db, actor, trigger)
 
         def verdict(validators: bool) -> Judgement:

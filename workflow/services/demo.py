@@ -32,7 +32,10 @@ HN, BN, BG, VP = ("Hội CCB TP Hà Nội", "Hội CCB tỉnh Bắc Ninh", "Hộ
 SECRETARIAT = "Cao Văn Thắng"
 HEAD = "Đào Anh Dũng"
 COUNCIL = "Hội đồng TĐKT Hội CCB Việt Nam"
+CHAIRMAN = "Chủ tịch Trung ương Hội CCB Việt Nam"
 AUDITOR = "Ban Kiểm tra Hội CCB Việt Nam"
+# Individuals proposed for a certificate of merit: illustrative, the report names none.
+MEMBER_A, MEMBER_B = "Hội viên A (minh họa)", "Hội viên B (minh họa)"
 
 # (name, unit, granted role or None): member units act through their standing committees.
 PEOPLE: list[tuple[str, str | None, str | None]] = [
@@ -43,6 +46,9 @@ PEOPLE: list[tuple[str, str | None, str | None]] = [
     ("Thường trực Hội CCB tỉnh Bắc Giang", BG, None),
     (SECRETARIAT, BN, "secretariat"),    # head of the propaganda board: enters the steps
     (COUNCIL, None, "council"),
+    (CHAIRMAN, None, "chairman"),        # signs the decision: the decision-maker
+    (MEMBER_A, HN, None),
+    (MEMBER_B, HN, None),
     (AUDITOR, None, "auditor"),
 ]
 PLAN = "Kế hoạch thi đua năm 2023 của Cụm thi đua số 5"
@@ -54,6 +60,7 @@ MINUTES = ("Hội nghị sơ kết 6 tháng đầu năm 2023 của Cụm thi đu
            "các tỉnh Vĩnh Phúc, Bắc Ninh, Bắc Giang")
 
 HN_OFFICE = "Thường trực Hội CCB TP Hà Nội"
+DECISION = "01/QĐ-CCB (minh họa)"
 
 
 def _doc(name: str, text: str) -> Attachment:
@@ -112,7 +119,12 @@ STEPS: list[Step] = [
     ("2023-12-12", SECRETARIAT, "record_ballot", None,
      {"ballots_issued": 1, "ballots_returned": 1, "ballots_valid": 1, "votes": {HN: 1}},
      None, False),
-    ("2023-12-12", SECRETARIAT, "propose", HN, {"award": "co_thi_dua"}, None, False),
+    ("2023-12-12", SECRETARIAT, "propose", HN,
+     {"award": "co_thi_dua", "achievements": "Dẫn đầu Cụm thi đua số 5 năm 2023"}, None, False),
+    *[("2023-12-13", SECRETARIAT, "propose_person", None,
+       {"person": person, "award": "bang_khen",
+        "achievements": f"Thành tích năm 2023 của {person}"}, None, False)
+      for person in (MEMBER_A, MEMBER_B)],
     ("2023-12-18", SECRETARIAT, "submit_proposal", None, DOSSIER, None, False),
     ("2023-12-22", COUNCIL, "start_council_review", None, {}, None, False),
     ("2024-01-10", COUNCIL, "return_dossier", None, {},
@@ -122,12 +134,17 @@ STEPS: list[Step] = [
          "thanh-tich-ha-noi-2023-bo-sung.txt",
          f"Báo cáo thành tích năm 2023 của {HN}, có xác nhận của cấp ủy")]}, None, False),
     ("2024-01-16", COUNCIL, "start_council_review", None, {}, None, False),
-    ("2024-02-20", COUNCIL, "accept_dossier", None, {"votes_for": 9, "members_total": 11},
-     None, False),
-    ("2024-03-01", COUNCIL, "issue_decision", None,
-     {"number": "(minh họa)", "date": "2024-03-01", "signer": "Chủ tịch Hội CCB Việt Nam",
-      "awards": [f"Cờ thi đua năm 2023: {HN}"]}, None, False),
+    *[("2024-02-20", COUNCIL, "council_vote", None,
+       {"candidate": name, "votes_for": yes, "votes_against": no, "abstaining": 11 - yes - no,
+        "members_total": 11}, None, False)
+      for name, yes, no in ((HN, 10, 1), (MEMBER_A, 8, 2), (MEMBER_B, 5, 4))],
+    ("2024-03-01", CHAIRMAN, "issue_decision", None,
+     {"number": DECISION, "date": "2024-03-01", "lines": [HN, MEMBER_A]}, None, False),
     ("2024-03-15", AUDITOR, "close", None, {}, None, False),
+    ("2024-06-10", CHAIRMAN, "revoke", None,
+     {"line": "2", "ground": "false_declaration",
+      "recovered": "Bằng khen và tiền thưởng kèm theo"},
+     "(minh họa) Kết luận kiểm tra: khai man thành tích", False),
 ]
 # The 2025 merger of provinces: units merge, and membership follows (docs/domain.md).
 MERGERS = [(BG, BN, "2025-07-01"), (VP, "Hội CCB tỉnh Phú Thọ", "2025-07-01")]

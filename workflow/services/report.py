@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from thidua.workflow.engine import register
 from thidua.workflow.rules.ballot import more_than, share
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.views import definition_for, enters_state, history, show
@@ -32,13 +33,26 @@ def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any
         "scoreboard": (facts.get("scores") or {}).get("ranking", []),
         "corrections": facts.get("score_corrections", {}),
         "ballot": _ballot(facts, definition, view.members),
-        "proposals": [{"unit": u, "award": p["award"],
-                       "label": definition.awards[p["award"]].label.get(lang)
-                       if p["award"] in definition.awards else p["award"]}
-                      for u, p in sorted((facts.get("proposal") or {}).items())],
+        "proposals": _proposals(facts, definition, lang),
         "decision": facts.get("decision"),
+        "awards": list(register.lines_of(view.id, view.cluster, view.period, facts,
+                                         register.awards_fact(definition))),
         "revocation": facts.get("revocation"),
     }
+
+
+def _proposals(facts: dict[str, Any], definition: Any, lang: str) -> list[dict[str, Any]]:
+    """Each candidate proposed (units, then persons), the award sought and the council's
+    vote on it."""
+    votes = facts.get("council_votes") or {}
+    found = [(u, "unit", u, p) for u, p in sorted((facts.get("proposal") or {}).items())]
+    found += [(n, "person", (p.get("person") or {}).get("unit"), p)
+              for n, p in sorted((facts.get("person_proposal") or {}).items())]
+    return [{"unit": name, "candidate": name, "kind": kind, "of_unit": unit,
+             "award": p.get("award"),
+             "label": definition.awards[p["award"]].label.get(lang)
+             if p.get("award") in definition.awards else p.get("award"),
+             "council": votes.get(name)} for name, kind, unit, p in found]
 
 
 def _timeline(events: list[dict[str, Any]], definition: Any, lang: str) -> list[dict[str, Any]]:
