@@ -26,6 +26,7 @@ GROUPS = {
     "cycle": ("thidua.cli.cycle", "Start cycles, take their steps, see what is blocked and why."),
     "audit": ("thidua.cli.audit", "Read and verify the tamper-evident ledger."),
     "report": ("thidua.cli.report", "A cycle's account: timeline, steps, scores, ballot, awards."),
+    "award": ("thidua.cli.award", "The award register: award lines, decisions, revocations."),
     "doc": ("thidua.cli.doc", "Documents attached to steps, by their SHA-256."),
     "demo": ("thidua.cli.demo", "Replay the reference event's cycle into a database and show it."),
 }
@@ -49,6 +50,7 @@ USERS: list[tuple[str, list[tuple[str, str]]]] = [
         ("audit state-at", "The state of a cycle at any date."),
         ("audit export", "The ledger as a file that can be verified offline."),
         ("audit bundle", "A cycle's events and documents, verifiable offline."),
+        ("award history", "Every award of a unit or person, with decisions and revocations."),
     ]),
     ("Administrator: definitions, clusters, people and roles, the database", [
         ("def validate", "Check definitions: every problem with file, line and field."),
