@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from thidua.workflow.names import visible
 from thidua.workflow.timeutil import FIRST_YEAR, LAST_YEAR
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -46,11 +47,21 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _shown(value: str) -> str:
+    if not visible(value):
+        raise ValueError("is blank: white space and invisible characters alone show nothing")
+    return value
+
+
+# A label or a basis: a text that shows something (not only spaces, zero-width characters...).
+Shown = Annotated[str, Field(min_length=1), AfterValidator(_shown)]
+
+
 class Label(_Frozen):
     """A text in Vietnamese and in English."""
 
-    vi: Annotated[str, Field(min_length=1)]
-    en: Annotated[str, Field(min_length=1)]
+    vi: Shown
+    en: Shown
 
     def get(self, lang: str) -> str:
         """The text in ``lang`` (``vi`` or ``en``)."""
@@ -63,7 +74,7 @@ class Parameter(_Frozen):
     value: Any
     type: Literal["fraction", "integer", "date", "choice", "text"] | None = None
     choices: list[str] | None = None
-    basis: Annotated[str, Field(min_length=1)]
+    basis: Shown
     effective_from: dt.date | None = None
 
 
