@@ -102,11 +102,11 @@ def rated(situation: Situation, params: RatingParams) -> list[str]:
     if candidate is None:
         return []
     unit = candidate.unit or candidate.name
+    who = candidate.name if candidate.kind == "unit" else f"{candidate.name}: their unit {unit}"
     record = (situation.facts.get(params.classification) or {}).get(unit)
     if record is None:
-        return [f"{candidate.name}: {unit} has no rating for {situation.period}; "
-                f"{params.rating} is needed"]
+        return [f"{who} has no rating for {situation.period}; {params.rating} is needed"]
     if record.get(params.rating_field) != params.rating:
-        return [f"{candidate.name}: {unit} is rated {record.get(params.rating_field)} for "
-                f"{situation.period}; {params.rating} is needed"]
+        return [f"{who} is rated {record.get(params.rating_field)} for {situation.period}; "
+                f"{params.rating} is needed"]
     return []
