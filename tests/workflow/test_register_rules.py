@@ -196,3 +196,15 @@ def test_one_achievement_is_not_rewarded_twice(office: Database, loaded: Loaded,
     assert (f"Hà Nội was already awarded Emulation flag for 2023 (decision 2023/QĐ, line "
             f"{first}.1): one achievement is rewarded once") in refused(
         office, cycle, "Hà Nội", "co_chinh_phu", "2024-02-02")
+
+
+def test_lint_names_an_award_the_register_rule_cannot_find(tmp_path: Path) -> None:
+    """`held` and `for_award` name awards of the catalogue: a misspelt one is a lint error."""
+    from thidua.workflow.language.lint import lint_file
+
+    path = tmp_path / "typo.yaml"
+    path.write_text(DEFINITION.replace("held: co_thi_dua", "held: co_thi_dau"),
+                    encoding="utf-8")
+    messages = [str(f) for f in lint_file(path).findings if f.severity == "error"]
+    assert any("held_award names 'co_thi_dau', not an award of the catalogue" in m
+               for m in messages), messages

@@ -176,7 +176,8 @@ def _awards(defn: Definition) -> Iterator[Check]:
 def _call_awards(i: int, t: Any, ids: set[str]) -> Iterator[Check]:
     for kind in ("guards", "effects", "actions"):
         for j, call in enumerate(getattr(t, kind, [])):
-            for ref in _listed(call.params.get("award")) + _listed(call.params.get("awards")):
+            named = [call.params.get(key) for key in ("award", "awards", "held", "for_award")]
+            for ref in [ref for value in named for ref in _listed(value)]:
                 if ref not in ids:
                     yield ERROR, ("transitions", i, kind, j), (
                         f"{t.trigger}: {call.name} names {ref!r}, not an award of the catalogue")
