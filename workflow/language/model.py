@@ -39,7 +39,9 @@ def _name(value: str) -> str:
 NAME_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{NAME_PATTERN.pattern}$"}
 Name = Annotated[str, AfterValidator(_name), WithJsonSchema(NAME_SCHEMA)]
 InputType = Literal["text", "number", "integer", "list", "date", "bool", "scores", "tally",
-                    "award", "document", "documents"]
+                    "award", "document", "documents", "person", "people", "unit", "units"]
+# What a meeting step must ask for, by input name and type (see ``Transition.meeting``).
+MEETING_INPUTS = {"place": "text", "starts_on": "date", "ends_on": "date", "chaired_by": "person"}
 
 
 class _Frozen(BaseModel):
@@ -146,6 +148,7 @@ class Transition(_Frozen):
     actions: list[Call] = []
     inputs: dict[Name, InputSpec] = {}
     reason_required: StrictBool = False
+    meeting: StrictBool = False  # the step records a meeting (see MEETING_INPUTS)
 
     @field_validator("source", mode="before")
     @classmethod
@@ -158,6 +161,14 @@ class Transition(_Frozen):
             raise ValueError("a per-unit step must name the fact it records (records:)")
         if self.repeatable and not self.per_unit:
             raise ValueError("only a per-unit step can be repeatable")
+        if self.meeting:
+            if self.records is None or self.per_unit:
+                raise ValueError("a meeting step records one fact for the cluster (records:, "
+                                 "not per_unit)")
+            wrong = [f"{name} ({kind})" for name, kind in MEETING_INPUTS.items()
+                     if name not in self.inputs or self.inputs[name].type != kind]
+            if wrong:
+                raise ValueError("a meeting step asks for " + ", ".join(wrong))
         return self
 
 

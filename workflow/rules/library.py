@@ -3,7 +3,7 @@ hand, in one table each. Nothing registers itself by being imported."""
 
 from __future__ import annotations
 
-from thidua.workflow.rules import ballot, commendation, handover, records, scoring
+from thidua.workflow.rules import ballot, commendation, handover, meeting, records, scoring
 from thidua.workflow.rules.registry import Entry, FactParams, NoParams
 
 
@@ -28,6 +28,7 @@ GUARDS = _table(
     Entry("council_threshold", "validator", commendation.CouncilParams,
           commendation.council_threshold),
     Entry("handover_heads", "validator", handover.HandoverParams, handover.handover_heads),
+    Entry("meeting_dates", "validator", meeting.MeetingParams, meeting.meeting_dates),
 )
 
 EFFECTS = _table(

@@ -53,6 +53,7 @@ MINUTES = ("Hội nghị sơ kết 6 tháng đầu năm 2023 của Cụm thi đu
            "Bắc Ninh; Hội CCB tỉnh Vĩnh Phúc (đ/c Lê Anh Thư) phát biểu; Cụm chia tay Hội CCB "
            "các tỉnh Vĩnh Phúc, Bắc Ninh, Bắc Giang")
 
+FAREWELL = "Cụm chia tay Hội CCB các tỉnh Vĩnh Phúc, Bắc Ninh, Bắc Giang"
 HN_OFFICE = "Thường trực Hội CCB TP Hà Nội"
 
 
@@ -98,9 +99,12 @@ STEPS: list[Step] = [
        {"summary": f"Báo cáo kết quả thi đua 6 tháng đầu năm 2023 của {unit}"}, None, False)
       for i, unit in enumerate((HN, BN, BG, VP), start=1)],
     ("2023-06-29T11:00+07:00", HEAD, "hold_midyear_review", None,
-     {"place": "tỉnh Bắc Ninh", "chaired_by": f"{HEAD}, Chủ tịch Hội CCB tỉnh Bắc Ninh, Cụm trưởng",
-      "presented_by": "Phạm Hồng Thắng, Phó Chủ tịch Hội CCB tỉnh Bắc Ninh",
-      "minutes": MINUTES, "second_half_tasks": TASKS}, None, True),
+     {"place": "tỉnh Bắc Ninh", "starts_on": "2023-06-28", "ends_on": "2023-06-29",
+      "chaired_by": HEAD, "presented_by": ["Phạm Hồng Thắng"], "speakers": ["Lê Anh Thư"],
+      "attending_units": [HN, BN, BG, VP], "attending_people": [HEAD, "Lê Anh Thư"],
+      "minutes": _doc("bien-ban-so-ket-6-thang-2023.txt", MINUTES),
+      "second_half_tasks": TASKS, "decisions": [FAREWELL],
+      "leaving": [VP, BN, BG]}, None, True),
     ("2023-06-29T15:00+07:00", HEAD, "hand_over", None,
      {"outgoing_head": BN, "incoming_head": HN, "leaving": [VP, BN, BG]}, None, True),
     ("2023-11-01", HN_OFFICE, "open_self_assessment", None, {}, None, False),
@@ -205,20 +209,25 @@ def from_reference(trigger: str) -> bool:
 
 def reference_facts(db: Database, cycle_id: int) -> dict[str, Any]:
     """What the cycle recorded of the reference event, read back from its facts."""
+    from thidua.workflow.services.meetings import span
     from thidua.workflow.services.views import show
 
     facts = show(db, cycle_id).facts
     review = facts.get("midyear_minutes", {})
     handover = facts.get("leadership_handover", {})
     return {
-        "date": "28–29/6/2023", "place": review.get("place"),
+        "date": span(review.get("starts_on"), review.get("ends_on")),
+        "place": review.get("place"),
         "lines": [
-            f"mid-year review chaired by {review.get('chaired_by')}",
-            f"report presented by {review.get('presented_by')}",
+            f"mid-year review chaired by {review.get('chaired_by')}, the cluster head",
+            "report presented by " + ", ".join(review.get("presented_by") or []),
+            "speakers: " + ", ".join(review.get("speakers") or []),
+            "units attending (standing committees): "
+            + ", ".join(review.get("attending_units") or []),
             "second-half tasks: " + "; ".join(review.get("second_half_tasks", [])),
+            "farewell to " + ", ".join(review.get("leaving") or []),
             f"handover: {handover.get('outgoing_head')} hands over to "
             f"{handover.get('incoming_head')}",
-            "farewell to " + ", ".join(handover.get("leaving", [])),
             f"filed by {SECRETARIAT}, head of the propaganda board",
         ],
     }
