@@ -3,7 +3,15 @@ hand, in one table each. Nothing registers itself by being imported."""
 
 from __future__ import annotations
 
-from thidua.workflow.rules import ballot, commendation, handover, meeting, records, scoring
+from thidua.workflow.rules import (
+    ballot,
+    commendation,
+    handover,
+    inspection,
+    meeting,
+    records,
+    scoring,
+)
 from thidua.workflow.rules.registry import Entry, FactParams, NoParams
 
 
@@ -18,6 +26,8 @@ GUARDS = _table(
     Entry("fact_absent", "condition", FactParams, records.fact_absent),
     Entry("scores_open", "condition", scoring.PublishedParams, scoring.scores_open),
     Entry("scores_published", "condition", scoring.PublishedParams, scoring.scores_published),
+    Entry("inspections_answered", "condition", inspection.InspectionParams,
+          inspection.inspections_answered),
     # validators: what the step is given
     Entry("not_own_unit", "validator", NoParams, scoring.not_own_unit),
     Entry("criterion_known", "validator", scoring.CriterionParams, scoring.criterion_known),
@@ -29,6 +39,11 @@ GUARDS = _table(
           commendation.council_threshold),
     Entry("handover_heads", "validator", handover.HandoverParams, handover.handover_heads),
     Entry("meeting_dates", "validator", meeting.MeetingParams, meeting.meeting_dates),
+    Entry("inspection_pair", "validator", inspection.AssignParams, inspection.inspection_pair),
+    Entry("inspection_assigned", "validator", inspection.ProposedParams,
+          inspection.inspection_assigned),
+    Entry("change_to_answer", "validator", inspection.InspectionParams,
+          inspection.change_to_answer),
 )
 
 EFFECTS = _table(
