@@ -63,10 +63,12 @@ class Parameter(_Frozen):
     """A named threshold of the rules, with its type and its legal basis."""
 
     value: Any
-    type: Literal["fraction", "integer", "date", "choice", "text"] | None = None
+    type: Literal["fraction", "integer", "date", "choice", "text", "quota", "groups"] | None \
+        = None
     choices: list[str] | None = None
     basis: Annotated[str, Field(min_length=1)]
     effective_from: dt.date | None = None
+    example: StrictBool = False  # an illustrative value, from no document (lint says so)
 
 
 class InputSpec(_Frozen):
@@ -206,13 +208,12 @@ class ScoreSheet(_Frozen):
 
 
 class Quota(_Frozen):
-    """How many proposals of an award a cluster may make, from named parameters: a count
-    (with a larger count from a cluster size on), or a share of the members not proposed for a
-    counted award."""
+    """How many proposals of an award a cluster may make, from named parameters: a ``count``
+    (a ``quota`` parameter: one number for the cluster, or one per emulation group of the
+    ``groups`` parameter), or a share of the members not proposed for a counted award."""
 
     count: Name | None = None
-    count_large: Name | None = None
-    large_from: Name | None = None
+    groups: Name | None = None
     share_of_remaining: Name | None = None
 
 

@@ -34,7 +34,7 @@ GUARDS = _table(
     Entry("ballot_quorum", "validator", ballot.QuorumParams, ballot.ballot_quorum),
     Entry("ballot_consistent", "validator", ballot.TallyParams, ballot.ballot_consistent),
     Entry("eligible", "validator", commendation.EligibleParams, commendation.eligible),
-    Entry("award_quota", "validator", commendation.QuotaParams, commendation.award_quota),
+    Entry("within_quota", "validator", commendation.QuotaParams, commendation.within_quota),
     Entry("council_threshold", "validator", commendation.CouncilParams,
           commendation.council_threshold),
     Entry("handover_heads", "validator", handover.HandoverParams, handover.handover_heads),
