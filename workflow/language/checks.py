@@ -58,6 +58,9 @@ def _states(defn: Definition) -> Iterator[Found]:
             yield ("states", i, "due"), f"{state.due!r} is not a date of the year"
         elif state.due and state.due.endswith("02-29"):
             yield ("states", i, "due"), f"{state.due!r} is not a date of every year (use 02-28)"
+    for i, t in enumerate(defn.transitions):
+        if t.due and not _valid_month_day(t.due):
+            yield ("transitions", i, "due"), f"{t.due!r} is not a date of the year"
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         found = ", ".join(initial) if initial else "none"
@@ -155,6 +158,9 @@ def _graph(defn: Definition) -> Iterator[Found]:
                 yield ("transitions", i, "dest"), (
                     f"{t.trigger} leaves the final state {source!r}; from a final state a step "
                     "may only record (no dest)")
+    for i, t in enumerate(defn.transitions):
+        if t.due and not _valid_month_day(t.due):
+            yield ("transitions", i, "due"), f"{t.due!r} is not a date of the year"
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         return

@@ -114,6 +114,13 @@ class Call(_Frozen):
         return data
 
 
+def _due(value: str | None) -> str | None:
+    if value is not None and not DUE_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not a due date: write MM-DD, or +1-MM-DD for a date "
+                         "in the following year")
+    return value
+
+
 class State(_Frozen):
     """A state of the cycle."""
 
@@ -127,10 +134,7 @@ class State(_Frozen):
     @field_validator("due")
     @classmethod
     def _due(cls, value: str | None) -> str | None:
-        if value is not None and not DUE_PATTERN.fullmatch(value):
-            raise ValueError(f"{value!r} is not a due date: write MM-DD, or +1-MM-DD for a date "
-                             "in the following year")
-        return value
+        return _due(value)
 
 
 class Transition(_Frozen):
@@ -151,6 +155,12 @@ class Transition(_Frozen):
     inputs: dict[Name, InputSpec] = {}
     reason_required: StrictBool = False
     meeting: StrictBool = False  # the step records a meeting (see MEETING_INPUTS)
+    due: str | None = None  # the last day the step may be taken (MM-DD or +1-MM-DD)
+
+    @field_validator("due")
+    @classmethod
+    def _last_day(cls, value: str | None) -> str | None:
+        return _due(value)
 
     @field_validator("source", mode="before")
     @classmethod
