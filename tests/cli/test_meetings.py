@@ -52,6 +52,16 @@ def test_demo_report_shows_the_midyear_review(demo_db: str) -> None:
     assert "| speakers | Lê Anh Thư |" in section
 
 
+def test_demo_second_half_joiners(demo_db: str) -> None:
+    """Units that joined on 1 July (illustrative) registered late and voted: the ballot is
+    not a vote of one unit, and the first of them was deputy from the day it joined."""
+    report = json.loads(thidua("--db", demo_db, "report", "cycle", "1", "--format", "json"))
+    assert report["ballot"]["members"] == 4
+    assert report["cycle"]["deputy"] == "Hội CCB tỉnh Hải Dương"
+    late = [s for s in report["steps"] if s["trigger"] == "register_late"]
+    assert [s["date"] for s in late] == ["2023-07-10", "2023-07-11", "2023-07-12"]
+
+
 def test_demo_meeting_in_table_json_history_and_export(demo_db: str) -> None:
     """The same meeting in the plain report, the JSON report, `cycle history` and the
     exported ledger."""

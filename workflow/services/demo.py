@@ -55,6 +55,13 @@ MINUTES = ("Hội nghị sơ kết 6 tháng đầu năm 2023 của Cụm thi đu
 
 FAREWELL = "Cụm chia tay Hội CCB các tỉnh Vĩnh Phúc, Bắc Ninh, Bắc Giang"
 HN_OFFICE = "Thường trực Hội CCB TP Hà Nội"
+# Illustrative: units that join the cluster for the second half (after three of its four
+# members leave at the review), so that the year-end ballot is not a vote of one unit. The
+# first of them is deputy from the day it joins.
+JOINED_ON = "2023-07-01"
+JOINING = [("Hội CCB tỉnh Hải Dương", "Thường trực Hội CCB tỉnh Hải Dương"),
+           ("Hội CCB tỉnh Hưng Yên", "Thường trực Hội CCB tỉnh Hưng Yên"),
+           ("Hội CCB tỉnh Thái Bình", "Thường trực Hội CCB tỉnh Thái Bình")]
 
 
 def _doc(name: str, text: str) -> Attachment:
@@ -107,15 +114,22 @@ STEPS: list[Step] = [
       "leaving": [VP, BN, BG]}, None, True),
     ("2023-06-29T15:00+07:00", HEAD, "hand_over", None,
      {"outgoing_head": BN, "incoming_head": HN, "leaving": [VP, BN, BG]}, None, True),
+    *[(f"2023-07-1{i}", office, "register_late", unit,
+       {"targets": "Hoàn thành tốt các chỉ tiêu 6 tháng cuối năm 2023"}, None, False)
+      for i, (unit, office) in enumerate(JOINING)],
     ("2023-11-01", HN_OFFICE, "open_self_assessment", None, {}, None, False),
     ("2023-11-20", HN_OFFICE, "submit_year_report", HN,
      {"report": f"Báo cáo tổng kết thi đua năm 2023 của {HN}",
       "self_scores": {**_scores(38, 24, 19, 14), "bonus": 2}}, None, False),
+    *[(f"2023-11-2{i + 1}", office, "submit_year_report", unit,
+       {"report": f"Báo cáo tổng kết thi đua năm 2023 của {unit}",
+        "self_scores": _scores(36 - i, 22, 18, 13)}, None, False)
+      for i, (unit, office) in enumerate(JOINING)],
     ("2023-12-01", HN_OFFICE, "close_self_assessment", None, {}, None, False),
     ("2023-12-05", SECRETARIAT, "publish_scores", None, {}, None, False),
     ("2023-12-12", SECRETARIAT, "record_ballot", None,
-     {"ballots_issued": 1, "ballots_returned": 1, "ballots_valid": 1, "votes": {HN: 1}},
-     None, False),
+     {"ballots_issued": 4, "ballots_returned": 4, "ballots_valid": 4,
+      "votes": {HN: 4, JOINING[0][0]: 2}}, None, False),
     ("2023-12-12", SECRETARIAT, "propose", HN, {"award": "co_thi_dua"}, None, False),
     ("2023-12-18", SECRETARIAT, "submit_proposal", None, DOSSIER, None, False),
     ("2023-12-22", COUNCIL, "start_council_review", None, {}, None, False),
@@ -185,6 +199,17 @@ def _setup(db: Database) -> None:
         identity.grant(db, ADMIN, "administrator", cluster_name=None)
 
 
+def _second_half(db: Database) -> None:
+    """The units joining for the second half (illustrative), their standing committees, and
+    the first of them deputy from the day it joins."""
+    day = dt.date.fromisoformat(JOINED_ON)
+    for unit, office in JOINING:
+        membership.add_member(db, CLUSTER, unit, day)
+        directory.add_actor(db, office, unit_name=unit)
+        identity.delegate(db, office, db.operator)
+    membership.change_leadership(db, CLUSTER, PERIOD, day, HN, JOINING[0][0])
+
+
 def run(db: Database) -> DemoRun:
     """Record the reference cycle in ``db`` (once; a second run finds the first)."""
     _setup(db)
@@ -197,6 +222,8 @@ def run(db: Database) -> DemoRun:
     for when, who, trigger, unit, inputs, reason, _ in STEPS:
         fire(db, started.cycle_id, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
              occurred_at=when)
+        if trigger == "hand_over":
+            _second_half(db)
     for unit, into, day in MERGERS:
         membership.merge(db, unit, into, dt.date.fromisoformat(day))
     return DemoRun(started.cycle_id, True, len(STEPS) + 1)
