@@ -168,17 +168,30 @@ def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:
 @command.command("head")
 @click.argument("cluster", type=NAME, shell_complete=completion.clusters)
 @click.option("--period", type=PERIOD, required=True, help="The emulation year.")
-@click.option("--head", "head", type=NAME, required=True, metavar="UNIT")
+@click.option("--head", "head", type=NAME, metavar="UNIT",
+              help="The head (with --on, default: the head on that day).")
 @click.option("--deputy", type=NAME, metavar="UNIT")
+@click.option("--on", "day", type=DAY,
+              help="From this date within the period (a unit that joined can lead from the "
+                   "day it joined).")
 @pass_env
-def head(env: Env, cluster: str, period: int, head: str, deputy: str | None) -> None:
-    """Set the head and deputy of CLUSTER for a period (a change within it is a handover).
+def head(env: Env, cluster: str, period: int, head: str | None, deputy: str | None,
+         day: dt.datetime | None) -> None:
+    """Set the head and deputy of CLUSTER for a period, or with --on change them from a date
+    within it (the handover step makes the usual change).
 
     \b
     Example:
       thidua cluster head "Cụm 5" --period 2024 --head "Hà Nội" --deputy "Bắc Giang"
+      thidua cluster head "Cụm 5" --period 2023 --deputy "Phú Thọ" --on 2023-07-01
     """
-    from thidua.workflow.services.membership import set_leadership
+    from thidua.workflow.services.membership import change_leadership, set_leadership
 
-    set_leadership(env.db(), cluster, period, head, deputy)
-    say(f"{cluster} {period}: head {head}" + (f", deputy {deputy}" if deputy else ""))
+    if day is not None:
+        head, deputy = change_leadership(env.db(), cluster, period, day.date(), head, deputy)
+    elif head is None:
+        raise click.UsageError("give --head (or --on DATE to change the leadership from a date)")
+    else:
+        set_leadership(env.db(), cluster, period, head, deputy)
+    when = f" from {day.date().isoformat()}" if day is not None else ""
+    say(f"{cluster} {period}{when}: head {head}" + (f", deputy {deputy}" if deputy else ""))

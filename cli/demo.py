@@ -46,6 +46,10 @@ def command(env: Env) -> None:
            for s in report["steps"]])
     render(report, table, steps=False)
     click.echo()
+    say(f"Joining for the second half on {demo.JOINED_ON} (illustrative): "
+        + ", ".join(unit for unit, _ in demo.JOINING)
+        + f"; {demo.JOINING[0][0]} deputy from that day")
+    click.echo()
     say("Mergers of 2025: " + "; ".join(f"{u} into {into} ({day})"
                                                 for u, into, day in demo.MERGERS))
     click.echo()

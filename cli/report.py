@@ -79,6 +79,7 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
         show_table(["date", "step", "who", "role", "unit", "reason"],
                    [[s["date"], s["trigger"], s["actor"], s["role"] or "", s["unit"] or "",
                      s["reason"] or ""] for s in report["steps"]])
+    _meetings(report, show_table, heading)
     matrix = report["matrix"]
     heading("Units × steps")
     show_table(["unit", *matrix["steps"]],
@@ -88,6 +89,31 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
     show_table(["rank", "unit", "total"],
                [[r["rank"], r["unit"], f"{r['total']:g}"] for r in report["scoreboard"]])
     _ballot_and_awards(report, show_table, heading)
+
+
+MEETING_ROWS = (("place", "place"), ("dates", "dates"), ("chaired_by", "chaired by"),
+                ("presented_by", "presented by"), ("speakers", "speakers"),
+                ("attending_units", "units attending"), ("attending_people", "people attending"),
+                ("minutes", "minutes"), ("plan", "plan"), ("decisions", "decisions"),
+                ("leaving", "units leaving (farewell)"), ("joining", "units joining"))
+
+
+def _meetings(report: dict[str, Any], show_table: Table,
+              heading: Callable[[str], None]) -> None:
+    from thidua.workflow.services.meetings import document_name
+
+    for meeting in report.get("meetings", []):
+        heading(f"Meeting: {meeting['label']}")
+        rows = []
+        for key, title in MEETING_ROWS:
+            value = meeting.get(key)
+            if key in ("minutes", "plan"):
+                value = document_name(value)
+            elif isinstance(value, list):
+                value = "; ".join(value)
+            if value:
+                rows.append([title, value])
+        show_table(["", meeting["step"]], rows)
 
 
 def _ballot_and_awards(report: dict[str, Any], show_table: Table,

@@ -56,11 +56,12 @@ def test_returning_the_dossier_sets_the_votes_aside(cli: Invoke, populated: Data
 
 
 def test_a_person_not_registered_is_not_found(cli: Invoke, populated: Database) -> None:
-    """Proposing a person the directory does not hold: exit 5 naming the closest names."""
+    """Proposing a person the directory does not hold: bad input (exit 2), naming the closest
+    names."""
     cycle_id = advance(populated, "propose_person")
     before = snapshot(cli, cycle_id)
     message = plain_error(cli("cycle", "fire", str(cycle_id), "propose_person",
                               "--as", SECRETARY, "-i", "person=Người Bắc Gian",
-                              "-i", "award=bang_khen", "-i", "achievements=x"), 5)
-    assert "no person 'Người Bắc Gian' is registered (did you mean: 'Người Bắc Giang'" in message
+                              "-i", "award=bang_khen", "-i", "achievements=x"), 2)
+    assert "no person named 'Người Bắc Gian' (did you mean: 'Người Bắc Giang'" in message
     assert snapshot(cli, cycle_id) == before

@@ -38,10 +38,16 @@ Step = tuple[str, str, str | None, dict[str, Any], str | None]
 # Plausible steps: the scripted year, plus the steps it does not take.
 PLAUSIBLE: list[Step] = [
     *HAPPY_PATH,
-    *[("record_cross_inspection", SECRETARY, u, {"findings": f"kiểm tra {u}"}, None)
+    *[("assign_inspection", SECRETARY, u, {"inspects": v}, None)
+      for u, v in zip(UNITS, [*UNITS[1:], UNITS[0]], strict=True)],
+    *[("record_cross_inspection", SECRETARY, u,
+       {"inspected": v, "findings": f"kiểm tra {v}", "criterion": "movements", "points": 15},
+       "thiếu minh chứng") for u, v in zip(UNITS, [*UNITS[1:], UNITS[0]], strict=True)],
+    *[("answer_inspection", SECRETARY, u, {"accepted": True, "answer": "đồng ý"}, None)
       for u in UNITS],
     *[("correct_score", SECRETARY, u, {"criterion": "political_tasks", "points": 30 + i},
        "thiếu minh chứng") for i, u in enumerate(UNITS)],
+    *[("register_late", SECRETARY, u, {"targets": "đăng ký bổ sung"}, None) for u in UNITS],
     ("revoke", CHAIRMAN, None, {"line": "2", "ground": "false_declaration",
                                 "recovered": "Bằng khen"}, "thu hồi theo kết luận thanh tra"),
 ]

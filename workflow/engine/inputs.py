@@ -210,8 +210,10 @@ def _documents(value: Any) -> list[dict[str, Any]]:
 
 CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "text": _text, "integer": _integer, "number": _number, "list": _list,
-    "date": _date, "bool": _bool, "tally": _tally, "award": _text, "person": _text,
+    "date": _date, "bool": _bool, "tally": _tally, "award": _text,
     "document": _document, "documents": _documents,
+    # names of the directory: checked against it by :mod:`workflow.engine.named`
+    "person": _text, "people": _list, "unit": _text, "units": _list,
 }
 
 

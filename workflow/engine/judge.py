@@ -23,6 +23,7 @@ from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import GUARDS
 from thidua.workflow.rules.registry import Situation, key_of
 from thidua.workflow.rules.registry import fact_label as _label
+from thidua.workflow.timeutil import due_date
 
 # Parsed stored definitions by content hash: a version never changes (its hash is its
 # identity), so once parsed it is neither fetched nor parsed again in this process.
@@ -138,6 +139,10 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     role, reasons = _role(session, ctx, transition, person, own_unit, target, (head, deputy))
     if transition.per_unit and (validators or target is not None):
         reasons += _unit_refusals(transition, ctx, target)
+    if transition.due and ctx.day > due_date(transition.due, ctx.cycle.period):
+        reasons.append(f"{transition.trigger} was due by "
+                       f"{due_date(transition.due, ctx.cycle.period).isoformat()}: "
+                       f"it is {ctx.day.isoformat()}")
     if validators and transition.reason_required and not (reason or "").strip():
         reasons.append(f"{transition.trigger} needs a written reason (--reason)")
     if validators and transition.keyed_by is not None:

@@ -58,6 +58,9 @@ def _states(defn: Definition) -> Iterator[Found]:
             yield ("states", i, "due"), f"{state.due!r} is not a date of the year"
         elif state.due and state.due.endswith("02-29"):
             yield ("states", i, "due"), f"{state.due!r} is not a date of every year (use 02-28)"
+    for i, t in enumerate(defn.transitions):
+        if t.due and not _valid_month_day(t.due):
+            yield ("transitions", i, "due"), f"{t.due!r} is not a date of the year"
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         found = ", ".join(initial) if initial else "none"
@@ -155,6 +158,9 @@ def _graph(defn: Definition) -> Iterator[Found]:
                 yield ("transitions", i, "dest"), (
                     f"{t.trigger} leaves the final state {source!r}; from a final state a step "
                     "may only record (no dest)")
+    for i, t in enumerate(defn.transitions):
+        if t.due and not _valid_month_day(t.due):
+            yield ("transitions", i, "due"), f"{t.due!r} is not a date of the year"
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         return
@@ -180,6 +186,10 @@ def _reach(edges: dict[str, set[str]], start: str) -> set[str]:
 NEEDS = {"scores": "score_sheet", "award": "awards"}
 
 
+QUOTA_TYPES = {"count": "quota", "groups": "groups", "share_of_remaining": "fraction",
+               "persons": "integer"}
+
+
 def _catalogue(defn: Definition) -> Iterator[Found]:
     for name, award in defn.awards.items():
         quota = award.quota.model_dump(exclude_none=True) if award.quota else {}
@@ -187,6 +197,11 @@ def _catalogue(defn: Definition) -> Iterator[Found]:
             if parameter not in defn.parameters:
                 yield ("awards", name, "quota", key), (
                     f"award {name!r}: quota parameter {parameter!r} is not defined")
+            elif defn.parameters[parameter].type != QUOTA_TYPES[key]:
+                yield ("awards", name, "quota", key), (
+                    f"award {name!r}: quota {key} reads {parameter!r} as a "
+                    f"{QUOTA_TYPES[key]}, but it is a {defn.parameters[parameter].type}")
+        yield from _per_group(defn, name, quota)
     for i, t in enumerate(defn.transitions):
         for input_name, spec in t.inputs.items():
             needed = NEEDS.get(spec.type)
@@ -194,6 +209,23 @@ def _catalogue(defn: Definition) -> Iterator[Found]:
                 yield ("transitions", i, "inputs", input_name, "type"), (
                     f"{t.trigger}: input {input_name!r} of type {spec.type} needs a "
                     f"{needed} in the definition")
+
+
+def _per_group(defn: Definition, name: str, quota: dict[str, str]) -> Iterator[Found]:
+    """A quota given per group names the groups, and gives a number for each of them."""
+    count = defn.parameters.get(quota.get("count", ""))
+    if count is None or not isinstance(count.value, dict):
+        return
+    groups = defn.parameters.get(quota.get("groups", ""))
+    if groups is None or not isinstance(groups.value, dict):
+        yield ("awards", name, "quota"), (
+            f"award {name!r}: {quota['count']!r} gives a quota per group: name the groups "
+            "parameter (groups:)")
+    elif set(count.value) != set(groups.value):
+        yield ("awards", name, "quota"), (
+            f"award {name!r}: {quota['count']!r} gives quotas for "
+            f"{', '.join(sorted(count.value))}, the groups are "
+            f"{', '.join(sorted(groups.value))}")
 
 
 def _scenarios(defn: Definition) -> Iterator[Found]:

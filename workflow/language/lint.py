@@ -33,6 +33,8 @@ TAIL_END = "+1-06-30"  # the last day a state of a cycle for year N may be due
 SIDE_PATH = re.compile(r"^(return_|refuse_|revoke|reject)")
 AWARD_INPUTS = frozenset({"award", "awards", "title_sought", "titles_sought"})
 GRANTED_NEVER = frozenset({"member_unit", "cluster_head"})  # they follow from the records
+# A document's number as Vietnamese documents write it: 15/HD-TĐKT, 06/2022/QH15, 98/2023/NĐ-CP.
+DOCUMENT_NUMBER = re.compile(r"\d+/(\d{4}/)?[A-ZĐ][\w-]*")
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ def lint_files(files: list[str]) -> list[LintReport]:
 def domain_checks(defn: Definition) -> list[Check]:
     """Every finding of the domain rules on a structurally valid definition."""
     return [*_roles(defn), *_dues(defn), *_awards(defn), *_reasons(defn), *_parameters(defn),
-            *_labels(defn), *_scenarios(defn)]
+            *_quota_sources(defn), *_labels(defn), *_scenarios(defn)]
 
 
 def _roles(defn: Definition) -> Iterator[Check]:
@@ -238,6 +240,20 @@ def _parameters(defn: Definition) -> Iterator[Check]:
             yield WARNING, ("parameters", name), (
                 f"parameter {name!r} has no effective date (effective_from); it is taken as "
                 f"effective from the definition's {defn.effective_from.isoformat()}")
+
+
+def _quota_sources(defn: Definition) -> Iterator[Check]:
+    """A quota is set each year by a guidance document: its basis names that document's
+    number, or the parameter says it is an example (``example: true``)."""
+    named = {p for award in defn.awards.values() if award.quota is not None
+             for p in award.quota.model_dump(exclude_none=True).values()}
+    for name in sorted(named):
+        parameter = defn.parameters.get(name)
+        if parameter is None or parameter.example or DOCUMENT_NUMBER.search(parameter.basis):
+            continue
+        yield WARNING, ("parameters", name, "basis"), (
+            f"quota parameter {name!r}: its basis names no document number (such as "
+            "15/HD-TĐKT): say which year's guidance sets it, or mark it example: true")
 
 
 def _labels(defn: Definition) -> Iterator[Check]:

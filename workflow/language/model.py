@@ -40,7 +40,9 @@ def _name(value: str) -> str:
 NAME_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{NAME_PATTERN.pattern}$"}
 Name = Annotated[str, AfterValidator(_name), WithJsonSchema(NAME_SCHEMA)]
 InputType = Literal["text", "number", "integer", "list", "date", "bool", "scores", "tally",
-                    "award", "person", "document", "documents"]
+                    "award", "document", "documents", "person", "people", "unit", "units"]
+# What a meeting step must ask for, by input name and type (see ``Transition.meeting``).
+MEETING_INPUTS = {"place": "text", "starts_on": "date", "ends_on": "date", "chaired_by": "person"}
 
 
 class _Frozen(BaseModel):
@@ -72,10 +74,12 @@ class Parameter(_Frozen):
     """A named threshold of the rules, with its type and its legal basis."""
 
     value: Any
-    type: Literal["fraction", "integer", "date", "choice", "text"] | None = None
+    type: Literal["fraction", "integer", "date", "choice", "text", "quota", "groups"] | None \
+        = None
     choices: list[str] | None = None
     basis: Shown
     effective_from: dt.date | None = None
+    example: StrictBool = False  # an illustrative value, from no document (lint says so)
 
 
 class InputSpec(_Frozen):
@@ -121,6 +125,13 @@ class Call(_Frozen):
         return data
 
 
+def _due(value: str | None) -> str | None:
+    if value is not None and not DUE_PATTERN.fullmatch(value):
+        raise ValueError(f"{value!r} is not a due date: write MM-DD, or +1-MM-DD for a date "
+                         "in the following year")
+    return value
+
+
 class State(_Frozen):
     """A state of the cycle."""
 
@@ -134,10 +145,7 @@ class State(_Frozen):
     @field_validator("due")
     @classmethod
     def _due(cls, value: str | None) -> str | None:
-        if value is not None and not DUE_PATTERN.fullmatch(value):
-            raise ValueError(f"{value!r} is not a due date: write MM-DD, or +1-MM-DD for a date "
-                             "in the following year")
-        return value
+        return _due(value)
 
 
 class Transition(_Frozen):
@@ -158,6 +166,13 @@ class Transition(_Frozen):
     actions: list[Call] = []
     inputs: dict[Name, InputSpec] = {}
     reason_required: StrictBool = False
+    meeting: StrictBool = False  # the step records a meeting (see MEETING_INPUTS)
+    due: str | None = None  # the last day the step may be taken (MM-DD or +1-MM-DD)
+
+    @field_validator("due")
+    @classmethod
+    def _last_day(cls, value: str | None) -> str | None:
+        return _due(value)
 
     @field_validator("source", mode="before")
     @classmethod
@@ -177,6 +192,14 @@ class Transition(_Frozen):
             if self.keyed_by not in self.inputs or not self.inputs[self.keyed_by].required:
                 raise ValueError(f"keyed_by names {self.keyed_by!r}, which is not a required "
                                  "input of the step")
+        if self.meeting:
+            if self.records is None or self.per_unit:
+                raise ValueError("a meeting step records one fact for the cluster (records:, "
+                                 "not per_unit)")
+            wrong = [f"{name} ({kind})" for name, kind in MEETING_INPUTS.items()
+                     if name not in self.inputs or self.inputs[name].type != kind]
+            if wrong:
+                raise ValueError("a meeting step asks for " + ", ".join(wrong))
         return self
 
 
@@ -214,13 +237,12 @@ class ScoreSheet(_Frozen):
 
 
 class Quota(_Frozen):
-    """How many proposals of an award a cluster may make, from named parameters: a count
-    (with a larger count from a cluster size on), or a share of the members not proposed for a
-    counted award."""
+    """How many proposals of an award a cluster may make, from named parameters: a ``count``
+    (a ``quota`` parameter: one number for the cluster, or one per emulation group of the
+    ``groups`` parameter), or a share of the members not proposed for a counted award."""
 
     count: Name | None = None
-    count_large: Name | None = None
-    large_from: Name | None = None
+    groups: Name | None = None
     share_of_remaining: Name | None = None
     persons: Name | None = None  # how many persons may be proposed for it
 

@@ -2,7 +2,8 @@
 
 A unit is eligible when it registered (no registration, no eligibility), has a published score,
 and the cluster's ballot gave it more than the threshold of all member units. Quotas come from
-the award catalogue and the definition's parameters.
+the award catalogue and the definition's yearly parameters, for the cluster or per emulation
+group.
 """
 
 from __future__ import annotations
@@ -58,27 +59,47 @@ def eligible(situation: Situation, params: EligibleParams) -> list[str]:
     return reasons
 
 
-def quota_for(award: Any, parameters: dict[str, Any], members: int,
-              proposals: dict[str, Any], awards: dict[str, Any], award_field: str,
-              persons: bool = False) -> int | None:
-    """How many proposals of ``award`` the cluster may make (None: no limit); with
-    ``persons``, how many proposals of persons."""
+def group_of(unit: str, groups: dict[str, list[str]] | None) -> str | None:
+    """The emulation group ``unit`` belongs to (None: the cluster is not split, or it is in
+    no group)."""
+    return next((g for g, units in (groups or {}).items() if unit in units), None)
+
+
+def _counted(awards: dict[str, Any], proposals: dict[str, Any], award_field: str) -> list[str]:
+    """The units proposed for an award whose quota is a count."""
+    return [u for u, p in proposals.items()
+            if getattr(awards.get(p.get(award_field)), "quota", None) is not None
+            and awards[p[award_field]].quota.count is not None]
+
+
+def quota_for(award: Any, parameters: dict[str, Any], members: tuple[str, ...], unit: str,
+              proposals: dict[str, Any], awards: dict[str, Any],
+              award_field: str, persons: bool = False
+              ) -> tuple[int | None, str | None, list[str]]:
+    """How many proposals of ``award`` may be made where ``unit`` competes (None: no limit),
+    the emulation group that is (None: the whole cluster), and the units counted against it;
+    with ``persons``, how many proposals of persons."""
     quota = award.quota
     if quota is None:
-        return None
+        return None, None, list(members)
     if persons:
-        return None if quota.persons is None else int(parameters[quota.persons])
+        return (None if quota.persons is None else int(parameters[quota.persons])), None, \
+            list(members)
     if quota.count is not None:
-        large = quota.count_large and quota.large_from and \
-            members >= int(parameters[quota.large_from])
-        return int(parameters[quota.count_large if large else quota.count])
+        value = parameters[quota.count]
+        groups = parameters.get(quota.groups) if quota.groups else None
+        group = group_of(unit, groups)
+        if groups is None:
+            return int(value), None, list(members)
+        if group is None:
+            return 0, None, []
+        return int(value[group] if isinstance(value, dict) else value), group, groups[group]
     if quota.share_of_remaining is not None:
-        counted = [u for u, p in proposals.items()
-                   if awards.get(p.get(award_field)) is not None
-                   and awards[p[award_field]].quota is not None
-                   and awards[p[award_field]].quota.count is not None]
-        return math.floor(share(parameters[quota.share_of_remaining]) * (members - len(counted)))
-    return None
+        counted = _counted(awards, proposals, award_field)
+        limit = math.floor(share(parameters[quota.share_of_remaining])
+                           * (len(members) - len(counted)))
+        return limit, None, list(members)
+    return None, None, list(members)
 
 
 class QuotaParams(Params):
@@ -90,24 +111,35 @@ class QuotaParams(Params):
     person: PersonInput = None
 
 
-def award_quota(situation: Situation, params: QuotaParams) -> list[str]:
-    """The proposal stays within the award's quota for the cluster."""
-    definition = situation.definition
+def within_quota(situation: Situation, params: QuotaParams) -> list[str]:
+    """The proposal stays within the award's quota for the cluster, or for the emulation group
+    of the unit proposed when the year's quota is given per group."""
+    definition, unit = situation.definition, situation.unit or ""
     name = situation.inputs.get(params.award)
     if definition is None or name not in definition.awards:
         return []
     award = definition.awards[name]
     proposals = dict(situation.facts.get(params.proposal) or {})
-    members = len(situation.members)
-    limit = quota_for(award, situation.parameters, members, proposals, definition.awards,
-                      params.proposed_award, persons=params.person is not None)
-    already = sorted(u for u, p in proposals.items() if p.get(params.proposed_award) == name)
+    persons = params.person is not None
+    limit, group, pool = quota_for(award, situation.parameters, situation.members, unit,
+                                   proposals, definition.awards, params.proposed_award,
+                                   persons=persons)
+    if not persons and award.quota is not None and award.quota.groups and group is None:
+        return [f"{unit} is in no emulation group of {award.quota.groups}: "
+                f"{award.label.en} is given per group"]
+    already = sorted(u for u, p in proposals.items()
+                     if p.get(params.proposed_award) == name and (persons or u in pool))
     if limit is None or len(already) < limit:
         return []
     candidate = candidate_of(situation, params.person)
     who = f"{candidate.name}: " if candidate else ""
-    whom = "persons" if params.person is not None else f"a cluster of {members} member units"
-    return [f"{who}{award.label.en} over the quota: at most {limit} for {whom}, already "
+    if persons:
+        where = "persons"
+    elif group is not None:
+        where = f"group {group} ({', '.join(pool)})"
+    else:
+        where = f"a cluster of {len(situation.members)} member units"
+    return [f"{who}{award.label.en} over the quota: at most {limit} for {where}, already "
             f"proposed: {', '.join(already) or 'none'}"]
 
 

@@ -9,6 +9,8 @@ from thidua.workflow.rules import (
     commendation,
     council,
     handover,
+    inspection,
+    meeting,
     records,
     register,
     scoring,
@@ -27,13 +29,15 @@ GUARDS = _table(
     Entry("fact_absent", "condition", FactParams, records.fact_absent),
     Entry("scores_open", "condition", scoring.PublishedParams, scoring.scores_open),
     Entry("scores_published", "condition", scoring.PublishedParams, scoring.scores_published),
+    Entry("inspections_answered", "condition", inspection.InspectionParams,
+          inspection.inspections_answered),
     # validators: what the step is given
     Entry("not_own_unit", "validator", NoParams, scoring.not_own_unit),
     Entry("criterion_known", "validator", scoring.CriterionParams, scoring.criterion_known),
     Entry("ballot_quorum", "validator", ballot.QuorumParams, ballot.ballot_quorum),
     Entry("ballot_consistent", "validator", ballot.TallyParams, ballot.ballot_consistent),
     Entry("eligible", "validator", commendation.EligibleParams, commendation.eligible),
-    Entry("award_quota", "validator", commendation.QuotaParams, commendation.award_quota),
+    Entry("within_quota", "validator", commendation.QuotaParams, commendation.within_quota),
     Entry("council_threshold", "validator", commendation.CouncilParams,
           commendation.council_threshold),
     Entry("handover_heads", "validator", handover.HandoverParams, handover.handover_heads),
@@ -49,6 +53,12 @@ GUARDS = _table(
     Entry("held_award", "validator", register.HeldParams, register.held_award),
     Entry("not_awarded_again", "validator", register.AgainParams, register.not_awarded_again),
     Entry("rated", "validator", register.RatingParams, register.rated),
+    Entry("meeting_dates", "validator", meeting.MeetingParams, meeting.meeting_dates),
+    Entry("inspection_pair", "validator", inspection.AssignParams, inspection.inspection_pair),
+    Entry("inspection_assigned", "validator", inspection.ProposedParams,
+          inspection.inspection_assigned),
+    Entry("change_to_answer", "validator", inspection.InspectionParams,
+          inspection.change_to_answer),
 )
 
 EFFECTS = _table(

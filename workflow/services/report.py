@@ -7,6 +7,7 @@ from typing import Any
 from thidua.workflow.engine import register
 from thidua.workflow.rules.ballot import more_than, share
 from thidua.workflow.services.db import Database
+from thidua.workflow.services.meetings import meetings
 from thidua.workflow.services.views import definition_for, enters_state, history, show
 from thidua.workflow.timeutil import business_day
 
@@ -29,6 +30,7 @@ def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any
         "steps": [{"date": e["day"], "trigger": e["trigger"], "actor": e["actor"],
                    "role": e["role"], "unit": e["unit"], "reason": e["reason"]}
                   for e in events],
+        "meetings": meetings(definition, facts, lang),
         "matrix": _matrix(definition, facts, events),
         "scoreboard": (facts.get("scores") or {}).get("ranking", []),
         "corrections": facts.get("score_corrections", {}),
