@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import Env, emit_json, escape, pass_env, say, table
+from thidua.cli.output import Env, emit_json, markdown_table, pass_env, say, table
 
 
 @click.group("report")
@@ -40,23 +40,10 @@ def cycle(env: Env, cycle_id: int, fmt: str) -> None:
     if env.as_json or fmt == "json":
         emit_json(report)
         return
-    render(report, markdown_table if fmt == "markdown" else _plain_table,
-           markdown=fmt == "markdown")
+    render(report, markdown_table if fmt == "markdown" else table, markdown=fmt == "markdown")
 
 
 Table = Callable[[Sequence[str], Sequence[Sequence[Any]]], None]
-
-
-def _plain_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    table(headers, rows)
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a GitHub-flavoured Markdown table."""
-    click.echo("| " + " | ".join(headers) + " |")
-    click.echo("|" + "---|" * len(headers))
-    for row in rows:
-        click.echo("| " + " | ".join(escape(c).replace("|", "\\|") for c in row) + " |")
 
 
 def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
