@@ -27,6 +27,7 @@ GROUPS = {
     "audit": ("thidua.cli.audit", "Read and verify the tamper-evident ledger."),
     "report": ("thidua.cli.report", "A cycle's account: timeline, steps, scores, ballot, awards."),
     "doc": ("thidua.cli.doc", "Documents attached to steps, by their SHA-256."),
+    "score": ("thidua.cli.score", "Self-assessment workbooks: template and import."),
     "demo": ("thidua.cli.demo", "Replay the reference event's cycle into a database and show it."),
 }
 

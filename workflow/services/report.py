@@ -29,6 +29,7 @@ def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any
                    "role": e["role"], "unit": e["unit"], "reason": e["reason"]}
                   for e in events],
         "matrix": _matrix(definition, facts, events),
+        "criteria": _criteria(definition, lang),
         "scoreboard": (facts.get("scores") or {}).get("ranking", []),
         "corrections": facts.get("score_corrections", {}),
         "ballot": _ballot(facts, definition, view.members),
@@ -39,6 +40,19 @@ def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any
         "decision": facts.get("decision"),
         "revocation": facts.get("revocation"),
     }
+
+
+def _criteria(definition: Any, lang: str) -> list[dict[str, Any]]:
+    """The score sheet's criteria, then its bonus and penalty: id, label and most points."""
+    sheet = definition.score_sheet
+    if sheet is None:
+        return []
+    rows = [{"id": c.id, "label": c.label.get(lang), "max": c.max}
+            for c in sheet.criteria]
+    extra = {"bonus": ("Điểm thưởng", "Bonus"), "penalty": ("Điểm trừ", "Penalty")}
+    return rows + [{"id": key, "label": extra[key][lang != "vi"], "max": most}
+                   for key, most in (("bonus", sheet.bonus_max), ("penalty", sheet.penalty_max))
+                   if most]
 
 
 def _timeline(events: list[dict[str, Any]], definition: Any, lang: str) -> list[dict[str, Any]]:
