@@ -75,18 +75,18 @@ def sheet_name(name: str) -> str:
     return cleaned[:31] or "-"
 
 
-def unpacked(file: BinaryIO, path: str) -> None:
-    """Refuse a file that is not a workbook of bounded size: not a ZIP, too many parts, or
-    parts that unpack to more than the bound (a ZIP bomb). Nothing is unpacked here."""
+def unpacked(file: BinaryIO, path: str, what: str = "an Excel workbook (.xlsx)") -> None:
+    """Refuse a file that is not ``what`` (an Office file: a ZIP) of bounded size: not a ZIP,
+    too many parts, or parts that unpack to more than the bound (a ZIP bomb). Nothing is
+    unpacked here."""
     try:
         with zipfile.ZipFile(file) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise InvalidInput(f"{path} is not an Excel workbook (.xlsx): it is not a ZIP file") \
-            from None
+        raise InvalidInput(f"{path} is not {what}: it is not a ZIP file") from None
     if len(parts) > limits.WORKBOOK_MAX_PARTS:
         raise InvalidInput(f"{path} has {len(parts)} parts, more than "
-                           f"{limits.WORKBOOK_MAX_PARTS}: not a workbook thidua reads")
+                           f"{limits.WORKBOOK_MAX_PARTS}: not {what} thidua reads")
     size = sum(p.file_size for p in parts)
     if size > limits.WORKBOOK_MAX_UNPACKED:
         raise InvalidInput(f"{path} unpacks to {limits.size_text(size)}, more than "
