@@ -28,6 +28,7 @@ GROUPS = {
     "report": ("thidua.cli.report", "A cycle's account: timeline, steps, scores, ballot, awards."),
     "award": ("thidua.cli.award", "The award register: award lines, decisions, revocations."),
     "doc": ("thidua.cli.doc", "Documents attached to steps, by their SHA-256."),
+    "score": ("thidua.cli.score", "Self-assessment workbooks: template and import."),
     "demo": ("thidua.cli.demo", "Replay the reference event's cycle into a database and show it."),
 }
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import Env, emit_json, escape, pass_env, say, table
+from thidua.cli.output import Env, emit_json, markdown_table, pass_env, say, table
 
 
 @click.group("report")
@@ -23,40 +23,49 @@ def command() -> None:
 
 @command.command("cycle")
 @click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "xlsx"]),
               default="table", show_default=True)
+@click.option("--output", "-o", metavar="FILE",
+              help="The workbook to write (--format xlsx; replaced only when whole).")
 @pass_env
-def cycle(env: Env, cycle_id: int, fmt: str) -> None:
+def cycle(env: Env, cycle_id: int, fmt: str, output: str | None) -> None:
     """The account of cycle CYCLE_ID: timeline with days per state, units × steps matrix,
-    scoreboard, ballot, awards.
+    scoreboard, ballot, awards. As an Excel workbook (--format xlsx -o FILE): the
+    scoreboard, the points per criterion, the ballot tally and the candidates, a sheet each.
 
     \b
     Example:
       thidua report cycle 1
+      thidua report cycle 1 --format xlsx -o cum5-2023.xlsx
     """
     from thidua.workflow.services.report import cycle_report
+
+    if (fmt == "xlsx") != (output is not None):
+        raise click.UsageError("--format xlsx writes a workbook: give it -o FILE (and -o "
+                               "only with --format xlsx)")
+    if fmt == "xlsx":
+        _workbook(env, cycle_id, str(output))
+        return
 
     report = cycle_report(env.db(), cycle_id, env.lang)
     if env.as_json or fmt == "json":
         emit_json(report)
         return
-    render(report, markdown_table if fmt == "markdown" else _plain_table,
-           markdown=fmt == "markdown")
+    render(report, markdown_table if fmt == "markdown" else table, markdown=fmt == "markdown")
+
+
+def _workbook(env: Env, cycle_id: int, output: str) -> None:
+    from thidua.workflow.papers.report_book import write_report
+
+    written = write_report(env.db(), cycle_id, output, env.lang)
+    if env.as_json:
+        emit_json(written)
+    else:
+        say(f"wrote cycle {cycle_id}'s report to {written.file} (sheets: "
+            f"{', '.join(written.sheets)})")
 
 
 Table = Callable[[Sequence[str], Sequence[Sequence[Any]]], None]
-
-
-def _plain_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    table(headers, rows)
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a GitHub-flavoured Markdown table."""
-    click.echo("| " + " | ".join(headers) + " |")
-    click.echo("|" + "---|" * len(headers))
-    for row in rows:
-        click.echo("| " + " | ".join(escape(c).replace("|", "\\|") for c in row) + " |")
 
 
 def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,

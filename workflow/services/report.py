@@ -32,6 +32,7 @@ def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any
                   for e in events],
         "meetings": meetings(definition, facts, lang),
         "matrix": _matrix(definition, facts, events),
+        "criteria": _criteria(definition, lang),
         "scoreboard": (facts.get("scores") or {}).get("ranking", []),
         "corrections": facts.get("score_corrections", {}),
         "ballot": _ballot(facts, definition, view.members),
@@ -54,7 +55,21 @@ def _proposals(facts: dict[str, Any], definition: Any, lang: str) -> list[dict[s
              "award": p.get("award"),
              "label": definition.awards[p["award"]].label.get(lang)
              if p.get("award") in definition.awards else p.get("award"),
+             "achievements": p.get("achievements"),
              "council": votes.get(name)} for name, kind, unit, p in found]
+
+
+def _criteria(definition: Any, lang: str) -> list[dict[str, Any]]:
+    """The score sheet's criteria, then its bonus and penalty: id, label and most points."""
+    sheet = definition.score_sheet
+    if sheet is None:
+        return []
+    rows = [{"id": c.id, "label": c.label.get(lang), "max": c.max}
+            for c in sheet.criteria]
+    extra = {"bonus": ("Điểm thưởng", "Bonus"), "penalty": ("Điểm trừ", "Penalty")}
+    return rows + [{"id": key, "label": extra[key][lang != "vi"], "max": most}
+                   for key, most in (("bonus", sheet.bonus_max), ("penalty", sheet.penalty_max))
+                   if most]
 
 
 def _timeline(events: list[dict[str, Any]], definition: Any, lang: str) -> list[dict[str, Any]]:
