@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 
-from thidua.store.models import DefinitionRow
+from thidua.store.models import CompiledDefinition, DefinitionRow
 from thidua.store.query import Target, run
 
 _DEFINITIONS = cast(Table, DefinitionRow.__table__)
@@ -26,6 +26,18 @@ _LABELLED = select(DefinitionRow.hash).where(DefinitionRow.def_id == bindparam("
                                              DefinitionRow.version == bindparam("version"))
 _STARTING = select(DefinitionRow.hash).where(DefinitionRow.hash.startswith(bindparam("prefix")))
 _ADD = insert(_DEFINITIONS)
+_COMPILED = cast(Table, CompiledDefinition.__table__)
+_ADD_COMPILED = insert(_COMPILED)
+_FOR_STEPS = (select(DefinitionRow.def_id, DefinitionRow.version, DefinitionRow.source,
+                     CompiledDefinition.format, CompiledDefinition.body)
+              .select_from(DefinitionRow)
+              .outerjoin(CompiledDefinition, CompiledDefinition.hash == DefinitionRow.hash)
+              .where(DefinitionRow.hash == bindparam("hash")))
+_ALL_COMPILED = (select(CompiledDefinition.hash, CompiledDefinition.format,
+                        CompiledDefinition.body, DefinitionRow.source)
+                 .select_from(CompiledDefinition)
+                 .outerjoin(DefinitionRow, DefinitionRow.hash == CompiledDefinition.hash)
+                 .order_by(CompiledDefinition.hash))
 _STATUS = select(DefinitionRow.status).where(DefinitionRow.hash == bindparam("hash"))
 _SET_STATUS = update(_DEFINITIONS).where(_DEFINITIONS.c.hash == bindparam("content_hash"))
 
@@ -42,6 +54,18 @@ _LABELLED_SOURCE = select(DefinitionRow.def_id, DefinitionRow.version, Definitio
 def label_and_source(target: Target, content_hash: str) -> Any:
     """``def_id``, ``version`` and ``source`` of the version ``content_hash`` (None if none)."""
     return run(target, _LABELLED_SOURCE, hash=content_hash).first()
+
+
+def with_compiled(target: Target, content_hash: str) -> Any:
+    """``def_id``, ``version``, ``source`` and the compiled ``format`` and ``body`` (None when
+    it was never compiled) of the version ``content_hash``; None when it is not stored."""
+    return run(target, _FOR_STEPS, hash=content_hash).first()
+
+
+def compiled_forms(target: Target) -> list[Any]:
+    """Every compiled form: rows of ``hash``, ``format``, ``body`` and the ``source`` stored
+    under that hash (None when there is none)."""
+    return list(run(target, _ALL_COMPILED))
 
 
 def source_of(target: Target, content_hash: str) -> str | None:
@@ -76,12 +100,13 @@ def starting(target: Target, prefix: str) -> list[str]:
 
 def add(target: Target, *, content_hash: str, def_id: str, version: str, title: str,
         effective_from: str, source: str, published_by: str, published_at: str,
-        status: str) -> None:
+        status: str, compiled: tuple[int, str]) -> None:
     """Store a definition version under ``content_hash`` with its ``status`` (``shipped``,
-    ``published`` or ``draft``)."""
+    ``published`` or ``draft``) and its ``compiled`` form (format, canonical JSON)."""
     run(target, _ADD, hash=content_hash, def_id=def_id, version=version, title=title,
         effective_from=effective_from, source=source, published_by=published_by,
         published_at=published_at, status=status)
+    run(target, _ADD_COMPILED, hash=content_hash, format=compiled[0], body=compiled[1])
 
 
 def status_of(target: Target, content_hash: str) -> str | None:

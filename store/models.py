@@ -26,6 +26,18 @@ class DefinitionRow(Base):
                                         server_default="published")
 
 
+class CompiledDefinition(Base):
+    """A definition version in the form a step reads: its resolved, validated model as
+    canonical JSON, kept beside the source under the same content hash. ``format`` names the
+    shape of that JSON; a row of another format is not read (the source is parsed instead)."""
+
+    __tablename__ = "compiled_definitions"
+    hash: Mapped[str] = mapped_column(String(64), ForeignKey("definitions.hash"),
+                                      primary_key=True)
+    format: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+
+
 class Unit(Base):
     """A member unit (e.g. a provincial Veterans Association)."""
 

@@ -17,6 +17,7 @@ from thidua.store import directory as queries
 from thidua.store.models import Actor, Cluster, Cycle
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
+from thidua.workflow.language import compiled
 from thidua.workflow.language.loader import Loaded, parse
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import GUARDS
@@ -29,14 +30,30 @@ _BY_HASH: dict[str, Loaded] = {}
 
 
 def definition_of(session: Session, content_hash: str) -> Loaded:
-    """The stored definition version with ``content_hash``, parsed once per process."""
+    """The stored definition version with ``content_hash``, read once per process: from its
+    compiled form (no YAML, no validation), else parsed from its source."""
     loaded = _BY_HASH.get(content_hash)
     if loaded is None:
-        row = definitions.label_and_source(session, content_hash)
+        row = definitions.with_compiled(session, content_hash)
         if row is None:
             raise NotFound(f"no stored definition {content_hash[:12]}")
-        loaded = _BY_HASH[content_hash] = _parsed(content_hash, row)
+        loaded = _BY_HASH[content_hash] = (_compiled(content_hash, row)
+                                           or _parsed(content_hash, row))
     return loaded
+
+
+def _compiled(content_hash: str, row: Any) -> Loaded | None:
+    """A stored version from its compiled form, when it has one of the current format; what
+    it says is checked against the source by ``audit verify``."""
+    if row.format != compiled.FORMAT or not isinstance(row.body, str):
+        return None
+    try:
+        return compiled.load(row.body, source=row.source, content_hash=content_hash,
+                             file=f"{row.def_id}@{row.version}")
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        raise IntegrityFailure(f"the compiled form of stored definition {content_hash[:12]} "
+                               "no longer reads: it was changed outside thidua; run thidua "
+                               "audit verify", kind="altered") from None
 
 
 def _parsed(content_hash: str, row: Any) -> Loaded:

@@ -24,6 +24,7 @@ from thidua.workflow.engine.inputs import Attachment, check_inputs
 from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge, load_cycle
 from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, TransitionRefused
+from thidua.workflow.language import compiled
 from thidua.workflow.language.loader import Loaded, shipped
 from thidua.workflow.services import documents, identity, membership
 from thidua.workflow.services.db import Database, record
@@ -72,7 +73,7 @@ def store_definition(session: Session, db: Database, loaded: Loaded, by: str,
     definitions.add(session, content_hash=loaded.hash, def_id=d.id, version=d.version,
                     title=d.title.en, effective_from=d.effective_from.isoformat(),
                     source=loaded.source, published_by=by, published_at=iso(now()),
-                    status=status)
+                    status=status, compiled=(compiled.FORMAT, compiled.compile_loaded(loaded)))
     record(session, db, kind="definition", trigger="store_definition", actor=by,
            definition=loaded.hash, inputs={"id": d.id, "version": d.version, "status": status})
 
