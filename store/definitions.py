@@ -4,41 +4,48 @@ is meant. Who published a version is in the ledger (:func:`store.ledger.publicat
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
-from thidua.store.models import CompiledDefinition, DefinitionRow
-from thidua.store.query import Target, run
+from thidua.store import tables as t
+from thidua.store.query import run
 
-_DEFINITIONS = cast(Table, DefinitionRow.__table__)
+if TYPE_CHECKING:
+    from thidua.store.query import Target
 
-_HAS = select(DefinitionRow.hash).where(DefinitionRow.hash == bindparam("hash"))
-_SOURCE = select(DefinitionRow.source).where(DefinitionRow.hash == bindparam("hash"))
-_SOURCES = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.source)
-_VERSIONS = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.version,
-                   DefinitionRow.effective_from, DefinitionRow.published_by,
-                   DefinitionRow.published_at, DefinitionRow.status).order_by(DefinitionRow.def_id,
-                                                        DefinitionRow.effective_from,
-                                                        DefinitionRow.published_at)
-_VERSIONS_OF = _VERSIONS.where(DefinitionRow.def_id == bindparam("def_id"))
-_LABELLED = select(DefinitionRow.hash).where(DefinitionRow.def_id == bindparam("def_id"),
-                                             DefinitionRow.version == bindparam("version"))
-_STARTING = select(DefinitionRow.hash).where(DefinitionRow.hash.startswith(bindparam("prefix")))
+# The columns of each table the statements below read.
+_de = t.definitions.c
+_co = t.compiled_definitions.c
+
+_DEFINITIONS = t.definitions
+
+_HAS = select(_de.hash).where(_de.hash == bindparam("hash"))
+_SOURCE = select(_de.source).where(_de.hash == bindparam("hash"))
+_SOURCES = select(_de.hash, _de.def_id, _de.source)
+_VERSIONS = select(_de.hash, _de.def_id, _de.version,
+                   _de.effective_from, _de.published_by,
+                   _de.published_at, _de.status).order_by(_de.def_id,
+                                                        _de.effective_from,
+                                                        _de.published_at)
+_VERSIONS_OF = _VERSIONS.where(_de.def_id == bindparam("def_id"))
+_LABELLED = select(_de.hash).where(_de.def_id == bindparam("def_id"),
+                                             _de.version == bindparam("version"))
+_STARTING = select(_de.hash).where(_de.hash.startswith(bindparam("prefix")))
 _ADD = insert(_DEFINITIONS)
-_COMPILED = cast(Table, CompiledDefinition.__table__)
+_COMPILED = t.compiled_definitions
 _ADD_COMPILED = insert(_COMPILED)
-_FOR_STEPS = (select(DefinitionRow.def_id, DefinitionRow.version, DefinitionRow.source,
-                     CompiledDefinition.format, CompiledDefinition.body)
-              .select_from(DefinitionRow)
-              .outerjoin(CompiledDefinition, CompiledDefinition.hash == DefinitionRow.hash)
-              .where(DefinitionRow.hash == bindparam("hash")))
-_ALL_COMPILED = (select(CompiledDefinition.hash, CompiledDefinition.format,
-                        CompiledDefinition.body, DefinitionRow.source)
-                 .select_from(CompiledDefinition)
-                 .outerjoin(DefinitionRow, DefinitionRow.hash == CompiledDefinition.hash)
-                 .order_by(CompiledDefinition.hash))
-_STATUS = select(DefinitionRow.status).where(DefinitionRow.hash == bindparam("hash"))
+_FOR_STEPS = (select(_de.def_id, _de.version, _de.source,
+                     _co.format, _co.body)
+              .select_from(t.definitions)
+              .outerjoin(t.compiled_definitions, _co.hash == _de.hash)
+              .where(_de.hash == bindparam("hash")))
+_ALL_COMPILED = (select(_co.hash, _co.format,
+                        _co.body, _de.source)
+                 .select_from(t.compiled_definitions)
+                 .outerjoin(t.definitions, _de.hash == _co.hash)
+                 .order_by(_co.hash))
+_STATUS = select(_de.status).where(_de.hash == bindparam("hash"))
 _SET_STATUS = update(_DEFINITIONS).where(_DEFINITIONS.c.hash == bindparam("content_hash"))
 
 
@@ -47,8 +54,8 @@ def has(target: Target, content_hash: str) -> bool:
     return run(target, _HAS, hash=content_hash).first() is not None
 
 
-_LABELLED_SOURCE = select(DefinitionRow.def_id, DefinitionRow.version, DefinitionRow.source).where(
-    DefinitionRow.hash == bindparam("hash"))
+_LABELLED_SOURCE = select(_de.def_id, _de.version, _de.source).where(
+    _de.hash == bindparam("hash"))
 
 
 def label_and_source(target: Target, content_hash: str) -> Any:
