@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, bindparam, func, select, update
+from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 
 from thidua.store import tables as t
 from thidua.store.query import connection, run
@@ -111,6 +111,17 @@ def open_of(session: Target, cluster_id: int, period: int, def_id: str) -> int |
     found: int | None = run(session, _OPEN, cluster_id=cluster_id, period=period,
                             def_id=def_id).scalar()
     return found
+
+
+def open_cycles(target: Target, finals: dict[str, list[str]], *,
+                cluster_id: int | None = None) -> list[Any]:
+    """The rows of every cycle not in a final state (``finals``: the final states of each
+    definition version, by hash), of ``cluster_id`` when given, oldest first."""
+    query = select(t.cycles).where(*(or_(_cy.definition_hash != digest, _cy.state.not_in(names))
+                                     for digest, names in finals.items() if names))
+    if cluster_id is not None:
+        query = query.where(_cy.cluster_id == cluster_id)
+    return list(run(target, query.order_by(_cy.id)))
 
 
 def ids(session: Target) -> list[int]:

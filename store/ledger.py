@@ -60,12 +60,11 @@ def event_hash(prev_hash: str, event: dict[str, Any]) -> str:
 _HEAD = select(t.ledger.c.seq, t.ledger.c.hash).order_by(t.ledger.c.seq.desc()).limit(1)
 
 
-def head(session: Session) -> tuple[int, str]:
+def head(target: Target) -> tuple[int, str]:
     """The last sequence number and hash (``0`` and 64 zeros for an empty ledger)."""
     # Built once and run on the connection, after the session's pending rows are written:
     # every step reads the head, and the ORM's per-statement work cost more than the query.
-    session.flush()
-    row = session.connection().execute(_HEAD).first()
+    row = run(target, _HEAD).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 

@@ -13,7 +13,7 @@ from tests.cli.helpers import advance, error, ok, start
 from tests.conftest import Invoke
 from thidua.store import schema
 from thidua.workflow.engine import judge
-from thidua.workflow.language import compiled, loader
+from thidua.workflow.language import compiled, loader, outline
 from thidua.workflow.services import admin
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.views import show
@@ -36,6 +36,13 @@ def test_a_source_that_is_no_definition_does_not_compile() -> None:
     assert compiled.compile_source("just text") is None
 
 
+def _forget() -> None:
+    """Forget the versions this process has read (as a new process would)."""
+    judge._BY_HASH.clear()
+    outline._BY_HASH.clear()
+    loader._parse_cached.cache_clear()
+
+
 def _compiled_rows(db: Database) -> dict[str, tuple[int, str]]:
     with db.engine.connect() as conn:
         rows = conn.execute(text("SELECT hash, format, body FROM compiled_definitions"))
@@ -54,8 +61,7 @@ def test_views_and_steps_read_the_compiled_form(populated: Database) -> None:
     """A process that has parsed nothing reads a cycle's version from its compiled form: no
     YAML is parsed to show the cycle or to take a step."""
     cycle = start(populated)
-    judge._BY_HASH.clear()
-    loader._parse_cached.cache_clear()
+    _forget()
     view = show(populated, cycle)
     advance(populated, cycle, until="sign_compact")
     assert view.definition == "ccb-cluster-annual@2023.1"
@@ -68,7 +74,7 @@ def test_a_compiled_form_of_another_format_is_not_read(populated: Database) -> N
     cycle = start(populated)
     with populated.engine.begin() as conn:
         conn.execute(text("UPDATE compiled_definitions SET format = 0, body = '{}'"))
-    judge._BY_HASH.clear()
+    _forget()
     assert show(populated, cycle).state == "constituted"
     assert loader._parse_cached.cache_info().currsize > 0
 
@@ -109,9 +115,10 @@ def test_a_compiled_form_that_no_longer_reads_is_an_integrity_failure(
     cycle = start(populated)
     with populated.engine.begin() as conn:
         conn.execute(text("UPDATE compiled_definitions SET body = 'not json'"))
-    judge._BY_HASH.clear()
-    line = error(cli("cycle", "show", str(cycle)), 4)
-    assert "compiled form of stored definition" in line
+    _forget()
+    for args in (("cycle", "show", str(cycle)), ("cycle", "why", str(cycle))):
+        line = error(cli(*args), 4)
+        assert "compiled form of stored definition" in line
 
 
 def test_upgrade_compiles_the_versions_stored_before(populated: Database) -> None:

@@ -21,7 +21,7 @@ from thidua.store import directory as queries
 from thidua.store import ledger
 from thidua.workflow import names
 from thidua.workflow.engine import roster
-from thidua.workflow.engine.judge import load_cycle
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import InvalidInput, NotFound
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.timetravel import cutoff

@@ -6,7 +6,6 @@ Every reason is collected, so a secretariat sees all that blocks a step at once.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ from thidua.store import cycles, definitions
 from thidua.store import directory as queries
 from thidua.store.models import Actor, Cluster, Cycle
 from thidua.workflow.engine import roster
+from thidua.workflow.engine.rows import checked_facts
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
 from thidua.workflow.language import compiled
 from thidua.workflow.language.loader import Loaded, parse
@@ -79,14 +79,6 @@ def cycle_version(session: Session, cycle_id: int) -> int:
     return version
 
 
-def load_cycle(session: Session, cycle_id: int, *, lock: bool = False) -> Cycle:
-    """The cycle ``cycle_id``; its row is locked on PostgreSQL when ``lock``."""
-    row = cycles.load(session, cycle_id, lock=lock)
-    if row is None:
-        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
-    return row
-
-
 @dataclass(frozen=True)
 class Context:
     """A cycle with what the rules need to judge a step in it."""
@@ -111,21 +103,8 @@ def context(session: Session, cycle: Cycle, day: dt.date,
 
 
 def _facts(cycle: Cycle, loaded: Loaded) -> dict[str, Any]:
-    """The cycle row's facts, once its state is found to be one of its definition's; a row
-    that is neither was changed outside thidua."""
-    damage = None
-    if not any(state.name == cycle.state for state in loaded.definition.states):
-        damage = f"is in state {str(cycle.state)[:40]!r}, which {loaded.ref} does not have"
-    else:
-        try:
-            facts = json.loads(cycle.facts)
-        except (TypeError, ValueError, RecursionError):
-            facts = None
-        if isinstance(facts, dict):
-            return facts
-        damage = "holds facts that are not a JSON object"
-    raise IntegrityFailure(f"cycle {cycle.id} {damage}: it was changed outside thidua; "
-                           "run thidua audit verify", kind="altered")
+    """The cycle row's facts, checked against its definition's states."""
+    return checked_facts(cycle, {state.name for state in loaded.definition.states}, loaded.ref)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,7 @@ from pydantic import BaseModel
 from thidua.workflow.errors import ThiduaError
 from thidua.workflow.language.loader import Loaded, parse
 from thidua.workflow.language.model import Definition
-
-FORMAT = 1
+from thidua.workflow.language.outline import FORMAT
 
 
 def compile_loaded(loaded: Loaded) -> str:

@@ -21,7 +21,8 @@ from thidua.store.models import Cycle
 from thidua.workflow import names
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.inputs import Attachment, check_inputs
-from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge, load_cycle
+from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, TransitionRefused
 from thidua.workflow.language import compiled
