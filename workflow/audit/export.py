@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy.orm import Session
 
 from thidua.store import directory as queries
-from thidua.store import ledger
+from thidua.store import ledger, rehash
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.rows import load_cycle
@@ -75,16 +75,27 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
 
 def _write(session: Session, criteria: dict[str, Any], out: TextIO, fmt: str,
            on_progress: Callable[[int], None] | None) -> int:
-    write, count = _writer(out, fmt), 0
+    count = 0
+    if fmt == "jsonl":  # the verifier's path: raw rows, re-hashed rather than decoded
+        rows = ledger.rows(session, raw=True, **criteria)
+        for line in ledger.reporting(rehash.lines(rows, _exact_line), on_progress):
+            out.write(line + "\n")
+            count += 1
+        return count
+    write = _writer(out, fmt)
     for event in ledger.reporting(iter(_events(session, criteria)), on_progress):
         write(event)
         count += 1
     return count
 
 
+def _exact_line(row: tuple[Any, ...]) -> str:
+    """The exported line of a raw row that is not plain: decoded, then encoded."""
+    return ledger.canonical_json({**ledger.raw_event(row), "prev_hash": row[ledger.PREV_HASH],
+                                  "hash": row[ledger.HASH]})
+
+
 def _writer(out: TextIO, fmt: str) -> Any:
-    if fmt == "jsonl":
-        return lambda event: out.write(ledger.canonical_json(event) + "\n")
     table = csv.DictWriter(out, CSV_FIELDS, lineterminator="\n")
     table.writeheader()
 
