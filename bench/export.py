@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, child_env, report
+from _common import child_json, report
 from verify_ledger import build
 
 TARGET = 0.5
@@ -63,16 +62,6 @@ def child(which: str, path: Path) -> None:
                       "cpu": time.process_time() - cpu}))
 
 
-def measure(which: str, path: Path) -> dict[str, Any]:
-    """One measurement in a child process."""
-    done = subprocess.run([sys.executable, __file__, "--child", which, str(path)],
-                          env=child_env(), capture_output=True, text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise SystemExit(f"{which} failed:\n{done.stderr}")
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
-
-
 def main() -> None:
     """Build the ledger, measure both sides turn about, print the ratio."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -91,7 +80,7 @@ def main() -> None:
         runs: dict[str, list[dict[str, Any]]] = {"export": [], "verify": []}
         for _ in range(args.rounds):
             for which in runs:
-                runs[which].append(measure(which, path))
+                runs[which].append(child_json(__file__, which, str(path)))
     rate = {k: [r["events"] / r["seconds"] for r in v] for k, v in runs.items()}
     cpu = {k: statistics.median(r["cpu"] for r in v) for k, v in runs.items()}
     ratio = statistics.median(rate["export"]) / statistics.median(rate["verify"])
