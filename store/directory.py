@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from thidua.store.models import Actor, Cluster, Membership, Unit
+    from thidua.store.query import Target
 
 
 # The columns of each table the statements below read.
@@ -90,6 +91,14 @@ def unit_name(session: Session, unit_id: int | None) -> str | None:
 def cluster_by_id(session: Session, cluster_id: int) -> Cluster | None:
     """The cluster ``cluster_id``."""
     return session.get(_entities().models.Cluster, cluster_id)
+
+
+_CLUSTERS_ALL = select(t.clusters).order_by(_cl.id)
+
+
+def clusters(target: Target) -> list[Any]:
+    """Every cluster: rows of ``id``, ``name`` and ``kind``."""
+    return list(run(target, _CLUSTERS_ALL))
 
 
 def cluster_name(session: Session, cluster_id: int) -> str:
@@ -192,6 +201,15 @@ def members_on(session: Session, cluster_id: int, day: dt.date) -> list[str]:
     return list(run(session, _MEMBERS, cluster_id=cluster_id, day=day.isoformat()).scalars())
 
 
+_EVERY_MEMBER = (select(_me.cluster_id, _un.name).join(t.memberships, _me.unit_id == _un.id)
+                 .where(_open_on(bindparam("day"))).order_by(_un.name))
+
+
+def members_of_every_cluster(target: Target, day: dt.date) -> list[Any]:
+    """Every cluster's member units on ``day``: rows of ``cluster_id`` and ``name``, by name."""
+    return list(run(target, _EVERY_MEMBER, day=day.isoformat()))
+
+
 def open_membership(session: Session, cluster_id: int, unit_id: int,
                     day: dt.date) -> Membership | None:
     """The membership of unit ``unit_id`` in cluster ``cluster_id`` that runs on ``day``."""
@@ -243,6 +261,29 @@ def leadership(session: Session, cluster_id: int, period: int,
     if row is None:
         row = run(session, _FOR_PERIOD, cluster_id=cluster_id, period=period).first()
     return (row[0], row[1]) if row is not None else (None, None)
+
+
+_EVERY_CHANGE = (select(_lc.cluster_id, _lc.period, _HEAD.c.name, _DEPUTY.c.name)
+                 .select_from(t.leadership_changes)
+                 .join(_HEAD, _HEAD.c.id == _lc.head_unit_id)
+                 .outerjoin(_DEPUTY, _DEPUTY.c.id == _lc.deputy_unit_id)
+                 .where(_lc.since <= bindparam("day"))
+                 .order_by(_lc.since.desc(), _lc.id.desc()))
+_EVERY_PERIOD = (select(_le.cluster_id, _le.period, _HEAD.c.name, _DEPUTY.c.name)
+                 .select_from(t.leaderships)
+                 .join(_HEAD, _HEAD.c.id == _le.head_unit_id)
+                 .outerjoin(_DEPUTY, _DEPUTY.c.id == _le.deputy_unit_id))
+
+
+def leadership_of_every_cluster(target: Target, day: dt.date
+                                ) -> dict[tuple[int, int], tuple[str | None, str | None]]:
+    """The head and deputy of every cluster and period on ``day``, as :func:`leadership`
+    gives them one at a time, by ``(cluster_id, period)``."""
+    found: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+    for statement in (_EVERY_CHANGE, _EVERY_PERIOD):  # a change made by then comes first
+        for cluster_id, period, head, deputy in run(target, statement, day=day.isoformat()):
+            found.setdefault((cluster_id, period), (head, deputy))
+    return found
 
 
 _PERIOD_LEADERSHIP = select(_le.head_unit_id, _le.deputy_unit_id).where(

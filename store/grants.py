@@ -60,6 +60,16 @@ def granted_roles(session: Session, actor_id: int, cluster_id: int, period: int)
                    period=period).scalars())
 
 
+_LIVE_GRANTS = select(_gr.role, _gr.cluster_id, _gr.period).where(
+    _gr.actor_id == bindparam("actor_id"), _LIVE)
+
+
+def live_grants(session: Session, actor_id: int) -> list[Any]:
+    """The grants of person ``actor_id`` not revoked: rows of ``role``, ``cluster_id`` and
+    ``period`` (None: every cluster, every period)."""
+    return list(run(session, _LIVE_GRANTS, actor_id=actor_id))
+
+
 def roles_of(session: Session, actor_id: int) -> set[str]:
     """Every role granted to person ``actor_id`` and not revoked, whatever its scope."""
     return set(run(session, _ROLES, actor_id=actor_id).scalars())

@@ -15,6 +15,7 @@ from thidua.store import cycles, definitions
 from thidua.store import directory as queries
 from thidua.store.models import Actor, Cluster, Cycle
 from thidua.workflow.engine import roster
+from thidua.workflow.engine.lookup import Lookup
 from thidua.workflow.engine.rows import checked_facts
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
 from thidua.workflow.language import compiled
@@ -90,16 +91,19 @@ class Context:
     members: tuple[str, ...]
     day: dt.date
     zone: dt.tzinfo = dt.UTC  # the database's business zone, in which ``day`` is a day
+    lookup: Lookup | None = None  # where the directory is asked (None: the database, each time)
 
 
-def context(session: Session, cycle: Cycle, day: dt.date,
-            zone: dt.tzinfo = dt.UTC) -> Context:
-    """Everything the rules need about ``cycle`` on ``day`` (a day in ``zone``)."""
-    cluster_row = queries.cluster_by_id(session, cycle.cluster_id)
+def context(session: Session, cycle: Cycle, day: dt.date, zone: dt.tzinfo = dt.UTC, *,
+            lookup: Lookup | None = None, cluster: Any = None) -> Context:
+    """Everything the rules need about ``cycle`` on ``day`` (a day in ``zone``); a caller that
+    judges many cycles passes the ``lookup`` it preloaded and the cycle's ``cluster`` row."""
+    cluster_row = cluster or queries.cluster_by_id(session, cycle.cluster_id)
     assert cluster_row is not None  # a foreign key guarantees it
     loaded = definition_of(session, cycle.definition_hash)
-    return Context(cycle, cluster_row, loaded, _facts(cycle, loaded),
-                   tuple(queries.members_on(session, cycle.cluster_id, day)), day, zone)
+    members = (lookup or Lookup(session)).members_on(cycle.cluster_id, day)
+    return Context(cycle, cluster_row, loaded, _facts(cycle, loaded), tuple(members), day,
+                   zone, lookup)
 
 
 def _facts(cycle: Cycle, loaded: Loaded) -> dict[str, Any]:
@@ -127,10 +131,11 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     With ``validators`` False only the cycle's state is judged (the role, the unit the step
     implies, the guards that are conditions): what ``why`` and ``todo`` show before anyone has
     given the step's inputs, its unit or its reason."""
-    own_unit = queries.unit_name(session, person.unit_id) if person else None
+    lookup = ctx.lookup or Lookup(session)
+    own_unit = lookup.unit_name(person.unit_id) if person else None
     target = (unit or own_unit) if transition.per_unit else None
-    head, deputy = queries.leadership(session, ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
-    role, reasons = _role(session, ctx, transition, person, own_unit, target, (head, deputy))
+    head, deputy = lookup.leadership(ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
+    role, reasons = _role(lookup, ctx, transition, person, own_unit, target, (head, deputy))
     if transition.per_unit and (validators or target is not None):
         reasons += _unit_refusals(transition, ctx, target)
     if validators and transition.reason_required and not (reason or "").strip():
@@ -149,14 +154,16 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
                      role_held=person is None or role is not None)
 
 
-def _role(session: Session, ctx: Context, transition: Transition, person: Actor | None,
+def _role(lookup: Lookup, ctx: Context, transition: Transition, person: Actor | None,
           own_unit: str | None, target: str | None,
           leaders: tuple[str | None, str | None]) -> tuple[str | None, list[str]]:
     """The role ``person`` would take the step in, or why they hold none."""
     if person is None:
         return None, []
-    held = roster.roles_of(session, person, ctx.cluster, ctx.cycle.period, ctx.day,
-                           members=ctx.members, leaders=leaders, unit_name=own_unit)
+    held = roster.roles_of(lookup.target, person, ctx.cluster, ctx.cycle.period, ctx.day,
+                           members=ctx.members, leaders=leaders, unit_name=own_unit,
+                           granted=lookup.granted_roles(person.id, ctx.cluster.id,
+                                                        ctx.cycle.period))
     if transition.per_unit and target != own_unit:
         held.discard("member_unit")  # a member unit records only for itself
     auditor = roster.auditor_refusal(person, held, transition.roles)

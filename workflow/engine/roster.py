@@ -116,11 +116,13 @@ def person_or_operator(session: Session, operator: str, name: str | None) -> Act
 def roles_of(session: Session, person: Actor, cluster_row: Cluster, period: int,
              day: dt.date, *, members: Sequence[str] | None = None,
              leaders: tuple[str | None, str | None] | None = None,
-             unit_name: str | None = None) -> set[str]:
+             unit_name: str | None = None, granted: set[str] | None = None) -> set[str]:
     """Every role ``person`` holds in ``cluster_row`` for ``period``: granted and derived.
     A caller that already has the ``members`` and the ``leaders`` (head, deputy) on ``day``,
-    or the name of the person's unit, passes them to spare the queries."""
-    roles = grants.granted_roles(session, person.id, cluster_row.id, period)
+    the name of the person's unit, or the roles ``granted`` to them there, passes them to
+    spare the queries."""
+    roles = (set(granted) if granted is not None
+             else grants.granted_roles(session, person.id, cluster_row.id, period))
     if person.unit_id is not None:
         if unit_name is None:
             unit_name = queries.unit_name(session, person.unit_id)

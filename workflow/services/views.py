@@ -206,6 +206,7 @@ def todo(db: Database, *, actor: str | None = None, cluster: str | None = None,
     every open cycle is judged in one read transaction."""
     from thidua.workflow.engine import machine
     from thidua.workflow.engine.judge import context, definition_of
+    from thidua.workflow.engine.lookup import Preloaded
 
     zone = db.zone  # read before the transaction below
     today = today or business_today(zone)
@@ -218,8 +219,11 @@ def todo(db: Database, *, actor: str | None = None, cluster: str | None = None,
         finals = {digest: [s.name for s in definition_of(session, digest).definition.states
                            if s.final]
                   for digest in stored_cycles.count_by_definition(session)}
+        lookup = Preloaded(session, today, person.id)
+        clusters = {row.id: row for row in queries.clusters(session)}
         for cycle in stored_cycles.open_cycles(session, finals, cluster_id=cluster_id):
-            ctx = context(session, cycle, today, zone)
+            ctx = context(session, cycle, today, zone, lookup=lookup,
+                          cluster=clusters[cycle.cluster_id])
             state = ctx.loaded.definition.state(cycle.state)
             due = due_date(state.due, cycle.period) if state.due else None
             options = _options(session, ctx, person,
