@@ -13,7 +13,7 @@ from tests.cli.helpers import advance, error, ok, start
 from tests.conftest import Invoke
 from thidua.store import schema
 from thidua.workflow.engine import judge
-from thidua.workflow.language import compiled, loader, outline
+from thidua.workflow.language import compiled, loader
 from thidua.workflow.services import admin
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.views import show
@@ -39,7 +39,6 @@ def test_a_source_that_is_no_definition_does_not_compile() -> None:
 def _forget() -> None:
     """Forget the versions this process has read (as a new process would)."""
     judge._BY_HASH.clear()
-    outline._BY_HASH.clear()
     loader._parse_cached.cache_clear()
 
 

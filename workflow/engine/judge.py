@@ -46,8 +46,9 @@ def definition_of(session: Session, content_hash: str) -> Loaded:
 def _compiled(content_hash: str, row: Any) -> Loaded | None:
     """A stored version from its compiled form, when it has one of the current format; what
     it says is checked against the source by ``audit verify``."""
-    if row.format != compiled.FORMAT or not isinstance(row.body, str):
-        return None
+    if (row.format != compiled.FORMAT or not isinstance(row.body, str)
+            or not isinstance(row.source, str)):
+        return None  # parsed from the source instead (which names a source not stored as text)
     try:
         return compiled.load(row.body, source=row.source, content_hash=content_hash,
                              file=f"{row.def_id}@{row.version}")

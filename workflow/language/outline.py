@@ -51,26 +51,23 @@ class Outline:
     states: dict[str, StateOutline]
 
 
-_BY_HASH: dict[str, Outline] = {}
-
-
 def outline_of(target: Target, content_hash: str) -> Outline:
-    """The outline of the stored version ``content_hash``, read once per process."""
-    found = _BY_HASH.get(content_hash)
-    if found is None:
-        row = definitions.with_compiled(target, content_hash)
-        if row is None:
-            raise NotFound(f"no stored definition {content_hash[:12]}")
-        try:
-            found = _outline(json.loads(row.body) if row.format == FORMAT
-                             and isinstance(row.body, str) else _parsed(content_hash, row))
-        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
-            raise IntegrityFailure(f"the compiled form of stored definition "
-                                   f"{content_hash[:12]} no longer reads: it was changed "
-                                   "outside thidua; run thidua audit verify",
-                                   kind="altered") from None
-        _BY_HASH[content_hash] = found
-    return found
+    """The outline of the stored version ``content_hash``, read from its row each time (a
+    view reads one or a few: what the row holds now is what is shown, or refused)."""
+    row = definitions.with_compiled(target, content_hash)
+    if row is None:
+        raise NotFound(f"no stored definition {content_hash[:12]}")
+    if not isinstance(row.source, str):
+        raise IntegrityFailure(f"stored definition {content_hash[:12]} is not text: it was "
+                               "changed outside thidua; run thidua audit verify",
+                               kind="altered")
+    try:
+        return _outline(json.loads(row.body) if row.format == FORMAT
+                        and isinstance(row.body, str) else _parsed(content_hash, row))
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        raise IntegrityFailure(f"the compiled form of stored definition {content_hash[:12]} "
+                               "no longer reads: it was changed outside thidua; run thidua "
+                               "audit verify", kind="altered") from None
 
 
 def _parsed(content_hash: str, row: Any) -> dict[str, Any]:
@@ -80,7 +77,7 @@ def _parsed(content_hash: str, row: Any) -> dict[str, Any]:
 
     try:
         loaded = parse(row.source, f"{row.def_id}@{row.version}")
-    except (InvalidInput, AttributeError, TypeError):
+    except InvalidInput:
         raise IntegrityFailure(f"stored definition {content_hash[:12]} no longer reads as a "
                                "definition: it was changed outside thidua; run thidua audit "
                                "verify", kind="altered") from None
