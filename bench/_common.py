@@ -7,6 +7,7 @@ machine, so the ratio means the same on a laptop and on a loaded CI runner.
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import statistics
@@ -15,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -91,3 +93,13 @@ def report(name: str, ratio: float, target: float, *, at_most: bool, detail: str
 def ms(seconds: float) -> str:
     """Seconds as milliseconds, for the detail line."""
     return f"{seconds * 1000:.1f} ms"
+
+
+def child_json(script: str, *args: str) -> dict[str, Any]:
+    """Run ``script --child ARGS`` in a fresh process and return the JSON it prints."""
+    done = subprocess.run([sys.executable, script, "--child", *args], env=child_env(),
+                          capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result

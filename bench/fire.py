@@ -37,15 +37,24 @@ LEDGER_COLUMNS = ("seq", "cycle_id", "cycle_version", "kind", "trigger", "from_s
 
 def template(folder: Path, cycles: int) -> tuple[Path, list[int]]:
     """A database with ``cycles`` clusters, the demo's people and one started cycle each."""
+    from thidua.workflow.services.db import Database
+
+    path = folder / "template.db"
+    db = Database(str(path))
+    ids = populate(db, cycles)
+    db.close()
+    _checkpoint(path)
+    return path, ids
+
+
+def populate(db: Any, cycles: int) -> list[int]:
+    """``cycles`` clusters, the demo's people and one started cycle each, in ``db``."""
     import datetime as dt
 
     from thidua.workflow.language.loader import find
     from thidua.workflow.services import demo, directory, identity
     from thidua.workflow.services.cycles import start_cycle
-    from thidua.workflow.services.db import Database
 
-    path = folder / "template.db"
-    db = Database(str(path))
     clusters = [f"Cụm {i + 1}" for i in range(cycles)]
     for cluster in clusters:
         directory.add_cluster(db, cluster, members=[demo.HN, demo.BN, demo.BG, demo.VP],
@@ -56,13 +65,8 @@ def template(folder: Path, cycles: int) -> tuple[Path, list[int]]:
         if role:
             identity.grant(db, name, role, cluster_name=None)
     loaded = find("ccb-cluster-annual")
-    ids = []
-    for cluster in clusters:
-        ids.append(start_cycle(db, loaded, cluster, PERIOD, actor=demo.SECRETARIAT,
-                               occurred_at="2023-01-05").cycle_id)
-    db.close()
-    _checkpoint(path)
-    return path, ids
+    return [start_cycle(db, loaded, cluster, PERIOD, actor=demo.SECRETARIAT,
+                        occurred_at="2023-01-05").cycle_id for cluster in clusters]
 
 
 def _checkpoint(path: Path) -> None:

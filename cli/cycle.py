@@ -251,17 +251,20 @@ def _plain(value: object) -> dict[str, object]:
 
 @command.command("todo")
 @AS
+@click.option("--cluster", "-c", type=NAME, metavar="NAME", shell_complete=completion.clusters,
+              help="Only this cluster's cycles.")
 @pass_env
-def todo(env: Env, actor: str | None) -> None:
+def todo(env: Env, actor: str | None, cluster: str | None) -> None:
     """What a person can do now across open cycles, what is blocked, and what is due.
 
     \b
     Example:
       thidua cycle todo --as "Cao Văn Thắng"
+      thidua cycle todo --cluster "Cụm 5"
     """
     from thidua.workflow.services.views import todo as todo_list
 
-    rows = todo_list(env.db(), actor=actor)
+    rows = todo_list(env.db(), actor=actor, cluster=cluster)
     if env.as_json:
         emit_json(rows)
         return

@@ -4,72 +4,82 @@ workflow layer decides what a missing cycle means to a user."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 
-from thidua.store.models import Cluster, Cycle, DefinitionRow
-from thidua.store.query import run
+from thidua.store import tables as t
+from thidua.store.query import connection, run
 
-_CYCLES = cast(Table, Cycle.__table__)
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-_LISTED = (select(Cycle.id, Cluster.name.label("cluster"), Cycle.period, Cycle.state,
-                  Cycle.version, DefinitionRow.def_id,
-                  DefinitionRow.version.label("definition_version"),
-                  DefinitionRow.status.label("definition_status"))
-           .join(Cluster, Cluster.id == Cycle.cluster_id)
-           .join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
-           .order_by(Cycle.id.desc()))
-_OF_CLUSTER = (select(Cycle.id, Cycle.definition_hash, Cycle.cluster_id, Cycle.period)
-               .where(Cycle.cluster_id == bindparam("cluster_id"),
-                      Cycle.period == bindparam("period"))
-               .order_by(Cycle.id))
-_NAMED = (select(Cycle.id).join(Cluster, Cluster.id == Cycle.cluster_id)
-          .where(Cluster.name == bindparam("cluster"), Cycle.period == bindparam("period"))
-          .order_by(Cycle.id).limit(1))
-_DECIDED = (select(Cycle.id, Cluster.name.label("cluster"), Cycle.period, Cycle.definition_hash,
-                   Cycle.facts)
-            .join(Cluster, Cluster.id == Cycle.cluster_id)
-            .where(Cycle.id != bindparam("exclude"))
-            .order_by(Cycle.period, Cycle.id))
-_BY_DEFINITION = select(Cycle.definition_hash, func.count()).group_by(Cycle.definition_hash)
+    from thidua.store.models import Cycle
+    from thidua.store.query import Target
+
+# The columns of each table the statements below read.
+_cy = t.cycles.c
+_cl = t.clusters.c
+_de = t.definitions.c
+
+_CYCLES = t.cycles
+
+_LISTED = (select(_cy.id, _cl.name.label("cluster"), _cy.period, _cy.state,
+                  _cy.version, _de.def_id,
+                  _de.version.label("definition_version"),
+                  _de.status.label("definition_status"))
+           .join(t.clusters, _cl.id == _cy.cluster_id)
+           .join(t.definitions, _de.hash == _cy.definition_hash)
+           .order_by(_cy.id.desc()))
+_OF_CLUSTER = (select(_cy.id, _cy.definition_hash, _cy.cluster_id, _cy.period)
+               .where(_cy.cluster_id == bindparam("cluster_id"),
+                      _cy.period == bindparam("period"))
+               .order_by(_cy.id))
+_NAMED = (select(_cy.id).join(t.clusters, _cl.id == _cy.cluster_id)
+          .where(_cl.name == bindparam("cluster"), _cy.period == bindparam("period"))
+          .order_by(_cy.id).limit(1))
+_DECIDED = (select(_cy.id, _cl.name.label("cluster"), _cy.period, _cy.definition_hash,
+                   _cy.facts)
+            .join(t.clusters, _cl.id == _cy.cluster_id)
+            .where(_cy.id != bindparam("exclude"))
+            .order_by(_cy.period, _cy.id))
+_BY_DEFINITION = select(_cy.definition_hash, func.count()).group_by(_cy.definition_hash)
 
 
-def listed(session: Session, *, state: str | None = None, cluster: str | None = None,
+def listed(session: Target, *, state: str | None = None, cluster: str | None = None,
            period: int | None = None) -> list[Any]:
     """Cycles, newest first, of that state, cluster (by name) and period when given: rows of
     ``id``, ``cluster``, ``period``, ``state``, ``version``, ``def_id``,
     ``definition_version`` and ``definition_status``."""
     query = _LISTED
     if state:
-        query = query.where(Cycle.state == state)
+        query = query.where(_cy.state == state)
     if cluster:
-        query = query.where(Cluster.name == cluster)
+        query = query.where(_cl.name == cluster)
     if period:
-        query = query.where(Cycle.period == period)
+        query = query.where(_cy.period == period)
     return list(run(session, query))
 
 
-def of_cluster(session: Session, cluster_id: int, period: int) -> list[Any]:
+def of_cluster(session: Target, cluster_id: int, period: int) -> list[Any]:
     """The cycles of cluster ``cluster_id`` for ``period``, oldest first: rows of ``id``,
     ``definition_hash``, ``cluster_id`` and ``period``."""
     return list(run(session, _OF_CLUSTER, cluster_id=cluster_id, period=period))
 
 
-def with_facts(session: Session, *, exclude: int = 0) -> list[Any]:
+def with_facts(session: Target, *, exclude: int = 0) -> list[Any]:
     """Every cycle but ``exclude`` with its facts, by period then id: rows of ``id``,
     ``cluster``, ``period``, ``definition_hash`` and ``facts`` (JSON text)."""
     return list(run(session, _DECIDED, exclude=exclude))
 
 
-def named(session: Session, cluster: str, period: int) -> int | None:
+def named(session: Target, cluster: str, period: int) -> int | None:
     """The id of the first cycle of the cluster called ``cluster`` for ``period``."""
     found: int | None = run(session, _NAMED, cluster=cluster, period=period).scalar()
     return found
 
 
-def count_by_definition(session: Session) -> dict[str, int]:
+def count_by_definition(session: Target) -> dict[str, int]:
     """How many cycles run on each stored definition version, by its hash."""
     return {content_hash: count for content_hash, count in run(session, _BY_DEFINITION)}
 
@@ -77,27 +87,29 @@ def count_by_definition(session: Session) -> dict[str, int]:
 # A step's own statements, built once: it loads its cycle (locked on PostgreSQL), reads its
 # version first when the caller expects none, and writes it with the version check.
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: a larger one names no cycle
-_CYCLE = select(Cycle).where(Cycle.id == bindparam("cycle_id"))
+_CYCLE = select(t.cycles).where(_cy.id == bindparam("cycle_id"))
 _CYCLE_LOCKED = _CYCLE.with_for_update()
-_VERSION = select(Cycle.version).where(Cycle.id == bindparam("cycle_id"))
-_OPEN = (select(Cycle.id).join(DefinitionRow, DefinitionRow.hash == Cycle.definition_hash)
-         .where(Cycle.cluster_id == bindparam("cluster_id"), Cycle.period == bindparam("period"),
-                DefinitionRow.def_id == bindparam("def_id")).limit(1))
-_IDS = select(Cycle.id).order_by(Cycle.id)
+_VERSION = select(_cy.version).where(_cy.id == bindparam("cycle_id"))
+_OPEN = (select(_cy.id).join(t.definitions, _de.hash == _cy.definition_hash)
+         .where(_cy.cluster_id == bindparam("cluster_id"), _cy.period == bindparam("period"),
+                _de.def_id == bindparam("def_id")).limit(1))
+_IDS = select(_cy.id).order_by(_cy.id)
 _WRITE = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"),
                                _CYCLES.c.version == bindparam("seen_version"))
 _MARK = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"))
 
 
-def load(session: Session, cycle_id: int, *, lock: bool = False) -> Cycle | None:
-    """The cycle ``cycle_id``, its row locked on PostgreSQL when ``lock``."""
+def load(target: Target, cycle_id: int, *, lock: bool = False) -> Any:
+    """The row of cycle ``cycle_id`` (every column), locked on PostgreSQL when ``lock``; None
+    when there is none."""
     if not 1 <= cycle_id <= MAX_ID:
         return None
-    locked = lock and session.get_bind().dialect.name == "postgresql"
-    return session.scalar(_CYCLE_LOCKED if locked else _CYCLE, {"cycle_id": cycle_id})
+    conn = connection(target)
+    locked = lock and conn.dialect.name == "postgresql"
+    return conn.execute(_CYCLE_LOCKED if locked else _CYCLE, {"cycle_id": cycle_id}).first()
 
 
-def version_of(session: Session, cycle_id: int) -> int | None:
+def version_of(session: Target, cycle_id: int) -> int | None:
     """The version cycle ``cycle_id`` is at."""
     if not 1 <= cycle_id <= MAX_ID:
         return None
@@ -105,14 +117,25 @@ def version_of(session: Session, cycle_id: int) -> int | None:
     return version
 
 
-def open_of(session: Session, cluster_id: int, period: int, def_id: str) -> int | None:
+def open_of(session: Target, cluster_id: int, period: int, def_id: str) -> int | None:
     """The id of the cluster's cycle of ``period`` on definition ``def_id``, if any."""
     found: int | None = run(session, _OPEN, cluster_id=cluster_id, period=period,
                             def_id=def_id).scalar()
     return found
 
 
-def ids(session: Session) -> list[int]:
+def open_cycles(target: Target, finals: dict[str, list[str]], *,
+                cluster_id: int | None = None) -> list[Any]:
+    """The rows of every cycle not in a final state (``finals``: the final states of each
+    definition version, by hash), of ``cluster_id`` when given, oldest first."""
+    query = select(t.cycles).where(*(or_(_cy.definition_hash != digest, _cy.state.not_in(names))
+                                     for digest, names in finals.items() if names))
+    if cluster_id is not None:
+        query = query.where(_cy.cluster_id == cluster_id)
+    return list(run(target, query.order_by(_cy.id)))
+
+
+def ids(session: Target) -> list[int]:
     """Every cycle's id, oldest first."""
     return list(run(session, _IDS).scalars())
 
@@ -120,6 +143,8 @@ def ids(session: Session) -> list[int]:
 def add(session: Session, *, definition_hash: str, cluster_id: int, period: int, state: str,
         stamp: str) -> Cycle:
     """A new cycle at version 1 with no facts."""
+    from thidua.store.models import Cycle  # the ORM, on the path of a start only
+
     cycle = Cycle(definition_hash=definition_hash, cluster_id=cluster_id, period=period,
                   state=state, version=1, facts="{}", started_at=stamp, updated_at=stamp)
     session.add(cycle)

@@ -5,62 +5,79 @@ means to a user. A person's grants and delegations are in :mod:`store.grants`.""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+import functools
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
 
-from thidua.store.models import (
-    Actor,
-    Cluster,
-    Leadership,
-    LeadershipChange,
-    Membership,
-    Merger,
-    Unit,
-)
+from thidua.store import tables as t
 from thidua.store.query import run
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from thidua.store.models import Actor, Cluster, Membership, Unit
+    from thidua.store.query import Target
+
+
+# The columns of each table the statements below read.
+_un = t.units.c
+_cl = t.clusters.c
+_ac = t.actors.c
+_me = t.memberships.c
+_le = t.leaderships.c
+_lc = t.leadership_changes.c
+_mg = t.mergers.c
 
 def _open_on(day: Any) -> ColumnElement[bool]:
     """A membership runs on ``day``: joined on or before it, not left by then."""
-    return and_(Membership.joined_on <= day,
-                or_(Membership.left_on.is_(None), Membership.left_on > day))
+    return and_(_me.joined_on <= day,
+                or_(_me.left_on.is_(None), _me.left_on > day))
 
 
-_UNIT = select(Unit).where(Unit.name == bindparam("name"))
-_CLUSTER = select(Cluster).where(Cluster.name == bindparam("name"))
-_ACTOR = select(Actor).where(Actor.name == bindparam("name"))
-_ACTOR_LOGIN = select(Actor).where(Actor.login == bindparam("login"))
-_UNIT_NAME = select(Unit.name).where(Unit.id == bindparam("unit_id"))
-_CLUSTER_NAME = select(Cluster.name).where(Cluster.id == bindparam("cluster_id"))
-_CLUSTER_ID = select(Cluster.id).where(Cluster.name == bindparam("name"))
-_CLUSTER_NAMES = select(Cluster.name).order_by(Cluster.name)
-_ACTOR_ID = select(Actor.id).where(Actor.name == bindparam("name"))
-_ACTOR_ID_LOGIN = select(Actor.id).where(Actor.login == bindparam("login"))
-_ACTOR_NAMES = select(Actor.name).order_by(Actor.name)
-_UNIT_NAMES = select(Unit.name).order_by(Unit.name)
-_LOGINS = select(Actor.login).where(Actor.login.is_not(None)).order_by(Actor.login)
+@functools.cache
+def _entities() -> SimpleNamespace:
+    """The statements that load ORM objects, built on first use: only commands that change
+    the directory work with those, and a command that only reads never imports the ORM."""
+    from thidua.store import models
+
+    return SimpleNamespace(
+        models=models,
+        unit=select(models.Unit).where(models.Unit.name == bindparam("name")),
+        cluster=select(models.Cluster).where(models.Cluster.name == bindparam("name")),
+        actor=select(models.Actor).where(models.Actor.name == bindparam("name")),
+        actor_login=select(models.Actor).where(models.Actor.login == bindparam("login")))
+
+_UNIT_NAME = select(_un.name).where(_un.id == bindparam("unit_id"))
+_CLUSTER_NAME = select(_cl.name).where(_cl.id == bindparam("cluster_id"))
+_CLUSTER_ID = select(_cl.id).where(_cl.name == bindparam("name"))
+_CLUSTER_NAMES = select(_cl.name).order_by(_cl.name)
+_ACTOR_ID = select(_ac.id).where(_ac.name == bindparam("name"))
+_ACTOR_ID_LOGIN = select(_ac.id).where(_ac.login == bindparam("login"))
+_ACTOR_NAMES = select(_ac.name).order_by(_ac.name)
+_UNIT_NAMES = select(_un.name).order_by(_un.name)
+_LOGINS = select(_ac.login).where(_ac.login.is_not(None)).order_by(_ac.login)
 
 
 def unit_named(session: Session, name: str) -> Unit | None:
     """The unit called ``name``."""
-    return session.scalar(_UNIT, {"name": name})
+    return session.scalar(_entities().unit, {"name": name})
 
 
 def cluster_named(session: Session, name: str) -> Cluster | None:
     """The cluster called ``name``."""
-    return session.scalar(_CLUSTER, {"name": name})
+    return session.scalar(_entities().cluster, {"name": name})
 
 
 def actor_named(session: Session, name: str) -> Actor | None:
     """The person called ``name``."""
-    return session.scalar(_ACTOR, {"name": name})
+    return session.scalar(_entities().actor, {"name": name})
 
 
 def actor_with_login(session: Session, login: str) -> Actor | None:
     """The person whose login is ``login``."""
-    return session.scalar(_ACTOR_LOGIN, {"login": login})
+    return session.scalar(_entities().actor_login, {"login": login})
 
 
 def unit_name(session: Session, unit_id: int | None) -> str | None:
@@ -73,7 +90,15 @@ def unit_name(session: Session, unit_id: int | None) -> str | None:
 
 def cluster_by_id(session: Session, cluster_id: int) -> Cluster | None:
     """The cluster ``cluster_id``."""
-    return session.get(Cluster, cluster_id)
+    return session.get(_entities().models.Cluster, cluster_id)
+
+
+_CLUSTERS_ALL = select(t.clusters).order_by(_cl.id)
+
+
+def clusters(target: Target) -> list[Any]:
+    """Every cluster: rows of ``id``, ``name`` and ``kind``."""
+    return list(run(target, _CLUSTERS_ALL))
 
 
 def cluster_name(session: Session, cluster_id: int) -> str:
@@ -120,11 +145,11 @@ def logins(session: Session) -> list[str]:
     return list(run(session, _LOGINS).scalars())
 
 
-_CLUSTERS = cast(Table, Cluster.__table__)
-_ACTORS = cast(Table, Actor.__table__)
-_MEMBERSHIPS = cast(Table, Membership.__table__)
-_LEADERSHIPS = cast(Table, Leadership.__table__)
-_MERGERS = cast(Table, Merger.__table__)
+_CLUSTERS = t.clusters
+_ACTORS = t.actors
+_MEMBERSHIPS = t.memberships
+_LEADERSHIPS = t.leaderships
+_MERGERS = t.mergers
 _ADD_CLUSTER = insert(_CLUSTERS)
 _ADD_ACTOR = insert(_ACTORS)
 _ADD_MEMBERSHIP = insert(_MEMBERSHIPS)
@@ -132,8 +157,8 @@ _ADD_LEADERSHIP = insert(_LEADERSHIPS)
 _ADD_MERGER = insert(_MERGERS)
 _END_MEMBERSHIP = update(_MEMBERSHIPS).where(_MEMBERSHIPS.c.id == bindparam("membership_id"))
 _SET_ACTOR = update(_ACTORS).where(_ACTORS.c.id == bindparam("actor_id"))
-_UNIT_CLUSTERS = select(Membership.cluster_id).where(
-    Membership.unit_id == bindparam("unit_id")).distinct()
+_UNIT_CLUSTERS = select(_me.cluster_id).where(
+    _me.unit_id == bindparam("unit_id")).distinct()
 
 
 def add_cluster(session: Session, name: str, kind: str) -> int:
@@ -162,13 +187,13 @@ def unit_clusters(session: Session, unit_id: int) -> set[int]:
     return set(run(session, _UNIT_CLUSTERS, unit_id=unit_id).scalars())
 
 
-_MEMBERS = (select(Unit.name).join(Membership, Membership.unit_id == Unit.id)
-            .where(Membership.cluster_id == bindparam("cluster_id"), _open_on(bindparam("day")))
-            .order_by(Unit.name))
-_MEMBERSHIPS_OF = (select(Membership.id, Membership.cluster_id)
-                   .where(Membership.unit_id == bindparam("unit_id"),
+_MEMBERS = (select(_un.name).join(t.memberships, _me.unit_id == _un.id)
+            .where(_me.cluster_id == bindparam("cluster_id"), _open_on(bindparam("day")))
+            .order_by(_un.name))
+_MEMBERSHIPS_OF = (select(_me.id, _me.cluster_id)
+                   .where(_me.unit_id == bindparam("unit_id"),
                           _open_on(bindparam("day")))
-                   .order_by(Membership.id))
+                   .order_by(_me.id))
 
 
 def members_on(session: Session, cluster_id: int, day: dt.date) -> list[str]:
@@ -176,11 +201,21 @@ def members_on(session: Session, cluster_id: int, day: dt.date) -> list[str]:
     return list(run(session, _MEMBERS, cluster_id=cluster_id, day=day.isoformat()).scalars())
 
 
+_EVERY_MEMBER = (select(_me.cluster_id, _un.name).join(t.memberships, _me.unit_id == _un.id)
+                 .where(_open_on(bindparam("day"))).order_by(_un.name))
+
+
+def members_of_every_cluster(target: Target, day: dt.date) -> list[Any]:
+    """Every cluster's member units on ``day``: rows of ``cluster_id`` and ``name``, by name."""
+    return list(run(target, _EVERY_MEMBER, day=day.isoformat()))
+
+
 def open_membership(session: Session, cluster_id: int, unit_id: int,
                     day: dt.date) -> Membership | None:
     """The membership of unit ``unit_id`` in cluster ``cluster_id`` that runs on ``day``."""
-    return session.scalar(select(Membership).where(
-        Membership.cluster_id == cluster_id, Membership.unit_id == unit_id,
+    membership = _entities().models.Membership
+    return session.scalar(select(membership).where(
+        membership.cluster_id == cluster_id, membership.unit_id == unit_id,
         _open_on(day.isoformat())))
 
 
@@ -202,19 +237,19 @@ def end_membership(session: Session, membership_id: int, day: dt.date) -> None:
 
 
 # Head and deputy with their unit names joined in: two queries, not six.
-_HEAD, _DEPUTY = aliased(Unit, name="head_unit"), aliased(Unit, name="deputy_unit")
-_CHANGE = (select(_HEAD.name, _DEPUTY.name).select_from(LeadershipChange)
-           .join(_HEAD, _HEAD.id == LeadershipChange.head_unit_id)
-           .outerjoin(_DEPUTY, _DEPUTY.id == LeadershipChange.deputy_unit_id)
-           .where(LeadershipChange.cluster_id == bindparam("cluster_id"),
-                  LeadershipChange.period == bindparam("period"),
-                  LeadershipChange.since <= bindparam("day"))
-           .order_by(LeadershipChange.since.desc(), LeadershipChange.id.desc()).limit(1))
-_FOR_PERIOD = (select(_HEAD.name, _DEPUTY.name).select_from(Leadership)
-               .join(_HEAD, _HEAD.id == Leadership.head_unit_id)
-               .outerjoin(_DEPUTY, _DEPUTY.id == Leadership.deputy_unit_id)
-               .where(Leadership.cluster_id == bindparam("cluster_id"),
-                      Leadership.period == bindparam("period")))
+_HEAD, _DEPUTY = t.units.alias("head_unit"), t.units.alias("deputy_unit")
+_CHANGE = (select(_HEAD.c.name, _DEPUTY.c.name).select_from(t.leadership_changes)
+           .join(_HEAD, _HEAD.c.id == _lc.head_unit_id)
+           .outerjoin(_DEPUTY, _DEPUTY.c.id == _lc.deputy_unit_id)
+           .where(_lc.cluster_id == bindparam("cluster_id"),
+                  _lc.period == bindparam("period"),
+                  _lc.since <= bindparam("day"))
+           .order_by(_lc.since.desc(), _lc.id.desc()).limit(1))
+_FOR_PERIOD = (select(_HEAD.c.name, _DEPUTY.c.name).select_from(t.leaderships)
+               .join(_HEAD, _HEAD.c.id == _le.head_unit_id)
+               .outerjoin(_DEPUTY, _DEPUTY.c.id == _le.deputy_unit_id)
+               .where(_le.cluster_id == bindparam("cluster_id"),
+                      _le.period == bindparam("period")))
 
 
 def leadership(session: Session, cluster_id: int, period: int,
@@ -228,10 +263,33 @@ def leadership(session: Session, cluster_id: int, period: int,
     return (row[0], row[1]) if row is not None else (None, None)
 
 
-_PERIOD_LEADERSHIP = select(Leadership.head_unit_id, Leadership.deputy_unit_id).where(
-    Leadership.cluster_id == bindparam("cluster_id"), Leadership.period == bindparam("period"))
-_MERGER = select(Merger.into_unit_id, Merger.merged_on).where(
-    Merger.unit_id == bindparam("unit_id"))
+_EVERY_CHANGE = (select(_lc.cluster_id, _lc.period, _HEAD.c.name, _DEPUTY.c.name)
+                 .select_from(t.leadership_changes)
+                 .join(_HEAD, _HEAD.c.id == _lc.head_unit_id)
+                 .outerjoin(_DEPUTY, _DEPUTY.c.id == _lc.deputy_unit_id)
+                 .where(_lc.since <= bindparam("day"))
+                 .order_by(_lc.since.desc(), _lc.id.desc()))
+_EVERY_PERIOD = (select(_le.cluster_id, _le.period, _HEAD.c.name, _DEPUTY.c.name)
+                 .select_from(t.leaderships)
+                 .join(_HEAD, _HEAD.c.id == _le.head_unit_id)
+                 .outerjoin(_DEPUTY, _DEPUTY.c.id == _le.deputy_unit_id))
+
+
+def leadership_of_every_cluster(target: Target, day: dt.date
+                                ) -> dict[tuple[int, int], tuple[str | None, str | None]]:
+    """The head and deputy of every cluster and period on ``day``, as :func:`leadership`
+    gives them one at a time, by ``(cluster_id, period)``."""
+    found: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+    for statement in (_EVERY_CHANGE, _EVERY_PERIOD):  # a change made by then comes first
+        for cluster_id, period, head, deputy in run(target, statement, day=day.isoformat()):
+            found.setdefault((cluster_id, period), (head, deputy))
+    return found
+
+
+_PERIOD_LEADERSHIP = select(_le.head_unit_id, _le.deputy_unit_id).where(
+    _le.cluster_id == bindparam("cluster_id"), _le.period == bindparam("period"))
+_MERGER = select(_mg.into_unit_id, _mg.merged_on).where(
+    _mg.unit_id == bindparam("unit_id"))
 
 
 def period_leadership(session: Session, cluster_id: int, period: int) -> Any:

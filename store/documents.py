@@ -9,12 +9,15 @@ are in the ledger (:func:`store.ledger.citing`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, case, func, insert, literal, select, text
 
 from thidua.store.models import Document
-from thidua.store.query import Target, connection, run
+from thidua.store.query import connection, run
+
+if TYPE_CHECKING:
+    from thidua.store.query import Target
 
 CHUNK = 1 << 20  # bytes read or written at a time
 _DOCUMENTS = cast(Table, Document.__table__)

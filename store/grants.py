@@ -3,46 +3,53 @@ person. They return rows, sets or None; the workflow layer decides who may do wh
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, bindparam, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, or_, select, update
 
-from thidua.store.models import Actor, Delegation, Grant
+from thidua.store import tables as t
 from thidua.store.query import run
 
-_GRANTS = cast(Table, Grant.__table__)
-_LIVE = Grant.revoked_on.is_(None)
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-_GRANTED = select(Grant.role).where(
-    Grant.actor_id == bindparam("actor_id"), _LIVE,
-    or_(Grant.cluster_id.is_(None), Grant.cluster_id == bindparam("cluster_id")),
-    or_(Grant.period.is_(None), Grant.period == bindparam("period")))
-_ROLES = select(Grant.role).where(Grant.actor_id == bindparam("actor_id"), _LIVE)
-_HELD_BY_ANYONE = select(Grant.id).where(Grant.role == bindparam("role"), _LIVE).limit(1)
+# The columns of each table the statements below read.
+_gr = t.grants.c
+_ac = t.actors.c
+_de = t.delegations.c
+
+_GRANTS = t.grants
+_LIVE = _gr.revoked_on.is_(None)
+
+_GRANTED = select(_gr.role).where(
+    _gr.actor_id == bindparam("actor_id"), _LIVE,
+    or_(_gr.cluster_id.is_(None), _gr.cluster_id == bindparam("cluster_id")),
+    or_(_gr.period.is_(None), _gr.period == bindparam("period")))
+_ROLES = select(_gr.role).where(_gr.actor_id == bindparam("actor_id"), _LIVE)
+_HELD_BY_ANYONE = select(_gr.id).where(_gr.role == bindparam("role"), _LIVE).limit(1)
 # Revoked grants are kept: this is "ever granted", whatever happened since.
-_EVER_GRANTED = select(Grant.id).where(Grant.role == bindparam("role")).limit(1)
-_SCOPES = select(Grant.cluster_id, Grant.period).where(
-    Grant.actor_id == bindparam("actor_id"), Grant.role == bindparam("role"), _LIVE)
-_CLUSTERS = select(Grant.cluster_id).where(Grant.actor_id == bindparam("actor_id"),
+_EVER_GRANTED = select(_gr.id).where(_gr.role == bindparam("role")).limit(1)
+_SCOPES = select(_gr.cluster_id, _gr.period).where(
+    _gr.actor_id == bindparam("actor_id"), _gr.role == bindparam("role"), _LIVE)
+_CLUSTERS = select(_gr.cluster_id).where(_gr.actor_id == bindparam("actor_id"),
                                            _LIVE).distinct()
-_HOLDERS_EVERYWHERE = (select(Actor.id, Actor.name, Actor.login, Actor.disabled_on)
-                       .join(Grant, Grant.actor_id == Actor.id)
-                       .where(Grant.role == bindparam("role"), _LIVE,
-                              Grant.cluster_id.is_(None), Grant.period.is_(None))
-                       .distinct().order_by(Actor.id))
+_HOLDERS_EVERYWHERE = (select(_ac.id, _ac.name, _ac.login, _ac.disabled_on)
+                       .join(t.grants, _gr.actor_id == _ac.id)
+                       .where(_gr.role == bindparam("role"), _LIVE,
+                              _gr.cluster_id.is_(None), _gr.period.is_(None))
+                       .distinct().order_by(_ac.id))
 # One scope exactly: a grant for all clusters (or periods) is not one for a given cluster.
-_IN_SCOPE = select(Grant.id).where(
-    Grant.actor_id == bindparam("actor_id"), Grant.role == bindparam("role"), _LIVE,
-    Grant.cluster_id.is_not_distinct_from(bindparam("cluster_id")),
-    Grant.period.is_not_distinct_from(bindparam("period"))).order_by(Grant.id)
+_IN_SCOPE = select(_gr.id).where(
+    _gr.actor_id == bindparam("actor_id"), _gr.role == bindparam("role"), _LIVE,
+    _gr.cluster_id.is_not_distinct_from(bindparam("cluster_id")),
+    _gr.period.is_not_distinct_from(bindparam("period"))).order_by(_gr.id)
 _ADD = insert(_GRANTS)
 _REVOKE = update(_GRANTS).where(_GRANTS.c.id.in_(bindparam("ids", expanding=True)))
 
-_DELEGATIONS = cast(Table, Delegation.__table__)
-_DELEGATION = select(Delegation.id, Delegation.revoked_on).where(
-    Delegation.login == bindparam("login"), Delegation.actor_id == bindparam("actor_id"))
-_DELEGATED = _DELEGATION.where(Delegation.revoked_on.is_(None))
+_DELEGATIONS = t.delegations
+_DELEGATION = select(_de.id, _de.revoked_on).where(
+    _de.login == bindparam("login"), _de.actor_id == bindparam("actor_id"))
+_DELEGATED = _DELEGATION.where(_de.revoked_on.is_(None))
 _ADD_DELEGATION = insert(_DELEGATIONS)
 _SET_DELEGATION = update(_DELEGATIONS).where(_DELEGATIONS.c.id == bindparam("delegation_id"))
 
@@ -51,6 +58,16 @@ def granted_roles(session: Session, actor_id: int, cluster_id: int, period: int)
     """The roles granted to person ``actor_id`` that reach ``cluster_id`` in ``period``."""
     return set(run(session, _GRANTED, actor_id=actor_id, cluster_id=cluster_id,
                    period=period).scalars())
+
+
+_LIVE_GRANTS = select(_gr.role, _gr.cluster_id, _gr.period).where(
+    _gr.actor_id == bindparam("actor_id"), _LIVE)
+
+
+def live_grants(session: Session, actor_id: int) -> list[Any]:
+    """The grants of person ``actor_id`` not revoked: rows of ``role``, ``cluster_id`` and
+    ``period`` (None: every cluster, every period)."""
+    return list(run(session, _LIVE_GRANTS, actor_id=actor_id))
 
 
 def roles_of(session: Session, actor_id: int) -> set[str]:

@@ -11,13 +11,18 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, bindparam, func, select, text
 
-from thidua.store.models import Cycle, LedgerRow
-from thidua.store.query import Target, run
+from thidua.store import tables as t
+from thidua.store.query import run
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from thidua.store.models import LedgerRow
+    from thidua.store.query import Target
 
 RowT = TypeVar("RowT")
 GENESIS = "0" * 64
@@ -52,15 +57,14 @@ def event_hash(prev_hash: str, event: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + "\n" + canonical_json(event)).encode("utf-8")).hexdigest()
 
 
-_HEAD = select(LedgerRow.seq, LedgerRow.hash).order_by(LedgerRow.seq.desc()).limit(1)
+_HEAD = select(t.ledger.c.seq, t.ledger.c.hash).order_by(t.ledger.c.seq.desc()).limit(1)
 
 
-def head(session: Session) -> tuple[int, str]:
+def head(target: Target) -> tuple[int, str]:
     """The last sequence number and hash (``0`` and 64 zeros for an empty ledger)."""
     # Built once and run on the connection, after the session's pending rows are written:
     # every step reads the head, and the ORM's per-statement work cost more than the query.
-    session.flush()
-    row = session.connection().execute(_HEAD).first()
+    row = run(target, _HEAD).first()
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
@@ -71,7 +75,7 @@ def lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(7246021)"))
 
 
-_INSERT = cast(Table, LedgerRow.__table__).insert()
+_INSERT = t.ledger.insert()
 
 
 def append(session: Session, event: dict[str, Any]) -> LedgerRow:
@@ -83,6 +87,8 @@ def append(session: Session, event: dict[str, Any]) -> LedgerRow:
     values = {column: event[name] for name, column in FIELDS.items()}
     for name in JSON_FIELDS:
         values[FIELDS[name]] = canonical_json(event[name])
+    from thidua.store.models import LedgerRow  # the ORM, on the path of a write only
+
     row = LedgerRow(**values, prev_hash=prev, hash=digest)
     # A Core INSERT rather than session.add + flush: the unit of work cost more than the
     # rules of a step, and the row is never changed, so the session need not track it.
@@ -90,10 +96,10 @@ def append(session: Session, event: dict[str, Any]) -> LedgerRow:
     return row
 
 
-_LAST_OF_CYCLE = (select(LedgerRow.seq, LedgerRow.hash, LedgerRow.cycle_version,
-                         LedgerRow.to_state, LedgerRow.occurred_at)
-                  .where(LedgerRow.cycle_id == bindparam("cycle_id"))
-                  .order_by(LedgerRow.seq.desc()).limit(1))
+_LAST_OF_CYCLE = (select(t.ledger.c.seq, t.ledger.c.hash, t.ledger.c.cycle_version,
+                         t.ledger.c.to_state, t.ledger.c.occurred_at)
+                  .where(t.ledger.c.cycle_id == bindparam("cycle_id"))
+                  .order_by(t.ledger.c.seq.desc()).limit(1))
 
 
 def last_of_cycle(session: Session, cycle_id: int) -> Any:
@@ -159,23 +165,29 @@ def _batches(conn: Connection, after: int) -> Iterator[tuple[Any, ...]]:
 
 
 # Every column of a ledger row, as the events' readers take it (ORM-free, by column name).
-_ALL = (*(getattr(LedgerRow, c) for c in FIELDS.values()), LedgerRow.prev_hash, LedgerRow.hash)
+_ALL = (*(t.ledger.c[c] for c in FIELDS.values()), t.ledger.c.prev_hash, t.ledger.c.hash)
+
+
+# The same, in the order of a raw row (COLUMNS), as the auditor's fast path reads them.
+_RAW = tuple(t.ledger.c[c] for c in COLUMNS)
 
 
 def rows(target: Target, *, cycle_id: int | None = None, after: int = 0,
          cluster_id: int | None = None, period: int | None = None,
          actor: str | Sequence[str] | None = None, since: str | None = None,
-         until: str | None = None, through: int | None = None) -> Iterator[Any]:
+         until: str | None = None, through: int | None = None,
+         raw: bool = False) -> Iterator[Any]:
     """Ledger rows in order, fetched in batches so memory stays bounded; only those of
     ``cycle_id``, of the cycles of ``cluster_id`` and ``period``, entered by ``actor`` (a name,
     or any of several spellings), that occurred from ``since`` and before ``until``, or up to
-    seq ``through``, when given."""
-    query = (select(*_ALL).where(*_criteria(cycle_id, cluster_id, period, actor, since, until))
-             .order_by(LedgerRow.seq).limit(BATCH))
+    seq ``through``, when given. ``raw``: their columns in the order of COLUMNS."""
+    query = (select(*(_RAW if raw else _ALL))
+             .where(*_criteria(cycle_id, cluster_id, period, actor, since, until))
+             .order_by(t.ledger.c.seq).limit(BATCH))
     if through is not None:
-        query = query.where(LedgerRow.seq <= through)
+        query = query.where(t.ledger.c.seq <= through)
     while True:
-        batch = run(target, query.where(LedgerRow.seq > after)).all()
+        batch = run(target, query.where(t.ledger.c.seq > after)).all()
         yield from batch
         if len(batch) < BATCH:
             return
@@ -187,33 +199,33 @@ def _criteria(cycle_id: int | None, cluster_id: int | None, period: int | None,
               until: str | None) -> list[ColumnElement[bool]]:
     found = []
     if cycle_id is not None:
-        found.append(LedgerRow.cycle_id == cycle_id)
+        found.append(t.ledger.c.cycle_id == cycle_id)
     if cluster_id is not None or period is not None:
-        cycles = select(Cycle.id)
+        cycles = select(t.cycles.c.id)
         if cluster_id is not None:
-            cycles = cycles.where(Cycle.cluster_id == cluster_id)
+            cycles = cycles.where(t.cycles.c.cluster_id == cluster_id)
         if period is not None:
-            cycles = cycles.where(Cycle.period == period)
-        found.append(LedgerRow.cycle_id.in_(cycles))
+            cycles = cycles.where(t.cycles.c.period == period)
+        found.append(t.ledger.c.cycle_id.in_(cycles))
     if isinstance(actor, str):
-        found.append(LedgerRow.actor == actor)
+        found.append(t.ledger.c.actor == actor)
     elif actor is not None:
-        found.append(LedgerRow.actor.in_(list(actor)))
+        found.append(t.ledger.c.actor.in_(list(actor)))
     if since is not None:
-        found.append(LedgerRow.occurred_at >= since)
+        found.append(t.ledger.c.occurred_at >= since)
     if until is not None:
-        found.append(LedgerRow.occurred_at < until)
+        found.append(t.ledger.c.occurred_at < until)
     return found
 
 
-_OF_CYCLE = (select(*_ALL).where(LedgerRow.cycle_id == bindparam("cycle_id"))
-             .order_by(LedgerRow.seq))
-_NTH_NEWEST = select(LedgerRow.seq).order_by(LedgerRow.seq.desc()).offset(
+_OF_CYCLE = (select(*_ALL).where(t.ledger.c.cycle_id == bindparam("cycle_id"))
+             .order_by(t.ledger.c.seq))
+_NTH_NEWEST = select(t.ledger.c.seq).order_by(t.ledger.c.seq.desc()).offset(
     bindparam("skip")).limit(1)
-_NTH_NEWEST_OF = _NTH_NEWEST.where(LedgerRow.cycle_id == bindparam("cycle_id"))
+_NTH_NEWEST_OF = _NTH_NEWEST.where(t.ledger.c.cycle_id == bindparam("cycle_id"))
 
 
-_ACTORS = select(LedgerRow.actor).distinct().order_by(LedgerRow.actor)
+_ACTORS = select(t.ledger.c.actor).distinct().order_by(t.ledger.c.actor)
 
 
 def actors(target: Target) -> list[str]:
@@ -221,12 +233,12 @@ def actors(target: Target) -> list[str]:
     return list(run(target, _ACTORS).scalars())
 
 
-_BY_KEY = select(LedgerRow).where(LedgerRow.idempotency_key == bindparam("key"))
+_BY_KEY = select(t.ledger).where(t.ledger.c.idempotency_key == bindparam("key"))
 
 
-def by_request(session: Session, key: str) -> LedgerRow | None:
-    """The event recorded under the idempotency key ``key``."""
-    return session.scalar(_BY_KEY, {"key": key})
+def by_request(target: Target, key: str) -> Any:
+    """The row of the event recorded under the idempotency key ``key`` (None if none)."""
+    return run(target, _BY_KEY, key=key).first()
 
 
 def of_cycle(target: Target, cycle_id: int) -> list[Any]:
@@ -242,16 +254,16 @@ def start_of_last(target: Target, count: int, *, cycle_id: int | None = None) ->
     return seq or 0
 
 
-_LAST_OCCURRED = (select(func.max(LedgerRow.occurred_at))
-                  .where(LedgerRow.cycle_id == bindparam("cycle_id")))
-_PUBLICATIONS = (select(LedgerRow.definition_hash, LedgerRow.seq, LedgerRow.actor, LedgerRow.at)
-                 .where(LedgerRow.kind == "definition", LedgerRow.trigger == "publish")
-                 .order_by(LedgerRow.seq))
+_LAST_OCCURRED = (select(func.max(t.ledger.c.occurred_at))
+                  .where(t.ledger.c.cycle_id == bindparam("cycle_id")))
+_PUBLICATIONS = (select(t.ledger.c.definition_hash, t.ledger.c.seq, t.ledger.c.actor, t.ledger.c.at)
+                 .where(t.ledger.c.kind == "definition", t.ledger.c.trigger == "publish")
+                 .order_by(t.ledger.c.seq))
 _PUBLICATIONS_OF = _PUBLICATIONS.where(
-    LedgerRow.definition_hash.in_(bindparam("hashes", expanding=True)))
-_CITING = (select(LedgerRow.seq, LedgerRow.cycle_id, LedgerRow.trigger)
-           .where(LedgerRow.documents.contains(bindparam("sha256")))
-           .order_by(LedgerRow.seq))
+    t.ledger.c.definition_hash.in_(bindparam("hashes", expanding=True)))
+_CITING = (select(t.ledger.c.seq, t.ledger.c.cycle_id, t.ledger.c.trigger)
+           .where(t.ledger.c.documents.contains(bindparam("sha256")))
+           .order_by(t.ledger.c.seq))
 
 
 def last_occurred(target: Target, cycle_id: int) -> str | None:

@@ -21,11 +21,12 @@ the exact path (:func:`store.ledger.row_hash`) and runs on.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring as _string
 from typing import Any
 
 Row = tuple[Any, ...]
+DOCUMENTS, INPUTS = 5, 8  # positions in a raw row (store.ledger.COLUMNS)
 
 _int = int.__repr__
 _sha256 = hashlib.sha256
@@ -46,32 +47,78 @@ def remember(values: tuple[Any, ...]) -> None:
             _ENCODED[value] = _string(value)
 
 
+def event_text(row: Row) -> str:
+    """The canonical JSON of a plain row's event, its ``inputs`` spliced in as stored (see
+    above); KeyError for a text value not remembered yet, TypeError for another type."""
+    (actor, at, cycle, cycle_version, definition, _, from_, key, inputs, kind,
+     occurred_at, operator, reason, role, seq, to, trigger, unit, _, _) = row
+    known, string, integer = _ENCODED, _string, _int
+    return (
+        f'{{"actor":{known[actor]},"at":{string(at)},'
+        f'"cycle":{"null" if cycle is None else integer(cycle)},'
+        f'"cycle_version":{"null" if cycle_version is None else integer(cycle_version)},'
+        f'"definition":{known[definition]},"documents":[],"from":{known[from_]},'
+        f'"idempotency_key":{"null" if key is None else string(key)},'
+        f'"inputs":{inputs},"kind":{known[kind]},"occurred_at":{string(occurred_at)},'
+        f'"operator":{known[operator]},'
+        f'"reason":{"null" if reason is None else string(reason)},'
+        f'"role":{known[role]},"seq":{integer(seq)},"to":{known[to]},'
+        f'"trigger":{known[trigger]},"unit":{known[unit]}}}')
+
+
+def lines(rows: Iterator[Row], exact: Callable[[Row], str]) -> Iterator[str]:
+    """Each row's event as exported — its canonical JSON with ``hash`` and ``prev_hash`` among
+    its keys — built from the row as stored when it is plain and hashes to its stored hash
+    (then that text is the canonical JSON of the recorded event), else by ``exact``."""
+    for row in rows:
+        text = _verified(row)
+        if text is None:
+            yield exact(row)
+            continue
+        # The first ',"idempotency_key":' is the event's own key: every value before it is a
+        # JSON string, number, null or []; the last ',"reason":' is too: after it come only
+        # strings and a number. Keys in the inputs can hold neither before or after them.
+        one, two = text.index(',"idempotency_key":'), text.rindex(',"reason":')
+        yield (f'{text[:one]},"hash":"{row[-1]}"{text[one:two]},'
+               f'"prev_hash":{_string(row[-2])}{text[two:]}')
+
+
+def _verified(row: Row) -> str | None:
+    """The event text of a plain row whose stored hash it matches, else None."""
+    if row[DOCUMENTS] != "[]" or not isinstance(row[INPUTS], str) or ',"kind":' in row[INPUTS]:
+        return None
+    for _ in range(2):
+        try:
+            text = event_text(row)
+        except KeyError:  # a value not met yet: remembered, and tried again
+            remember(row[:-2])
+            continue
+        except TypeError:
+            return None
+        if not isinstance(row[-2], str):
+            return None
+        if _sha256(f"{row[-2]}\n{text}".encode()).hexdigest() != row[-1]:
+            return None
+        return text
+    return None
+
+
 def run(rows: Iterator[Row], prevprev: str, prev: str, expected: int,
         definitions: dict[str, int], stop_at: int) -> tuple[str, str, int, Row | None]:
     """Verify ``rows`` while they are plain and short of event ``stop_at``: each is event
     ``expected``, chained to ``prev``, citing no document and a definition among
     ``definitions`` (or none), and hashes to its stored hash. Returns the last two hashes, the
     next expected seq, and the row the run stopped at (None: the rows ran out)."""
-    known, string, integer, sha256 = _ENCODED, _string, _int, _sha256
+    sha256 = _sha256
     for row in rows:
-        (actor, at, cycle, cycle_version, definition, documents, from_, key, inputs, kind,
-         occurred_at, operator, reason, role, seq, to, trigger, unit, prev_hash, digest) = row
+        (actor, _, _, _, definition, documents, from_, _, inputs, kind,
+         _, operator, _, role, seq, to, trigger, unit, prev_hash, digest) = row
         try:
             if (seq != expected or prev_hash != prev or seq >= stop_at or documents != "[]"
                     or (definition is not None and definition not in definitions)
                     or ',"kind":' in inputs):
                 return prevprev, prev, expected, row
-            text = (
-                f'{prev}\n{{"actor":{known[actor]},"at":{string(at)},'
-                f'"cycle":{"null" if cycle is None else integer(cycle)},'
-                f'"cycle_version":{"null" if cycle_version is None else integer(cycle_version)},'
-                f'"definition":{known[definition]},"documents":[],"from":{known[from_]},'
-                f'"idempotency_key":{"null" if key is None else string(key)},'
-                f'"inputs":{inputs},"kind":{known[kind]},"occurred_at":{string(occurred_at)},'
-                f'"operator":{known[operator]},'
-                f'"reason":{"null" if reason is None else string(reason)},'
-                f'"role":{known[role]},"seq":{integer(seq)},"to":{known[to]},'
-                f'"trigger":{known[trigger]},"unit":{known[unit]}}}')
+            text = f'{prev}\n{event_text(row)}'
         except KeyError:  # a value not met yet: remembered for the rows after this one
             remember((actor, definition, from_, kind, operator, role, to, trigger, unit))
             return prevprev, prev, expected, row

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -10,17 +11,25 @@ from sqlalchemy import Engine, text
 from thidua.store.engine import SchemaNotReady, schema_revision
 
 # The newest migration; a test holds it equal to Alembic's own head.
-HEAD = "0004"
+HEAD = "0006"
 
 
-def alembic_config(connection: Any = None) -> Any:
-    """An Alembic config pointing at the migrations inside the package."""
+# The source text of a definition version → (format, canonical JSON of its compiled form), or
+# None when it does not compile; the workflow layer owns the compiler and hands it over.
+Compiler = Callable[[str], "tuple[int, str] | None"]
+
+
+def alembic_config(connection: Any = None, compiler: Compiler | None = None) -> Any:
+    """An Alembic config pointing at the migrations inside the package; ``compiler`` lets a
+    migration compile the definition versions already stored."""
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", "thidua.store:migrations")
     if connection is not None:
         config.attributes["connection"] = connection
+    if compiler is not None:
+        config.attributes["compile_definition"] = compiler
     return config
 
 
@@ -46,9 +55,11 @@ def _too_new(current: str) -> SchemaTooNew:
                         "needs no change")
 
 
-def upgrade(engine: Engine, revision: str = "head") -> str | None:
+def upgrade(engine: Engine, revision: str = "head", *,
+            compiler: Compiler | None = None) -> str | None:
     """Upgrade the database to ``revision``; return the revision it is at afterwards. One
-    upgrade at a time: a second one started meanwhile waits, then finds nothing to do."""
+    upgrade at a time: a second one started meanwhile waits, then finds nothing to do.
+    ``compiler`` compiles the definition versions stored before compiled forms were kept."""
     from alembic import command
 
     current = schema_revision(engine)
@@ -57,7 +68,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
     with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE already holds off other writers
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _UPGRADE_LOCK})
-        command.upgrade(alembic_config(conn), revision)
+        command.upgrade(alembic_config(conn, compiler), revision)
     return schema_revision(engine)
 
 

@@ -4,17 +4,20 @@ means."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 
-from thidua.store.models import Setting
-from thidua.store.query import Target, run
+from thidua.store import tables as t
+from thidua.store.query import run
+
+if TYPE_CHECKING:
+    from thidua.store.query import Target
 
 TIME_ZONE = "time_zone"
 
-_SETTINGS = cast(Table, Setting.__table__)
-_GET = select(Setting.value).where(Setting.key == bindparam("key"))
+_SETTINGS = t.settings
+_GET = select(t.settings.c.value).where(t.settings.c.key == bindparam("key"))
 _ADD = insert(_SETTINGS)
 _SET = update(_SETTINGS).where(_SETTINGS.c.key == bindparam("setting"))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from thidua.workflow.engine.facts import replay
-from thidua.workflow.engine.judge import definition_of, load_cycle
+from thidua.workflow.engine.judge import definition_of
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.services.cycles import events_of, stored_facts
 from thidua.workflow.services.db import Database
 

@@ -157,6 +157,12 @@ def test_plan_warns_of_facts_no_step_can_record(populated: Database, tmp_path: P
                   ("      - all_members: {fact: year_report}\n",
                    "      - all_members: {fact: year_report}\n"
                    "      - fact_recorded: {fact: cross_inspection}\n"),
+                  ("    source: [second_half, self_assessment, score_validation]\n"
+                   "    roles: [member_unit, secretariat]\n"
+                   "    label: {vi: \"Kiểm tra chéo\"",
+                   "    source: second_half\n"
+                   "    roles: [member_unit, secretariat]\n"
+                   "    label: {vi: \"Kiểm tra chéo\""),
                   ("    records: compact\n", ""))
     path.write_text(text, encoding="utf-8")
     _force_publish(populated, path)

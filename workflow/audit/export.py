@@ -20,10 +20,10 @@ from typing import Any, TextIO
 from sqlalchemy.orm import Session
 
 from thidua.store import directory as queries
-from thidua.store import ledger
+from thidua.store import ledger, rehash
 from thidua.workflow import names
 from thidua.workflow.engine import roster
-from thidua.workflow.engine.judge import load_cycle
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import InvalidInput, NotFound
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.timetravel import cutoff
@@ -85,16 +85,27 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
 
 def _write(session: Session, criteria: dict[str, Any], out: TextIO, fmt: str, excel: bool,
            on_progress: Callable[[int], None] | None) -> int:
-    write, count = _writer(out, fmt, excel), 0
+    count = 0
+    if fmt == "jsonl":  # the verifier's path: raw rows, re-hashed rather than decoded
+        rows = ledger.rows(session, raw=True, **criteria)
+        for line in ledger.reporting(rehash.lines(rows, _exact_line), on_progress):
+            out.write(line + "\n")
+            count += 1
+        return count
+    write = _writer(out, excel)
     for event in ledger.reporting(iter(_events(session, criteria)), on_progress):
         write(event)
         count += 1
     return count
 
 
-def _writer(out: TextIO, fmt: str, excel: bool) -> Any:
-    if fmt == "jsonl":
-        return lambda event: out.write(ledger.canonical_json(event) + "\n")
+def _exact_line(row: tuple[Any, ...]) -> str:
+    """The exported line of a raw row that is not plain: decoded, then encoded."""
+    return ledger.canonical_json({**ledger.raw_event(row), "prev_hash": row[ledger.PREV_HASH],
+                                  "hash": row[ledger.HASH]})
+
+
+def _writer(out: TextIO, excel: bool) -> Any:
     table = csv.DictWriter(out, CSV_FIELDS, lineterminator="\r\n" if excel else "\n")
     table.writeheader()
     cell = _excel_cell if excel else _same

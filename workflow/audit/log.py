@@ -23,14 +23,14 @@ def reading(db: Database, *, cycle_id: int | None = None,
     if (cycle_id is not None and not 1 <= cycle_id <= 2**31 - 1) or limit == 0:
         yield lambda: iter(())  # an id the database cannot hold names no cycle
         return
-    with db.transaction(write=False) as session:
-        through = ledger.head(session)[0]
-        first = 1 if limit is None else ledger.start_of_last(session, limit, cycle_id=cycle_id)
+    with db.reading() as conn:
+        through = ledger.head(conn)[0]
+        first = 1 if limit is None else ledger.start_of_last(conn, limit, cycle_id=cycle_id)
 
         after = max(first - 1, 0)  # 0: fewer events than the limit, so all of them
 
         def events() -> Iterator[dict[str, Any]]:
-            for row in ledger.rows(session, cycle_id=cycle_id, after=after, through=through):
+            for row in ledger.rows(conn, cycle_id=cycle_id, after=after, through=through):
                 yield {**ledger.as_event(row), "prev_hash": row.prev_hash, "hash": row.hash}
 
         yield events

@@ -17,6 +17,7 @@ from thidua.store import engine as store_engine
 from thidua.store.chain import Anchor, Damage, Walk
 from thidua.workflow.audit import replay
 from thidua.workflow.errors import IntegrityFailure, InvalidInput
+from thidua.workflow.language import compiled
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.documents import content_hash
 
@@ -93,6 +94,7 @@ def verify(db: Database, *, anchors: Sequence[str] = (), fast: bool = False,
             raise damaged(walked, walked.damage)
         triggers = _check_triggers(conn)
         problems, stored = _document_problems(conn, dict(walked.documents))
+        problems += _compiled_problems(conn, dict(walked.definitions))
         problems += _definition_problems(conn, dict(walked.definitions))
         _raise_content(problems)
         replayed = None if fast else replay.check(conn, list(walked.definitions))
@@ -163,6 +165,23 @@ def _document_problems(conn: Connection,
         problems.append((by, "missing", f"document {digest[:12]} cited by event {by} is "
                                         "missing from the database"))
     return problems, seen
+
+
+def _compiled_problems(conn: Connection,
+                       cited: dict[str, int]) -> list[tuple[int | None, str, str]]:
+    """(citing event, kind, message) for each compiled form that steps would read (of the
+    current format) and that is not what its stored source compiles to."""
+    problems: list[tuple[int | None, str, str]] = []
+    for row in stored_definitions.compiled_forms(conn):
+        if row.format != compiled.FORMAT:
+            continue  # never read: the version is parsed from its source instead
+        by = cited.get(row.hash)
+        again = compiled.compile_source(row.source) if isinstance(row.source, str) else None
+        if again is None or again[1] != row.body:
+            problems.append((by, "altered", f"the compiled form of definition {row.hash[:12]}"
+                             + (f" cited by event {by}" if by is not None else "")
+                             + " was changed: it is not what its source compiles to"))
+    return problems
 
 
 def _definition_problems(conn: Connection,

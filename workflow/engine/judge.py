@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,10 @@ from thidua.store import cycles, definitions
 from thidua.store import directory as queries
 from thidua.store.models import Actor, Cluster, Cycle
 from thidua.workflow.engine import register, roster
+from thidua.workflow.engine.lookup import Lookup
+from thidua.workflow.engine.rows import checked_facts
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
+from thidua.workflow.language import compiled
 from thidua.workflow.language.loader import Loaded, parse
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import GUARDS
@@ -31,14 +33,31 @@ _BY_HASH: dict[str, Loaded] = {}
 
 
 def definition_of(session: Session, content_hash: str) -> Loaded:
-    """The stored definition version with ``content_hash``, parsed once per process."""
+    """The stored definition version with ``content_hash``, read once per process: from its
+    compiled form (no YAML, no validation), else parsed from its source."""
     loaded = _BY_HASH.get(content_hash)
     if loaded is None:
-        row = definitions.label_and_source(session, content_hash)
+        row = definitions.with_compiled(session, content_hash)
         if row is None:
             raise NotFound(f"no stored definition {content_hash[:12]}")
-        loaded = _BY_HASH[content_hash] = _parsed(content_hash, row)
+        loaded = _BY_HASH[content_hash] = (_compiled(content_hash, row)
+                                           or _parsed(content_hash, row))
     return loaded
+
+
+def _compiled(content_hash: str, row: Any) -> Loaded | None:
+    """A stored version from its compiled form, when it has one of the current format; what
+    it says is checked against the source by ``audit verify``."""
+    if (row.format != compiled.FORMAT or not isinstance(row.body, str)
+            or not isinstance(row.source, str)):
+        return None  # parsed from the source instead (which names a source not stored as text)
+    try:
+        return compiled.load(row.body, source=row.source, content_hash=content_hash,
+                             file=f"{row.def_id}@{row.version}")
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        raise IntegrityFailure(f"the compiled form of stored definition {content_hash[:12]} "
+                               "no longer reads: it was changed outside thidua; run thidua "
+                               "audit verify", kind="altered") from None
 
 
 def _parsed(content_hash: str, row: Any) -> Loaded:
@@ -64,14 +83,6 @@ def cycle_version(session: Session, cycle_id: int) -> int:
     return version
 
 
-def load_cycle(session: Session, cycle_id: int, *, lock: bool = False) -> Cycle:
-    """The cycle ``cycle_id``; its row is locked on PostgreSQL when ``lock``."""
-    row = cycles.load(session, cycle_id, lock=lock)
-    if row is None:
-        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
-    return row
-
-
 @dataclass(frozen=True)
 class Context:
     """A cycle with what the rules need to judge a step in it."""
@@ -83,34 +94,24 @@ class Context:
     members: tuple[str, ...]
     day: dt.date
     zone: dt.tzinfo = dt.UTC  # the database's business zone, in which ``day`` is a day
+    lookup: Lookup | None = None  # where the directory is asked (None: the database, each time)
 
 
-def context(session: Session, cycle: Cycle, day: dt.date,
-            zone: dt.tzinfo = dt.UTC) -> Context:
-    """Everything the rules need about ``cycle`` on ``day`` (a day in ``zone``)."""
-    cluster_row = queries.cluster_by_id(session, cycle.cluster_id)
+def context(session: Session, cycle: Cycle, day: dt.date, zone: dt.tzinfo = dt.UTC, *,
+            lookup: Lookup | None = None, cluster: Any = None) -> Context:
+    """Everything the rules need about ``cycle`` on ``day`` (a day in ``zone``); a caller that
+    judges many cycles passes the ``lookup`` it preloaded and the cycle's ``cluster`` row."""
+    cluster_row = cluster or queries.cluster_by_id(session, cycle.cluster_id)
     assert cluster_row is not None  # a foreign key guarantees it
     loaded = definition_of(session, cycle.definition_hash)
-    return Context(cycle, cluster_row, loaded, _facts(cycle, loaded),
-                   tuple(queries.members_on(session, cycle.cluster_id, day)), day, zone)
+    members = (lookup or Lookup(session)).members_on(cycle.cluster_id, day)
+    return Context(cycle, cluster_row, loaded, _facts(cycle, loaded), tuple(members), day,
+                   zone, lookup)
 
 
 def _facts(cycle: Cycle, loaded: Loaded) -> dict[str, Any]:
-    """The cycle row's facts, once its state is found to be one of its definition's; a row
-    that is neither was changed outside thidua."""
-    damage = None
-    if not any(state.name == cycle.state for state in loaded.definition.states):
-        damage = f"is in state {str(cycle.state)[:40]!r}, which {loaded.ref} does not have"
-    else:
-        try:
-            facts = json.loads(cycle.facts)
-        except (TypeError, ValueError, RecursionError):
-            facts = None
-        if isinstance(facts, dict):
-            return facts
-        damage = "holds facts that are not a JSON object"
-    raise IntegrityFailure(f"cycle {cycle.id} {damage}: it was changed outside thidua; "
-                           "run thidua audit verify", kind="altered")
+    """The cycle row's facts, checked against its definition's states."""
+    return checked_facts(cycle, {state.name for state in loaded.definition.states}, loaded.ref)
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,11 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     With ``validators`` False only the cycle's state is judged (the role, the unit the step
     implies, the guards that are conditions): what ``why`` and ``todo`` show before anyone has
     given the step's inputs, its unit or its reason."""
-    own_unit = queries.unit_name(session, person.unit_id) if person else None
+    lookup = ctx.lookup or Lookup(session)
+    own_unit = lookup.unit_name(person.unit_id) if person else None
     target = (unit or own_unit) if transition.per_unit else None
-    head, deputy = queries.leadership(session, ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
-    role, reasons = _role(session, ctx, transition, person, own_unit, target, (head, deputy))
+    head, deputy = lookup.leadership(ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
+    role, reasons = _role(lookup, ctx, transition, person, own_unit, target, (head, deputy))
     if transition.per_unit and (validators or target is not None):
         reasons += _unit_refusals(transition, ctx, target)
     if transition.due and ctx.day > due_date(transition.due, ctx.cycle.period):
@@ -164,14 +166,16 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
                      role_held=person is None or role is not None)
 
 
-def _role(session: Session, ctx: Context, transition: Transition, person: Actor | None,
+def _role(lookup: Lookup, ctx: Context, transition: Transition, person: Actor | None,
           own_unit: str | None, target: str | None,
           leaders: tuple[str | None, str | None]) -> tuple[str | None, list[str]]:
     """The role ``person`` would take the step in, or why they hold none."""
     if person is None:
         return None, []
-    held = roster.roles_of(session, person, ctx.cluster, ctx.cycle.period, ctx.day,
-                           members=ctx.members, leaders=leaders, unit_name=own_unit)
+    held = roster.roles_of(lookup.target, person, ctx.cluster, ctx.cycle.period, ctx.day,
+                           members=ctx.members, leaders=leaders, unit_name=own_unit,
+                           granted=lookup.granted_roles(person.id, ctx.cluster.id,
+                                                        ctx.cycle.period))
     if transition.per_unit and target != own_unit:
         held.discard("member_unit")  # a member unit records only for itself
     auditor = roster.auditor_refusal(person, held, transition.roles)

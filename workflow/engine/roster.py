@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from thidua.store import directory as queries
 from thidua.store import grants
-from thidua.store.models import Actor, Cluster, LeadershipChange, Membership, Unit
 from thidua.workflow.errors import InvalidInput, NotFound
 from thidua.workflow.names import did_you_mean, nfc, twins
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+    from thidua.store.models import Actor, Cluster, Unit
 
 Row = TypeVar("Row")
 
@@ -54,6 +57,8 @@ def unit(session: Session, name: str, *, create: bool = False) -> Unit:
     if found is None:
         if not create:
             raise NotFound(f"no unit {name!r}{did_you_mean(name, known)}")
+        from thidua.store.models import Unit  # the ORM: only a command that adds a unit
+
         found = Unit(name=nfc(name))
         session.add(found)
         session.flush()
@@ -68,6 +73,16 @@ def cluster(session: Session, name: str) -> Cluster:
         raise NotFound(f"no cluster {name!r}{did_you_mean(name, known)} "
                        "(see: thidua cluster show)")
     return found
+
+
+def cluster_named(target: Session | Connection, name: str) -> tuple[int, str]:
+    """The id and stored name of the cluster called ``name`` (any Unicode form), read
+    without loading the ORM."""
+    found, known = named(target, name, queries.cluster_id, queries.cluster_names, "cluster")
+    if found is None:
+        raise NotFound(f"no cluster {name!r}{did_you_mean(name, known)} "
+                       "(see: thidua cluster show)")
+    return found, queries.cluster_name(target, found)
 
 
 def actor(session: Session, name: str) -> Actor:
@@ -114,11 +129,13 @@ def person_or_operator(session: Session, operator: str, name: str | None) -> Act
 def roles_of(session: Session, person: Actor, cluster_row: Cluster, period: int,
              day: dt.date, *, members: Sequence[str] | None = None,
              leaders: tuple[str | None, str | None] | None = None,
-             unit_name: str | None = None) -> set[str]:
+             unit_name: str | None = None, granted: set[str] | None = None) -> set[str]:
     """Every role ``person`` holds in ``cluster_row`` for ``period``: granted and derived.
     A caller that already has the ``members`` and the ``leaders`` (head, deputy) on ``day``,
-    or the name of the person's unit, passes them to spare the queries."""
-    roles = grants.granted_roles(session, person.id, cluster_row.id, period)
+    the name of the person's unit, or the roles ``granted`` to them there, passes them to
+    spare the queries."""
+    roles = (set(granted) if granted is not None
+             else grants.granted_roles(session, person.id, cluster_row.id, period))
     if person.unit_id is not None:
         if unit_name is None:
             unit_name = queries.unit_name(session, person.unit_id)
@@ -137,6 +154,8 @@ def join_in(session: Session, cluster_id: int, unit_name: str, day: dt.date) -> 
     joining = unit(session, unit_name, create=True)
     if queries.open_membership(session, cluster_id, joining.id, day) is not None:
         raise InvalidInput(f"{unit_name} is already a member on {day.isoformat()}")
+    from thidua.store.models import Membership
+
     session.add(Membership(cluster_id=cluster_id, unit_id=joining.id, joined_on=day.isoformat()))
 
 
@@ -166,6 +185,8 @@ def change_head(session: Session, cluster_id: int, period: int, day: dt.date, he
                 deputy: str | None) -> None:
     """From ``day`` on, ``head`` (and ``deputy``) lead the cluster in ``period``."""
     check_leaders(session, cluster_id, day, head, deputy)
+    from thidua.store.models import LeadershipChange
+
     session.add(LeadershipChange(
         cluster_id=cluster_id, period=period, since=day.isoformat(),
         head_unit_id=unit(session, head).id,

@@ -17,6 +17,7 @@ from thidua.store import files, schema, settings
 from thidua.workflow import limits, names, timeutil
 from thidua.workflow.audit import verify as audit
 from thidua.workflow.errors import Conflict, InvalidInput
+from thidua.workflow.language import compiled
 from thidua.workflow.services import documents, identity
 from thidua.workflow.services.db import Database, record
 
@@ -24,7 +25,7 @@ from thidua.workflow.services.db import Database, record
 def upgrade_db(db: Database) -> str | None:
     """Create or upgrade the schema through the Alembic migrations; return the revision."""
     try:
-        return schema.upgrade(db.engine)
+        return schema.upgrade(db.engine, compiler=compiled.compile_source)
     except store_engine.SchemaNotReady as exc:
         raise InvalidInput(str(exc)) from None
     except OperationalError as exc:

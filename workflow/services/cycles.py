@@ -21,10 +21,12 @@ from thidua.store.models import Cycle
 from thidua.workflow import names
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.inputs import Attachment, check_inputs
-from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge, load_cycle
+from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge
 from thidua.workflow.engine.named import check_named
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, TransitionRefused
+from thidua.workflow.language import compiled
 from thidua.workflow.language.loader import Loaded, shipped
 from thidua.workflow.services import documents, identity, membership
 from thidua.workflow.services.db import Database, record
@@ -73,7 +75,7 @@ def store_definition(session: Session, db: Database, loaded: Loaded, by: str,
     definitions.add(session, content_hash=loaded.hash, def_id=d.id, version=d.version,
                     title=d.title.en, effective_from=d.effective_from.isoformat(),
                     source=loaded.source, published_by=by, published_at=iso(now()),
-                    status=status)
+                    status=status, compiled=(compiled.FORMAT, compiled.compile_loaded(loaded)))
     record(session, db, kind="definition", trigger="store_definition", actor=by,
            definition=loaded.hash, inputs={"id": d.id, "version": d.version, "status": status})
 

@@ -7,19 +7,24 @@ import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from thidua.store import engine as store_engine
 from thidua.store import ledger, query, schema, settings
-from thidua.store.models import LedgerRow
 from thidua.workflow import timeutil
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound
 from thidua.workflow.services import faults, interrupts
 from thidua.workflow.timeutil import iso, now
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+    from thidua.store.models import LedgerRow
+    from thidua.store.query import Target
 
 
 class Database:
@@ -66,8 +71,8 @@ class Database:
         SQLite database has one connection); :func:`workflow.services.admin.set_time_zone`
         changes it."""
         if self._zone is None:
-            with self.transaction(write=False) as session:
-                self._zone = zone_in(session)
+            with self.reading() as conn:
+                self._zone = zone_in(conn)
         return self._zone
 
     def forget_zone(self) -> None:
@@ -80,6 +85,8 @@ class Database:
         ``write=False`` for reading only: on SQLite it then leaves the write lock to writers.
         Ctrl-C aborts a change until its commit begins, and is held from then on (see
         :mod:`workflow.services.interrupts`); a database failure is one plain error."""
+        from sqlalchemy.orm import Session  # the ORM: commands that only read use reading()
+
         if write:
             interrupts.resume()  # an interrupt held since the last commit stops us here
         session = Session(self.engine if write else self.reader, expire_on_commit=False)
@@ -102,6 +109,17 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One read-only transaction on a bare connection: Core statements only, never the
+        ORM (the commands that only read load nothing they do not use). On SQLite it leaves
+        the write lock to writers; a database failure is one plain error."""
+        try:
+            with self.reader.connect() as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            raise self._failure(exc, False) from None
+
     def _failure(self, exc: DBAPIError, committing: bool) -> Exception:
         if isinstance(exc, DataError):
             return InvalidInput(f"a value is out of range for the database: {exc.orig}")
@@ -116,7 +134,7 @@ class Database:
         self.engine.dispose()
 
 
-def zone_in(session: Session) -> ZoneInfo:
+def zone_in(session: Target) -> ZoneInfo:
     """The business time zone stored in the database of ``session`` (the default, when a
     database has none); a stored name that is no zone is refused, saying how to set one."""
     name = settings.get(session, settings.TIME_ZONE) or timeutil.DEFAULT_ZONE

@@ -19,7 +19,8 @@ from typing import Any, Literal
 from transitions import State
 from transitions.extensions.diagrams import GraphMachine
 
-from thidua.workflow.engine.judge import definition_of, load_cycle
+from thidua.workflow.engine.judge import definition_of
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.services.publish import Opener, lookup

@@ -4,9 +4,10 @@ presenters, speakers, who attended, minutes and plan, decisions, units leaving o
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from thidua.workflow.language.model import Definition
+if TYPE_CHECKING:
+    from thidua.workflow.language.model import Definition
 
 # The parts of a meeting, in the order an account reads them.
 PARTS = ("place", "starts_on", "ends_on", "chaired_by", "presented_by", "speakers",

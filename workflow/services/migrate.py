@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from thidua.store.models import Cycle
 from thidua.workflow import names
-from thidua.workflow.engine.judge import definition_of, load_cycle
+from thidua.workflow.engine.judge import definition_of
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Definition

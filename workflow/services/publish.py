@@ -40,6 +40,7 @@ from thidua.store import definitions as stored_definitions
 from thidua.store import ledger
 from thidua.workflow.engine.judge import definition_of
 from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.language import compiled
 from thidua.workflow.language.bases import published_from
 from thidua.workflow.language.lint import lint_file
 from thidua.workflow.language.loader import Loaded, find, load_file, shipped
@@ -149,7 +150,7 @@ def publish(db: Database, path: str | Path) -> Published:
                 session, content_hash=loaded.hash, def_id=d.id, version=d.version,
                 title=d.title.en, effective_from=d.effective_from.isoformat(),
                 source=loaded.source, published_by=who, published_at=iso(now()),
-                status="published")
+                status="published", compiled=(compiled.FORMAT, compiled.compile_loaded(loaded)))
         else:  # stored before as a draft, or as the shipped version it equals
             stored_definitions.set_status(session, loaded.hash, "published")
         row = record(session, db, kind="definition", trigger="publish", actor=who,

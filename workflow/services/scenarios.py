@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from thidua.workflow.engine.inputs import Attachment
-from thidua.workflow.engine.judge import load_cycle
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import (
     InvalidInput,
     ScenariosFailed,

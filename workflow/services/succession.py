@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Any
 
 from thidua.store import directory as queries
-from thidua.workflow.engine.judge import context, load_cycle
+from thidua.workflow.engine.judge import context
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import InvalidInput, TransitionRefused
 from thidua.workflow.services.cycles import Fired, start_cycle
 from thidua.workflow.services.db import Database

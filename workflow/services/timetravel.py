@@ -22,7 +22,8 @@ from thidua.store.ledger import as_event, event_hash
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.facts import replay
-from thidua.workflow.engine.judge import definition_of, load_cycle
+from thidua.workflow.engine.judge import definition_of
+from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import IntegrityFailure, NotFound
 from thidua.workflow.language.model import Label
 from thidua.workflow.services.db import Database

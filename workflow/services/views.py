@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thidua.store import cycles as stored_cycles
 from thidua.store import definitions as stored_definitions
@@ -13,17 +13,25 @@ from thidua.store import directory as queries
 from thidua.store import ledger
 from thidua.store.ledger import as_event
 from thidua.workflow import names as naming
-from thidua.workflow.engine import machine, roster
-from thidua.workflow.engine.judge import context, definition_of, judge, load_cycle
-from thidua.workflow.engine.step import Step
+from thidua.workflow.engine import roster
+from thidua.workflow.engine.rows import checked_facts, load_cycle
 from thidua.workflow.errors import InvalidInput
-from thidua.workflow.language.loader import Loaded
-from thidua.workflow.language.model import Label
-from thidua.workflow.services.cycles import stored_facts
+from thidua.workflow.language.outline import Text, outline_of
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.meetings import meeting_line
 from thidua.workflow.timeutil import days, due_date, parse_stored
 from thidua.workflow.timeutil import today as business_today
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from thidua.store.models import Actor
+    from thidua.workflow.engine.judge import Context
+    from thidua.workflow.language.loader import Loaded
+    from thidua.workflow.language.model import Label
+
+# show, list and history read through Core statements and the compiled definition's outline
+# alone; why and todo judge the rules, and import the engine when they run.
 
 DRAFT = "draft"  # the status of a definition version stored by `cycle start --draft`
 
@@ -38,7 +46,7 @@ class CycleView:
     cluster: str
     period: int
     state: str
-    state_label: Label | None
+    state_label: Text | None
     version: int
     due: str | None
     overdue: bool
@@ -75,28 +83,30 @@ def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleV
     overdue marks are judged on today in the database's business zone."""
     zone = db.zone  # read before the transaction below
     today = today or business_today(zone)
-    with db.transaction(write=False) as session:
-        cycle = load_cycle(session, cycle_id)
-        ctx = context(session, cycle, today, zone)
-        state = ctx.loaded.definition.state(cycle.state)
-        head, deputy = queries.leadership(session, cycle.cluster_id, cycle.period)
+    with db.reading() as conn:
+        cycle = load_cycle(conn, cycle_id)
+        outline = outline_of(conn, cycle.definition_hash)
+        facts = checked_facts(cycle, outline.states, outline.ref)
+        state = outline.states[cycle.state]
+        head, deputy = queries.leadership(conn, cycle.cluster_id, cycle.period)
         due = due_date(state.due, cycle.period) if state.due else None
         return CycleView(
-            cycle.id, ctx.loaded.ref, cycle.definition_hash, ctx.cluster.name, cycle.period,
-            cycle.state, state.label, cycle.version, due.isoformat() if due else None,
-            bool(due and today > due and not state.final), state.final, list(ctx.members),
-            head, deputy, stored_facts(cycle),
-            stored_definitions.status_of(session, cycle.definition_hash) == DRAFT)
+            cycle.id, outline.ref, cycle.definition_hash,
+            queries.cluster_name(conn, cycle.cluster_id), cycle.period, cycle.state,
+            state.label, cycle.version, due.isoformat() if due else None,
+            bool(due and today > due and not state.final), state.final,
+            queries.members_on(conn, cycle.cluster_id, today), head, deputy, facts,
+            stored_definitions.status_of(conn, cycle.definition_hash) == DRAFT)
 
 
 def list_cycles(db: Database, *, state: str | None = None, cluster: str | None = None,
                 period: int | None = None) -> list[dict[str, Any]]:
     """Cycles, newest first, filtered by state, cluster and period; a cluster that does not
     exist is not found."""
-    with db.transaction(write=False) as session:
+    with db.reading() as conn:
         if cluster is not None:
-            cluster = roster.cluster(session, naming.name(cluster, "--cluster")).name
-        rows = stored_cycles.listed(session, state=state, cluster=cluster, period=period)
+            cluster = roster.cluster_named(conn, naming.name(cluster, "--cluster"))[1]
+        rows = stored_cycles.listed(conn, state=state, cluster=cluster, period=period)
     return [{"id": r.id, "cluster": r.cluster, "period": r.period, "state": r.state,
              "version": r.version, "definition": f"{r.def_id}@{r.definition_version}",
              "draft": r.definition_status == DRAFT}
@@ -113,17 +123,16 @@ def enters_state(event: dict[str, Any]) -> bool:
 def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
     """The cycle's ledger events, oldest first, each with the time spent in its new state;
     an event taken on a draft definition version carries ``draft: true``."""
-    with db.transaction(write=False) as session:
-        load_cycle(session, cycle_id)
-        events = [as_event(row) for row in ledger.of_cycle(session, cycle_id)]
+    with db.reading() as conn:
+        load_cycle(conn, cycle_id)
+        events = [as_event(row) for row in ledger.of_cycle(conn, cycle_id)]
         hashes = {e["definition"] for e in events if e["definition"]}
-        drafts = {h for h in hashes if stored_definitions.status_of(session, h) == DRAFT}
-        versions = {h: definition_of(session, h).definition for h in hashes}
+        drafts = {h for h in hashes if stored_definitions.status_of(conn, h) == DRAFT}
+        meetings = {h: outline_of(conn, h).meetings for h in hashes}
     for event in events:
         if event["definition"] in drafts:
             event["draft"] = True
-        defn = versions.get(event["definition"])
-        if defn is not None and any(t.meeting for t in defn.transitions_for(event["trigger"])):
+        if event["trigger"] in meetings.get(event["definition"], ()):
             event["meeting"] = meeting_line(event["inputs"])
     # Time spent in a state runs from the step that entered it to the step that left it.
     entries = [e for e in events if enters_state(e)]
@@ -136,6 +145,8 @@ def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
 
 def definition_for(db: Database, cycle_id: int) -> Loaded:
     """The definition version cycle ``cycle_id`` is pinned to."""
+    from thidua.workflow.engine.judge import definition_of
+
     with db.transaction(write=False) as session:
         return definition_of(session, load_cycle(session, cycle_id).definition_hash)
 
@@ -143,6 +154,9 @@ def definition_for(db: Database, cycle_id: int) -> Loaded:
 def why(db: Database, cycle_id: int, *, actor: str | None = None,
         trigger: str | None = None, today: dt.date | None = None) -> list[Option]:
     """Each step possible from the cycle's state, with every reason it is refused now."""
+    from thidua.workflow.engine import machine
+    from thidua.workflow.engine.judge import context
+
     zone = db.zone  # read before the transaction below
     today = today or business_today(zone)
     actor = naming.optional_name(actor, "--as")
@@ -163,41 +177,67 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
                                [f"{trigger} cannot be fired from state {cycle.state!r}; "
                                 f"it starts from {', '.join(t.source)}"])]
             names = [trigger]
-        options = []
-        for name in names:
-            transition = definition.transition(name, cycle.state)
-            assert transition is not None  # the machine offers only triggers defined from here
-            step = Step(cycle.state, transition, facts=ctx.facts,
-                        judge=partial(judge, session, ctx, transition, person))
-            machine.conditions_hold(ctx.loaded, step, name)
-            verdict = step.judgement
-            assert verdict is not None
-            options.append(Option(name, transition.dest, transition.label, transition.roles,
-                                  [k for k, s in transition.inputs.items() if s.required],
-                                  transition.reason_required, transition.per_unit,
-                                  verdict.reasons, verdict.role_held))
-        return options
+        return _options(session, ctx, person, names)
 
 
-def todo(db: Database, *, actor: str | None = None,
+def _options(session: Session, ctx: Context, person: Actor | None,
+             names: list[str]) -> list[Option]:
+    """The steps ``names`` from the cycle's state, each judged on its conditions alone."""
+    from thidua.workflow.engine import machine
+    from thidua.workflow.engine.judge import judge
+    from thidua.workflow.engine.step import Step
+
+    options = []
+    for name in names:
+        transition = ctx.loaded.definition.transition(name, ctx.cycle.state)
+        assert transition is not None  # the machine offers only triggers defined from here
+        step = Step(ctx.cycle.state, transition, facts=ctx.facts,
+                    judge=partial(judge, session, ctx, transition, person))
+        machine.conditions_hold(ctx.loaded, step, name)
+        verdict = step.judgement
+        assert verdict is not None
+        options.append(Option(name, transition.dest, transition.label, transition.roles,
+                              [k for k, s in transition.inputs.items() if s.required],
+                              transition.reason_required, transition.per_unit,
+                              verdict.reasons, verdict.role_held))
+    return options
+
+
+def todo(db: Database, *, actor: str | None = None, cluster: str | None = None,
          today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Across open cycles: what ``actor`` can do now, what is blocked, and what is due."""
+    """Across open cycles (of ``cluster``, when given): what ``actor`` can do now, what is
+    blocked, and what is due. Cycles in a final state are left out by the query itself, and
+    every open cycle is judged in one read transaction."""
+    from thidua.workflow.engine import machine
+    from thidua.workflow.engine.judge import context, definition_of
+    from thidua.workflow.engine.lookup import Preloaded
+
     zone = db.zone  # read before the transaction below
     today = today or business_today(zone)
     actor = naming.optional_name(actor, "--as")
+    rows = []
     with db.transaction(write=False) as session:
         person = roster.person_or_operator(session, db.operator, actor)
-        cycle_ids = stored_cycles.ids(session)
-    rows = []
-    for cycle_id in cycle_ids:
-        view = show(db, cycle_id, today=today)
-        if view.final:
-            continue
-        options = why(db, cycle_id, actor=person.name, today=today)
-        rows.append({"cycle": cycle_id, "cluster": view.cluster, "period": view.period,
-                     "state": view.state, "due": view.due, "overdue": view.overdue,
-                     "ready": [o.trigger for o in options if o.allowed],
-                     "blocked": {o.trigger: o.reasons for o in options
-                                 # steps the person may never take are not "to do"
-                                 if not o.allowed and o.role_held}})
+        cluster_id = (roster.cluster_named(session, naming.name(cluster, "--cluster"))[0]
+                      if cluster is not None else None)
+        finals = {digest: [s.name for s in definition_of(session, digest).definition.states
+                           if s.final]
+                  for digest in stored_cycles.count_by_definition(session)}
+        lookup = Preloaded(session, today, person.id)
+        clusters = {row.id: row for row in queries.clusters(session)}
+        for cycle in stored_cycles.open_cycles(session, finals, cluster_id=cluster_id):
+            ctx = context(session, cycle, today, zone, lookup=lookup,
+                          cluster=clusters[cycle.cluster_id])
+            state = ctx.loaded.definition.state(cycle.state)
+            due = due_date(state.due, cycle.period) if state.due else None
+            options = _options(session, ctx, person,
+                               machine.triggers_from(ctx.loaded, cycle.state))
+            rows.append({"cycle": cycle.id, "cluster": ctx.cluster.name,
+                         "period": cycle.period, "state": cycle.state,
+                         "due": due.isoformat() if due else None,
+                         "overdue": bool(due and today > due),
+                         "ready": [o.trigger for o in options if o.allowed],
+                         "blocked": {o.trigger: o.reasons for o in options
+                                     # steps the person may never take are not "to do"
+                                     if not o.allowed and o.role_held}})
     return rows

@@ -1,0 +1,67 @@
+"""Commands that only read load only what they use: not the ORM, not pydantic, not transitions,
+not YAML (as `--help` loads none of SQLAlchemy; see test_startup.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli.helpers import advance, start
+from tests.conftest import CLUSTER
+from thidua.workflow.engine import judge
+from thidua.workflow.services.db import Database
+
+UNUSED = ["sqlalchemy.orm", "pydantic", "transitions", "yaml", "alembic"]
+PROBE = """
+import json, sys
+from thidua.cli.main import root
+try:
+    root.main(args={args!r}, prog_name="thidua")
+except SystemExit as exit:
+    code = exit.code
+print(json.dumps([code, sorted(m for m in {unused!r} if m in sys.modules)]))
+"""
+
+READS = [
+    pytest.param(["cycle", "show", "{cycle}"], id="cycle-show"),
+    pytest.param(["--json", "cycle", "show", "{cycle}"], id="cycle-show-json"),
+    pytest.param(["cycle", "list"], id="cycle-list"),
+    pytest.param(["cycle", "list", "--cluster", CLUSTER], id="cycle-list-cluster"),
+    pytest.param(["cycle", "history", "{cycle}"], id="cycle-history"),
+    pytest.param(["audit", "log"], id="audit-log"),
+    pytest.param(["audit", "log", "--cycle", "{cycle}", "--limit", "3"], id="audit-log-cycle"),
+    pytest.param(["cycle", "show", "999"], id="cycle-show-not-found"),
+]
+
+
+def _loaded(db_url: str, args: list[str]) -> tuple[int, list[str]]:
+    code = PROBE.format(args=["--db", db_url, *args], unused=UNUSED)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "COLUMNS": "200"}).stdout
+    exit_code, modules = json.loads(out.strip().splitlines()[-1])
+    return exit_code, modules
+
+
+@pytest.mark.parametrize("args", READS)
+def test_a_reading_command_loads_no_orm_pydantic_transitions_or_yaml(
+        populated: Database, db_url: str, args: list[str]) -> None:
+    """Showing, listing, the history and the log of a cycle in progress import none of the
+    ORM, pydantic, transitions, YAML or Alembic."""
+    cycle = start(populated)
+    advance(populated, cycle, until="sign_compact")
+    exit_code, modules = _loaded(db_url, [a.format(cycle=cycle) for a in args])
+    assert exit_code in (0, 5, None)
+    assert modules == []
+
+
+def test_the_probe_sees_what_a_step_loads(populated: Database, db_url: str) -> None:
+    """A step does load the rules and the ORM (so the probe above can fail)."""
+    cycle = start(populated)
+    judge._BY_HASH.clear()
+    exit_code, modules = _loaded(db_url, ["cycle", "why", str(cycle)])
+    assert exit_code in (0, None)
+    assert {"sqlalchemy.orm", "pydantic", "transitions"} <= set(modules)
