@@ -29,8 +29,7 @@ class Database:
 
     def __init__(self, url: str | None = None, *, check_schema: bool = True,
                  operator: str | None = None, create: bool = True) -> None:
-        if not create:
-            _must_exist(url)
+        _must_exist(url, create=create)
         try:
             self.engine = store_engine.make_engine(url)
         except store_engine.StoreError as exc:
@@ -134,14 +133,21 @@ def _rollback(session: Session) -> None:
         session.rollback()
 
 
-def _must_exist(url: str | None) -> None:
-    """Refuse a SQLite file that is not there (so that reading does not create it)."""
+def _must_exist(url: str | None, *, create: bool) -> None:
+    """Refuse a SQLite file that is not there (so that reading does not create it), or, when
+    it may be created, one whose folder is not there."""
     resolved = store_engine.resolve_url(url)
-    if resolved.startswith("sqlite:///"):
-        path = resolved.removeprefix("sqlite:///")
-        if path not in ("", ":memory:") and not os.path.exists(path):
-            raise NotFound(f"no database at {path} (a command that records creates it; "
-                           "so does thidua db upgrade)")
+    if not resolved.startswith("sqlite:///"):
+        return
+    path = resolved.removeprefix("sqlite:///")
+    if path in ("", ":memory:") or os.path.exists(path):
+        return
+    if not create:
+        raise NotFound(f"no database at {path} (a command that records creates it; "
+                       "so does thidua db upgrade)")
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        raise NotFound(f"no folder {folder} to create the database {path} in")
 
 
 # Runs a prebuilt statement of columns in a session's transaction (see store.query.run).
