@@ -11,6 +11,7 @@ from thidua.cli.output import (
     NAME,
     PERIOD,
     REASON,
+    VERSION,
     Env,
     emit_json,
     escape,
@@ -131,7 +132,7 @@ def start(env: Env, definition: str, draft: str | None, cluster: str | None,
               help="The written reason (required for returns and revocations).")
 @click.option("--unit", type=NAME, metavar="UNIT",
               help="The member unit a per-unit step records for.")
-@click.option("--expect-version", type=int, help="Refuse (exit 3) unless the cycle is at it.")
+@click.option("--expect-version", type=VERSION, help="Refuse (exit 3) unless the cycle is at it.")
 @AS
 @AT
 @REQUEST

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
-from thidua.cli.output import REASON, Env, emit_json, pairs, pass_env, plain, say
+from thidua.cli.output import REASON, VERSION, Env, emit_json, pairs, pass_env, plain, say
 
 
 @click.command("migrate")
@@ -18,7 +18,7 @@ from thidua.cli.output import REASON, Env, emit_json, pairs, pass_env, plain, sa
 @click.option("--map", "mapping", multiple=True, metavar="OLD=NEW",
               help="The state of the new version that stands for OLD (repeat).")
 @click.option("--reason", type=REASON, help="Why the cycle moves (recorded in the ledger).")
-@click.option("--expect-version", type=int, help="Refuse (exit 3) unless the cycle is at it.")
+@click.option("--expect-version", type=VERSION, help="Refuse (exit 3) unless the cycle is at it.")
 @click.option("--at", "occurred_at", metavar="DATE",
               help="When it takes effect (YYYY-MM-DD[THH:MM]; default: now).")
 @pass_env

@@ -124,6 +124,8 @@ TEXT = _Name("text", "text")
 PERIOD = _Period()
 # Every cycle id: a positive 32-bit integer, as the database stores it.
 CYCLE_ID = click.IntRange(1, 2**31 - 1)
+# Every --expect-version: a cycle's version, held in the same column type.
+VERSION = click.IntRange(1, 2**31 - 1)
 
 
 def default_lang() -> str:

@@ -83,3 +83,16 @@ def _fsync(path: str, *, directory: bool = False) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def copy_sqlite(source: Engine, target: Engine) -> None:
+    """Copy the whole SQLite database of ``source`` over that of ``target``, both open: an
+    in-memory database migrated once is copied into each new throwaway one (a page copy, far
+    cheaper than running the migrations again)."""
+    reading, writing = source.raw_connection(), target.raw_connection()
+    try:
+        reading.driver_connection.backup(writing.driver_connection,  # type: ignore[union-attr]
+                                         pages=-1)
+    finally:
+        writing.close()
+        reading.close()

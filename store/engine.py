@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import pwd
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -41,16 +43,59 @@ def resolve_url(url: str | None) -> str:
     return url
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (see :func:`resolve_url`), configured for thidua's durability."""
+def sqlite_path(url: str | None) -> str | None:
+    """The file of a SQLite ``url`` (see :func:`resolve_url`), or None (another database, or
+    one in memory)."""
+    resolved = resolve_url(url)
+    if not resolved.startswith("sqlite:///"):
+        return None
+    path = resolved.removeprefix("sqlite:///").split("?", 1)[0]
+    return None if path in ("", ":memory:") else path
+
+
+def read_mode(path: str) -> str | None:
+    """How this account opens the SQLite file ``path`` to read it: None when it may write it
+    (and make the -wal and -shm files beside it), else ``READ_ONLY`` (SQLite's ``mode=ro``,
+    which needs a -shm file to be there already) or, when there is none and no -wal file
+    holds recent steps, ``IMMUTABLE`` (read as a file on read-only media). StoreError when
+    recent steps in a -wal file cannot be read without writing."""
+    folder = os.path.dirname(path) or "."
+    wal, shm = path + "-wal", path + "-shm"
+    if _writable(path) and (_writable(folder) or (_writable(wal) and _writable(shm))):
+        return None
+    if os.path.exists(shm) and os.access(shm, os.R_OK):
+        return READ_ONLY
+    if not os.path.exists(wal) or os.path.getsize(wal) == 0:
+        return IMMUTABLE
+    raise StoreError(f"the database {path} is read-only for this account, and its latest "
+                     f"steps, in {wal}, cannot be read without writing beside it: read it as "
+                     "an account that can write its folder, or copy it (with its -wal file) "
+                     "to one")
+
+
+def _writable(path: str) -> bool:
+    effective = os.access in os.supports_effective_ids
+    return os.access(path, os.W_OK, effective_ids=effective)
+
+
+READ_ONLY, IMMUTABLE = "ro", "immutable"
+
+
+def make_engine(url: str | None = None, *, read: str | None = None) -> Engine:
+    """An engine for ``url`` (see :func:`resolve_url`), configured for thidua's durability;
+    a SQLite file opened read-only when ``read`` (a :func:`read_mode`) says so."""
     resolved = resolve_url(url)
     try:
         parsed = make_url(resolved)
     except ArgumentError:
         raise StoreError(f"not a database URL or file path: {url!r}") from None
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
-        _sqlite_setup(engine, in_memory=parsed.database in (None, "", ":memory:"))
+        path = sqlite_path(resolved)
+        if read is not None and path is not None:
+            engine = create_engine(parsed, creator=_read_only(path, read))
+        else:
+            engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_S})
+        _sqlite_setup(engine, wal=path is not None and read is None)
         return engine
     backend = parsed.get_backend_name()
     try:
@@ -84,12 +129,27 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def _sqlite_setup(engine: Engine, *, in_memory: bool) -> None:
+def _read_only(path: str, mode: str) -> Callable[[], sqlite3.Connection]:
+    """Connections to ``path`` that can only read it, as a URI: ``mode=ro``, and with
+    ``immutable=1`` for a file whose folder this account cannot write (no -shm file can be
+    made, and none is there)."""
+    target = f"file:{quote(os.path.abspath(path))}?mode=ro"
+    if mode == IMMUTABLE:
+        target += "&immutable=1"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(target, uri=True, timeout=BUSY_TIMEOUT_S,
+                               check_same_thread=False)
+
+    return connect
+
+
+def _sqlite_setup(engine: Engine, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        if not in_memory:
+        if wal:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")

@@ -3,8 +3,8 @@ beyond them before it can cost more than a moment or a little memory.
 
 A definition's YAML is bounded by its size, its nesting and the values it expands to (an alias
 counts as often as it is used, so that a few hundred bytes of aliases of aliases cannot stand
-for billions of values). JSON given as an input, or read from a bundle, is bounded by its size
-and its nesting.
+for billions of values); its scenarios by their number and the steps they take in all.
+JSON given as an input, or read from a bundle, is bounded by its size and its nesting.
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ YAML_MAX_BYTES = 1 << 20
 YAML_MAX_NODES = 50_000
 YAML_MAX_ALIASES = 1_000
 YAML_MAX_DEPTH = 64
+
+# A definition's scenarios, each run on its own database by `def test`, `def publish` and
+# `cycle start --draft`: seven times the shipped ones (4 scenarios; 53 steps, 110 with their
+# set-ups). A step of a scenario is a step fired, or a member unit, person or role its setup
+# records; at these bounds the scenarios run in a few seconds.
+SCENARIOS_MAX = 30
+SCENARIO_STEPS_MAX = 600
 
 # JSON typed as a step's input (a list, the votes of a tally, the points of a score sheet).
 INPUT_MAX_BYTES = 1 << 20

@@ -94,9 +94,10 @@ def test_bad_option(args: list[str]) -> None:
 @pytest.mark.parametrize("args", [["cycle", "list"], ["db", "current"], ["db", "upgrade"],
                                   ["audit", "verify"]], ids=" ".join)
 def test_unreachable_postgresql(args: list[str]) -> None:
-    """An unreachable PostgreSQL server gives one plain Error line (exit 2), no traceback."""
-    message = plain_error(invoke(UNREACHABLE, *args), 2)
-    assert "127.0.0.1:1" in message
+    """A PostgreSQL server that refuses connections gives one plain Error line, exit 3
+    (nothing is wrong with what was typed: try again once it answers), no traceback."""
+    message = plain_error(invoke(UNREACHABLE, *args), 3)
+    assert "127.0.0.1:1" in message and "cannot reach the database server" in message
 
 
 def test_unknown_kind_of_database() -> None:
@@ -105,10 +106,13 @@ def test_unknown_kind_of_database() -> None:
 
 
 def test_sqlite_file_in_a_missing_folder(tmp_path: Path) -> None:
-    """A SQLite file whose folder does not exist gives one Error line: exit 2 for a command
-    that would create it, exit 5 (no database) for one that reads; no folder is created."""
+    """A SQLite file whose folder does not exist is not found (exit 5), in one Error line:
+    no folder to create it in for a command that would, no database for one that reads; no
+    folder is created."""
     path = str(tmp_path / "no" / "such" / "folder" / "thidua.db")
-    assert "cannot open the database" in plain_error(invoke(path, "actor", "add", "A"), 2)
+    for args in (("actor", "add", "A"), ("db", "upgrade")):
+        assert f"no folder {tmp_path}/no/such/folder to create the database" in plain_error(
+            invoke(path, *args), 5)
     assert f"no database at {path}" in plain_error(invoke(path, "cycle", "list"), 5)
     assert not (tmp_path / "no").exists()
 
@@ -145,7 +149,9 @@ def test_out_of_range_numbers(populated: Database, cli: Invoke, args: tuple[str,
 
 
 def test_out_of_range_cycle_filter(populated: Database, cli: Invoke) -> None:
-    """`audit log --cycle` with an id beyond any real one finds nothing, like any unknown id."""
+    """`audit log --cycle` with an id that names no cycle, in range or beyond any real one,
+    is not found (exit 5), like any unknown id."""
     start(populated)
-    assert parsed(cli("audit", "log", "--cycle", "42", json=True)) == []
-    assert parsed(cli("audit", "log", "--cycle", "9999999999", json=True)) == []
+    assert "no cycle 42" in plain_error(cli("audit", "log", "--cycle", "42", json=True), 5)
+    assert "no cycle 9999999999" in plain_error(
+        cli("audit", "log", "--cycle", "9999999999", json=True), 5)

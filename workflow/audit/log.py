@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from thidua.store import ledger
+from thidua.workflow.engine.rows import load_cycle
+from thidua.workflow.errors import NotFound
 from thidua.workflow.services.db import Database
 
 Events = Callable[[], Iterator[dict[str, Any]]]
@@ -18,12 +20,17 @@ Events = Callable[[], Iterator[dict[str, Any]]]
 def reading(db: Database, *, cycle_id: int | None = None,
             limit: int | None = None) -> Iterator[Events]:
     """While the block runs, a function that iterates the events asked for, oldest first
-    (the last ``limit`` of them, of ``cycle_id`` when given); every iteration gives the same
-    events, so that a table can be measured, then printed."""
-    if (cycle_id is not None and not 1 <= cycle_id <= 2**31 - 1) or limit == 0:
-        yield lambda: iter(())  # an id the database cannot hold names no cycle
-        return
+    (the last ``limit`` of them, of ``cycle_id`` when given: :class:`NotFound` when there is
+    no such cycle); every iteration gives the same events, so that a table can be measured,
+    then printed."""
+    if cycle_id is not None and not 1 <= cycle_id <= 2**31 - 1:
+        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
     with db.reading() as conn:
+        if cycle_id is not None:
+            load_cycle(conn, cycle_id)  # no such cycle: not found, as everywhere
+        if limit == 0:
+            yield lambda: iter(())
+            return
         through = ledger.head(conn)[0]
         first = 1 if limit is None else ledger.start_of_last(conn, limit, cycle_id=cycle_id)
 

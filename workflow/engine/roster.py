@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from thidua.store import directory as queries
 from thidua.store import grants
 from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.lookalikes import refuse_lookalike
 from thidua.workflow.names import did_you_mean, nfc, twins
 
 if TYPE_CHECKING:
@@ -52,11 +53,13 @@ def named(session: Session, name: str, by_name: Callable[[Session, str], Row | N
 
 
 def unit(session: Session, name: str, *, create: bool = False) -> Unit:
-    """The unit called ``name`` (created when ``create``, in NFC)."""
+    """The unit called ``name`` (created when ``create``, in NFC, unless the name looks like
+    another unit's: :func:`thidua.workflow.lookalikes.refuse_lookalike`)."""
     found, known = named(session, name, queries.unit_named, queries.unit_names, "unit")
     if found is None:
         if not create:
             raise NotFound(f"no unit {name!r}{did_you_mean(name, known)}")
+        refuse_lookalike(nfc(name), known, "unit")
         from thidua.store.models import Unit  # the ORM: only a command that adds a unit
 
         found = Unit(name=nfc(name))

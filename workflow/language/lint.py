@@ -6,7 +6,8 @@ roles that no step uses; due dates outside the period (the emulation year N and 
 months, until ``TAIL_END`` of N+1) or earlier than the state that leads to them; awards that are
 not in the catalogue (checked only when the definition has one); returns, refusals and
 revocations without a required reason; parameters without a legal basis or an effective date;
-labels missing, blank or untranslated; scenarios that cannot run.
+labels missing, blank or untranslated; scenarios that cannot run, or more of them (or of their
+steps) than one run takes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from thidua.workflow import limits
 from thidua.workflow.errors import InvalidDefinition, NotFound, Problem
 from thidua.workflow.language.loader import files_or_shipped, load_file
 from thidua.workflow.language.model import Definition, Label
@@ -283,7 +285,34 @@ def _label(where: FieldPath, label: Label | None, what: str) -> Iterator[Check]:
             f"{what}: the English label is the Vietnamese one ({label.en!r}): translate it")
 
 
+def scenario_steps(scenario: Any) -> int:
+    """What running ``scenario`` takes: its steps, and its setup's member units, people and
+    roles (each recorded like a step)."""
+    setup = scenario.setup
+    prepared = 0 if setup is None else len(setup.members) + sum(
+        1 + len(person.roles) for person in setup.people)
+    return len(scenario.steps) + prepared
+
+
+def scenario_bounds(defn: Definition) -> Iterator[tuple[FieldPath, str]]:
+    """Where ``defn``'s scenarios go beyond the bounds of one run (``limits.SCENARIOS_MAX``
+    scenarios, ``limits.SCENARIO_STEPS_MAX`` steps in all)."""
+    count = len(defn.scenarios)
+    if count > limits.SCENARIOS_MAX:
+        yield ("scenarios", limits.SCENARIOS_MAX), (
+            f"{count} scenarios: at most {limits.SCENARIOS_MAX} are run")
+    steps = [scenario_steps(scenario) for scenario in defn.scenarios]
+    if sum(steps) > limits.SCENARIO_STEPS_MAX:
+        beyond = next(i for i in range(len(steps))
+                      if sum(steps[:i + 1]) > limits.SCENARIO_STEPS_MAX)
+        yield ("scenarios", beyond), (
+            f"the scenarios take {sum(steps)} steps (their setups' member units, people and "
+            f"roles included): at most {limits.SCENARIO_STEPS_MAX} in all are run")
+
+
 def _scenarios(defn: Definition) -> Iterator[Check]:
+    for where, message in scenario_bounds(defn):
+        yield ERROR, where, message
     names: set[str] = set()
     for i, scenario in enumerate(defn.scenarios):
         if scenario.name in names:

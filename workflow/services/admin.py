@@ -18,7 +18,7 @@ from thidua.workflow import limits, names, timeutil
 from thidua.workflow.audit import verify as audit
 from thidua.workflow.errors import Conflict, InvalidInput
 from thidua.workflow.language import compiled
-from thidua.workflow.services import documents, identity
+from thidua.workflow.services import documents, faults, identity
 from thidua.workflow.services.db import Database, record
 
 
@@ -29,7 +29,8 @@ def upgrade_db(db: Database) -> str | None:
     except store_engine.SchemaNotReady as exc:
         raise InvalidInput(str(exc)) from None
     except OperationalError as exc:
-        raise InvalidInput(f"cannot upgrade the database {db.url}: {exc.orig}") from None
+        raise faults.explain(exc, where=db.url) or InvalidInput(
+            f"cannot upgrade the database {db.url}: {exc.orig}") from None
 
 
 def db_status(db: Database) -> dict[str, Any]:
@@ -38,7 +39,8 @@ def db_status(db: Database) -> dict[str, Any]:
     try:
         revision = store_engine.schema_revision(db.engine)
     except OperationalError as exc:
-        raise InvalidInput(f"cannot open the database {db.url}: {exc.orig}") from None
+        raise faults.explain(exc, where=db.url) or InvalidInput(
+            f"cannot open the database {db.url}: {exc.orig}") from None
     return {"url": db.url, "revision": revision, "head": schema.HEAD,
             "up_to_date": revision == schema.HEAD,
             "names": stored_names(db) if revision == schema.HEAD else []}

@@ -34,10 +34,8 @@ class Database:
 
     def __init__(self, url: str | None = None, *, check_schema: bool = True,
                  operator: str | None = None, create: bool = True) -> None:
-        if not create:
-            _must_exist(url)
         try:
-            self.engine = store_engine.make_engine(url)
+            self.engine = store_engine.make_engine(url, read=_access(url, create=create))
         except store_engine.StoreError as exc:
             raise InvalidInput(str(exc)) from None
         self._operator = operator
@@ -152,14 +150,28 @@ def _rollback(session: Session) -> None:
         session.rollback()
 
 
-def _must_exist(url: str | None) -> None:
-    """Refuse a SQLite file that is not there (so that reading does not create it)."""
-    resolved = store_engine.resolve_url(url)
-    if resolved.startswith("sqlite:///"):
-        path = resolved.removeprefix("sqlite:///")
-        if path not in ("", ":memory:") and not os.path.exists(path):
+def _access(url: str | None, *, create: bool) -> str | None:
+    """How a SQLite file is opened (see :func:`store.engine.read_mode`): for reading only,
+    read-only when this account may not write it; for recording, never read-only, refused
+    at once when it may not. A file that is not there is not found when reading (reading
+    does not create it), nor when its folder is not there."""
+    path = store_engine.sqlite_path(url)
+    if path is None:
+        return None
+    if not os.path.exists(path):
+        if not create:
             raise NotFound(f"no database at {path} (a command that records creates it; "
                            "so does thidua db upgrade)")
+        folder = os.path.dirname(path) or "."
+        if not os.path.isdir(folder):
+            raise NotFound(f"no folder {folder} to create the database {path} in")
+        return None
+    mode = store_engine.read_mode(path)
+    if mode is not None and create:
+        raise InvalidInput(f"the database {path} cannot be written by this account (the "
+                           "file, or the folder it is in, is read-only for it); nothing was "
+                           "recorded; commands that only read it work")
+    return mode
 
 
 # Runs a prebuilt statement of columns in a session's transaction (see store.query.run).

@@ -11,6 +11,7 @@ from thidua.store import directory as queries
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.lookalikes import refuse_lookalike
 from thidua.workflow.services import identity
 from thidua.workflow.services.db import Database, record
 from thidua.workflow.timeutil import today
@@ -44,9 +45,11 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
         raise InvalidInput("the head and the deputy must be different units")
     with db.transaction() as session:
         by = identity.require_admin(session, db, "cluster add")
-        if roster.named(session, name, queries.cluster_named, queries.cluster_names,
-                        "cluster")[0] is not None:
+        found, known = roster.named(session, name, queries.cluster_named,
+                                    queries.cluster_names, "cluster")
+        if found is not None:
             raise InvalidInput(f"a cluster named {name!r} already exists")
+        refuse_lookalike(name, known, "cluster")
         new_id = queries.add_cluster(session, name, kind)
         for member in dict.fromkeys(members):
             queries.add_membership(session, new_id, roster.unit(session, member, create=True).id,
@@ -87,9 +90,11 @@ def add_actor(db: Database, name: str, *, unit_name: str | None,
     login = names.optional_name(login, "login")
     with db.transaction() as session:
         by = identity.require_admin(session, db, "actor add")
-        if roster.named(session, name, queries.actor_named, queries.actor_names,
-                        "person")[0] is not None:
+        found, known = roster.named(session, name, queries.actor_named, queries.actor_names,
+                                    "person")
+        if found is not None:
             raise InvalidInput(f"a person named {name!r} is already registered")
+        refuse_lookalike(name, known, "person")
         if login and roster.actor_with_login(session, login) is not None:
             raise InvalidInput(f"the login {login!r} already belongs to another person")
         unit_id = roster.unit(session, unit_name).id if unit_name else None

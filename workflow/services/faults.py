@@ -8,13 +8,16 @@ raw cursor raised it.
 - the connection lost, the server shut down or the session terminated: **3**, nothing
   recorded (when it happened during the commit, the line says the change may have been);
 - the disk failing to read or write: **3**, nothing recorded;
+- the server not reached (refused, timed out, its host unknown or unreachable): **3**, try
+  again once it answers;
+- a PostgreSQL database that does not exist on the server: **5**;
 - the file read-only for this account, a privilege missing: **2**, nothing recorded;
 - a file that is not a SQLite database, one that cannot be opened: **2**.
 """
 
 from __future__ import annotations
 
-from thidua.workflow.errors import Conflict, InvalidInput, ThiduaError
+from thidua.workflow.errors import Conflict, InvalidInput, NotFound, ThiduaError
 
 NOTHING = "nothing was recorded"
 
@@ -29,6 +32,14 @@ IO = "the database's disk failed ({why}); " + NOTHING + "; check the disk and tr
 READ_ONLY = "the database cannot be written by this account ({why}); " + NOTHING
 NOT_A_DATABASE = "{where} is not a SQLite database ({why})"
 CANNOT_OPEN = "cannot open the database{where}: {why}"
+UNREACHABLE = ("cannot reach the database server{where} ({why}); nothing was done; try again "
+               "once it answers")
+NO_DATABASE = "no database{where} on its server ({why}); thidua db upgrade creates the schema " \
+              "in a database made with createdb"
+# What libpq says when the server cannot be reached at all, or the database is not there.
+_UNREACHED = ("connection refused", "timeout expired", "timed out", "failed to resolve host",
+              "could not translate host name", "no route to host", "network is unreachable",
+              "the database system is starting up", "the database system is shutting down")
 
 # SQLite says what went wrong in words only (its result codes are not in sqlite3's errors).
 _SQLITE = (
@@ -65,11 +76,17 @@ def kind_of(exc: BaseException) -> str | None:
         text = str(error).lower()
         return next((kind for words, kind in _SQLITE if words in text), None)
     if module == "psycopg":  # no SQLSTATE: the server could not be reached, or went away
-        text = str(error).lower()
-        if "connection failed" in text or "connection to server" in text:
-            return "cannot-open"
-        return "lost"
+        return _unconnected(str(error).lower())
     return "lost" if getattr(exc, "connection_invalidated", False) else None
+
+
+def _unconnected(text: str) -> str:
+    if any(words in text for words in _UNREACHED):
+        return "unreachable"
+    if "connection failed" in text or "connection to server" in text:
+        return "no-database" if 'database "' in text and "does not exist" in text \
+            else "cannot-open"
+    return "lost"
 
 
 def explain(exc: BaseException, *, where: str = "", committing: bool = False) -> \
@@ -89,6 +106,10 @@ def explain(exc: BaseException, *, where: str = "", committing: bool = False) ->
         return Conflict(IO.format(why=why))
     if kind == "lost":
         return Conflict((LOST_IN_COMMIT if committing else LOST).format(why=why))
+    if kind == "unreachable":
+        return Conflict(UNREACHABLE.format(where=f" of {where}" if where else "", why=why))
+    if kind == "no-database":
+        return NotFound(NO_DATABASE.format(where=f" {where}" if where else "", why=why))
     if kind == "read-only":
         return InvalidInput(READ_ONLY.format(why=why))
     if kind == "not-a-database":

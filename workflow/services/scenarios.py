@@ -1,13 +1,15 @@
 """Running a definition's scenarios: executable examples on a throwaway store.
 
 Each scenario gets a new in-memory SQLite database with the real schema (the Alembic
-migrations), its own cluster, members, head, deputy and people, and a cycle started on the
-definition under test; its steps are then fired through :func:`workflow.services.cycles.fire`,
-exactly as
-the command line fires them. A document input is written as its file name (or as
-``{name: ..., text: ...}``) and attached with that text. A step passes when it is taken (and
-leaves the cycle in ``expect_state``, if given) or, with ``expect_refused``, when it is refused
-with a reason that contains that text. The first step that does otherwise fails the scenario.
+migrations, run once per file and copied), its own cluster, members, head, deputy and people,
+and a cycle started on the definition under test; its steps are then fired through
+:func:`workflow.services.cycles.fire`, exactly as the command line fires them. A document
+input is written as its file name (or as ``{name: ..., text: ...}``) and attached with that
+text. A step passes when it is taken (and leaves the cycle in ``expect_state``, if given) or,
+with ``expect_refused``, when it is refused with a reason that contains that text. The first
+step that does otherwise fails the scenario. Scenarios beyond the bounds of one run
+(:data:`workflow.limits.SCENARIOS_MAX`, :data:`workflow.limits.SCENARIO_STEPS_MAX`) are
+refused before any runs.
 """
 
 from __future__ import annotations
@@ -17,16 +19,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from thidua.store.backup import copy_sqlite
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import (
+    InvalidDefinition,
     InvalidInput,
+    Problem,
     ScenariosFailed,
     ThiduaError,
     TransitionRefused,
 )
+from thidua.workflow.language.lint import scenario_bounds
 from thidua.workflow.language.loader import Loaded, files_or_shipped, load_file
 from thidua.workflow.language.model import Scenario, ScenarioSetup, ScenarioStep
+from thidua.workflow.language.reader import dotted
 from thidua.workflow.services import directory, identity
 from thidua.workflow.services.admin import upgrade_db
 from thidua.workflow.services.cycles import fire, start_cycle
@@ -108,11 +115,24 @@ def run_files(files: list[str]) -> list[TestReport]:
 
 
 def run_scenarios(loaded: Loaded) -> TestReport:
-    """Run every scenario of ``loaded``, each on its own throwaway store."""
+    """Run every scenario of ``loaded``, each on its own throwaway store; refuse
+    (:class:`InvalidDefinition`) scenarios beyond the bounds of one run, before any runs."""
+    beyond = [Problem(message, file=file or loaded.file, line=line, field=dotted(where))
+              for where, message in scenario_bounds(loaded.definition)
+              for file, line in [loaded.where(where)]]
+    if beyond:
+        raise InvalidDefinition(beyond)
     results = []
-    for i, scenario in enumerate(loaded.definition.scenarios):
-        lines = [_where(loaded, ("scenarios", i, "steps", j)) for j in range(len(scenario.steps))]
-        results.append(_run(loaded, scenario, _where(loaded, ("scenarios", i)), lines))
+    template = Database("sqlite://", check_schema=False)
+    try:
+        upgrade_db(template)  # once; each scenario starts on a copy
+        for i, scenario in enumerate(loaded.definition.scenarios):
+            lines = [_where(loaded, ("scenarios", i, "steps", j))
+                     for j in range(len(scenario.steps))]
+            results.append(_run(loaded, scenario, _where(loaded, ("scenarios", i)), lines,
+                                template))
+    finally:
+        template.close()
     return TestReport(loaded.file, loaded.ref, loaded.hash, results)
 
 
@@ -125,7 +145,8 @@ def _where(loaded: Loaded, path: tuple[str | int, ...]) -> Where:
     return (file if file != loaded.file else None), line
 
 
-def _run(loaded: Loaded, scenario: Scenario, where: Where, lines: list[Where]) -> ScenarioResult:
+def _run(loaded: Loaded, scenario: Scenario, where: Where, lines: list[Where],
+         template: Database) -> ScenarioResult:
     count, (file, line) = len(scenario.steps), where
     if scenario.setup is None:
         why = "no setup: name the cluster, members, people and who starts the cycle"
@@ -133,7 +154,7 @@ def _run(loaded: Loaded, scenario: Scenario, where: Where, lines: list[Where]) -
                               StepFailure(0, line, "setup", why, file))
     db = Database("sqlite://", check_schema=False)
     try:
-        upgrade_db(db)
+        copy_sqlite(template.engine, db.engine)
         try:
             cycle_id = _set_up(db, loaded, scenario.setup)
         except ThiduaError as exc:
