@@ -27,6 +27,7 @@ from thidua.store.models import (
     LedgerRow,
     Membership,
     Merger,
+    Setting,
     Unit,
 )
 
@@ -51,6 +52,7 @@ DIRECTORY = {
                      Grant.revoked_on).order_by(Grant.id),
     "delegations": select(Delegation.login, Delegation.actor_id,
                           Delegation.revoked_on).order_by(Delegation.id),
+    "settings": select(Setting.key, Setting.value).order_by(Setting.key),
 }
 _DEFINITIONS = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.version,
                       DefinitionRow.title, DefinitionRow.effective_from,

@@ -4,11 +4,12 @@ means."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, insert, select, update
 
-from thidua.store.models import Setting
+from thidua.store.models import LedgerRow, Setting
 from thidua.store.query import Target, run
 
 TIME_ZONE = "time_zone"
@@ -30,3 +31,18 @@ def put(target: Target, key: str, value: str) -> None:
     changed = cast(CursorResult[Any], run(target, _SET, setting=key, value=value))
     if changed.rowcount == 0:
         run(target, _ADD, key=key, value=value)
+
+
+_EVENTS = (select(LedgerRow.trigger, LedgerRow.inputs)
+           # Administrative events have no cycle: the cycle index finds them without a scan
+           # of the cycles' steps.
+           .where(LedgerRow.cycle_id.is_(None), LedgerRow.kind == "admin",
+                  LedgerRow.trigger.in_(bindparam("triggers", expanding=True)))
+           .order_by(LedgerRow.seq))
+
+
+def events(target: Target, triggers: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    """The (trigger, decoded inputs) of the administrative events among ``triggers`` that
+    change a setting, oldest first."""
+    return [(trigger, json.loads(inputs))
+            for trigger, inputs in run(target, _EVENTS, triggers=list(triggers))]

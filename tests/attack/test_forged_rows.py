@@ -105,3 +105,44 @@ def test_a_step_refuses_a_cycle_forged_behind_its_last_event(
     assert "changed outside thidua" in result.output
     with populated.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar() == events
+
+
+@pytest.mark.parametrize("recorded", [None, "UTC"], ids=["default", "recorded"])
+def test_a_forged_time_zone_is_refused(populated: Database, cli: Invoke,
+                                       recorded: str | None) -> None:
+    """The settings row of the business time zone changed outside thidua (from the default,
+    or from a zone `db timezone` recorded): a step, and every command that shows a date, is
+    refused (exit 4, naming the setting and what the ledger gives); nothing is recorded;
+    verify names it too."""
+    if recorded:
+        assert cli("db", "timezone", recorded).exit_code == 0
+    cycle = start(populated)
+    given = recorded or "Asia/Ho_Chi_Minh"
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE settings SET value = 'America/New_York' "
+                          "WHERE key = 'time_zone'"))
+        events = conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar()
+    for args in (["cycle", "fire", str(cycle), "open_registration", "--as", SECRETARY],
+                 ["cycle", "history", str(cycle)]):
+        result = cli(*args)
+        assert result.exit_code == 4, result.output
+        assert (f"the setting time_zone is 'America/New_York', the ledger gives {given!r}"
+                in result.output)
+    assert f"settings time_zone: value is 'America/New_York', the ledger gives {given!r}" \
+        in cli("audit", "verify").output
+    with populated.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar() == events
+
+
+def test_a_forged_document_limit_is_refused(populated: Database, tmp_path: Any) -> None:
+    """The document limit raised outside thidua: a step with a document is refused (exit 4)
+    before the document is read."""
+    from thidua.workflow.services import documents
+
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE settings SET value = '1073741824' "
+                          "WHERE key = 'document_limit'"))
+    with pytest.raises(IntegrityFailure, match="document_limit is '1073741824', the ledger "
+                                               "gives '52428800'"), \
+            populated.transaction(write=False) as session:
+        documents.limit(session)

@@ -33,6 +33,7 @@ FIELDS = {
     "actors": ("unit", "login", "disabled_on"),
     "grants": ("revoked_on",),
     "delegations": ("revoked_on",),
+    "settings": ("value",),
 }
 
 
@@ -51,6 +52,7 @@ KEYS: dict[str, Callable[..., str]] = {
     "actors": lambda name: name,
     "grants": lambda actor, role, cluster, period: f"{role} for {actor}{_scope(cluster, period)}",
     "delegations": lambda login, actor: f"login {login} for {actor}",
+    "settings": lambda key: key,
 }
 
 
@@ -89,6 +91,7 @@ def stored(conn: Connection) -> dict[str, list[Row]]:
                     (r.revoked_on,)) for r in read["grants"]],
         "delegations": [((r.login, actor(r.actor_id)), (r.revoked_on,))
                         for r in read["delegations"]],
+        "settings": [((r.key,), (r.value,)) for r in read["settings"]],
     }
 
 
@@ -124,7 +127,8 @@ def divergences(table: str, expected: list[Expected], found: list[Row]) -> Itera
         if candidates:
             yield f"{table} {name(*row.key)}: {_differs(table, row.fields, candidates.pop(0))}"
         else:
-            yield f"{table}: {name(*row.key)} is missing (event {row.seq} writes it)"
+            by = f"event {row.seq} writes it" if row.seq else "the migrations write it"
+            yield f"{table}: {name(*row.key)} is missing ({by})"
     for key, rest in left.items():
         for _ in rest:
             yield f"{table}: {name(*key)} has no event"
