@@ -121,3 +121,15 @@ def _keyset(conn: Connection, statement: Select[Any], after: Any, params: dict[s
         if len(batch) < limit:
             return
         params = {**{k: params[k] for k in keep}, **after(batch[-1])}
+
+
+_INPUTS = (select(LedgerRow.seq, LedgerRow.inputs)
+           .where(LedgerRow.seq.in_(bindparam("seqs", expanding=True))).order_by(LedgerRow.seq))
+
+
+def inputs_of(conn: Connection, seqs: list[int]) -> Iterator[Any]:
+    """The ``seq`` and ``inputs`` (JSON text) of the events ``seqs``, in ledger order, read
+    BATCH at a time."""
+    ordered = sorted(set(seqs))
+    for start in range(0, len(ordered), BATCH):
+        yield from conn.execute(_INPUTS, {"seqs": ordered[start:start + BATCH]})
