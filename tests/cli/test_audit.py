@@ -107,7 +107,7 @@ def test_verify_intact(populated: Database, cli: Invoke, cycle: int) -> None:
     assert parsed(cli("audit", "verify", json=True)) == {
         "ok": True, "events": len(events), "head_seq": events[-1]["seq"],
         "head_hash": events[-1]["hash"], "triggers": triggers, "replayed": True, "cycles": 1,
-        "directory_rows": 21}
+        "directory_rows": 23}
     assert ok(cli("audit", "verify", "--fast")).strip().endswith(
         "; records not replayed (--fast)")
     fast = parsed(cli("audit", "verify", "--fast", json=True))
