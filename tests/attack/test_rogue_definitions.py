@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from tests.cli.helpers import error, ok, parsed, plain_error
+from tests.cli.helpers import error, invoke, ok, parsed, plain_error
 from tests.conftest import CLUSTER, MEMBER, SECRETARY, populate
 from tests.logins import AsLogin, cli_as, opener
 from tests.revisions import MINI, SHIPPED, revise, version_2
@@ -256,3 +256,19 @@ def test_draft_usage_errors(governed: Database, thidua: AsLogin, args: list[str]
     """--draft with --definition or --from is a usage error (exit 2)."""
     extra = [] if "--from" in args else ["-c", CLUSTER, "-p", "2024"]
     assert "--draft" in error(thidua("admin", "cycle", "start", *extra, *args), 2)
+
+
+@pytest.mark.parametrize("label", ["2099.8 ", " 2099.8", "2099 .8", "2099.8\\u200b",
+                                   "2099.8\\u202e", "\\e[2J2099.7", "２０９９.８", "2099.8\\t",
+                                   "", "-2099", "a" * 65])
+def test_a_look_alike_version_label_is_refused(tmp_path: Path, label: str) -> None:
+    """A version label with a space, an invisible, control or bidi character, look-alike
+    digits, no character, a leading hyphen or too many characters: `def validate` refuses
+    it (exit 2, naming the field), so that no two labels look alike."""
+    path = tmp_path / "label.yaml"
+    path.write_text(revise(SHIPPED.read_text(encoding="utf-8"),
+                           ('version: "2023.1"', f'version: "{label}"')), encoding="utf-8")
+    result = invoke(None, "def", "validate", str(path))
+    assert result.exit_code == 2, result.output
+    assert "label.yaml:5: version: " in result.output and "Traceback" not in result.output
+
