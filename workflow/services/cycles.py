@@ -241,7 +241,10 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         ctx = context(session, cycle, business_day(moment, db.zone), db.zone)
         transition = _transition(ctx.loaded, trigger, cycle.state)
         unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
-        values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
+        # Every text inside a JSON list or object typed as an input, keys too, is checked
+        # once it is parsed (the typed line had none of its characters yet).
+        values = names.inputs(check_inputs(trigger, transition.inputs, inputs or {},
+                                           ctx.loaded.definition))
         person = identity.acting_person(session, db, actor, trigger)
 
         def verdict(validators: bool) -> Judgement:
