@@ -17,7 +17,7 @@ from thidua.store import files, schema, settings
 from thidua.workflow import limits, names, timeutil
 from thidua.workflow.audit import verify as audit
 from thidua.workflow.errors import Conflict, InvalidInput
-from thidua.workflow.services import documents, identity
+from thidua.workflow.services import documents, faults, identity
 from thidua.workflow.services.db import Database, record
 
 
@@ -93,7 +93,7 @@ def backup_db(db: Database, file: str | Path) -> Backup:
     except store_engine.StoreError as exc:
         raise InvalidInput(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:
-        raise InvalidInput(f"cannot write the backup {target}: {exc}") from None
+        raise faults.file_failure(exc, f"the backup {target}") from None
     copy = Database(str(target))
     try:
         head = audit.head(copy)
