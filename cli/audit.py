@@ -261,8 +261,9 @@ def state_at(env: Env, cluster: str, period: int, date: str) -> None:
         return
     say(f"{cluster} {period} at the end of {date}: members "
                f"{', '.join(views[0].members) or '-'}; head {views[0].head or '-'}")
-    table(["cycle", "state", "version", "since", "days", "last event"],
-          [[v.cycle_id, v.state or "(not started)", v.version, env.time(v.since, date_only=True),
+    table(["cycle", "definition", "state", "version", "since", "days", "last event"],
+          [[v.cycle_id, v.definition + (" DRAFT" if v.draft else ""),
+            v.state or "(not started)", v.version, env.time(v.since, date_only=True),
             "" if v.days_in_state is None else v.days_in_state, v.last_event or ""]
            for v in views])
 

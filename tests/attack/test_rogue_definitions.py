@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -206,6 +207,31 @@ def test_a_draft_is_marked_wherever_its_definition_is_named(governed: Database,
     exported = json.loads(ok(run("audit", "export", "--cycle", drafted)).splitlines()[0])
     assert exported["inputs"]["draft"] is True
     ok(run("audit", "verify"))
+    _marked_in_time_travel_todo_and_graph(run, drafted, plain)
+
+
+def _marked_in_time_travel_todo_and_graph(run: Any, drafted: str, plain: str) -> None:
+    """`cycle state-at`, `audit state-at`, `cycle todo` and `def graph --cycle` mark the
+    draft (table and JSON) and leave the shipped version unmarked."""
+    day = "2024-12-31"
+    assert "DRAFT" in ok(run("cycle", "state-at", drafted, day))
+    assert "DRAFT" not in ok(run("cycle", "state-at", plain, day))
+    assert parsed(run("cycle", "state-at", drafted, day, json=True))["draft"] is True
+    assert parsed(run("cycle", "state-at", plain, day, json=True))["draft"] is False
+    rows = ok(run("audit", "state-at", "-c", CLUSTER, "-p", "2024", day)).splitlines()
+    assert any("DRAFT" in line for line in rows)
+    assert [v["draft"] for v in parsed(run("audit", "state-at", "-c", CLUSTER, "-p", "2024",
+                                           day, json=True))] == [True]
+    todo = ok(run("cycle", "todo", "--as", SECRETARY)).splitlines()
+    assert {line.split()[1]: "DRAFT" in line for line in todo if line.startswith("cycle ")} \
+        == {drafted: True, plain: False}
+    assert {str(r["cycle"]): r["draft"] for r in parsed(run("cycle", "todo", "--as", SECRETARY,
+                                                            json=True))} \
+        == {drafted: True, plain: False}
+    assert "DRAFT" in ok(run("def", "graph", "ccb-cluster-annual", "--cycle", drafted))
+    assert "DRAFT" not in ok(run("def", "graph", "ccb-cluster-annual", "--cycle", plain))
+    assert parsed(run("def", "graph", "ccb-cluster-annual", "--cycle", drafted,
+                      json=True))["draft"] is True
 
 
 @pytest.mark.parametrize(("edit", "code", "needle"), [

@@ -191,6 +191,7 @@ def todo(db: Database, *, actor: str | None = None,
         options = why(db, cycle_id, actor=person.name, today=today)
         rows.append({"cycle": cycle_id, "cluster": view.cluster, "period": view.period,
                      "state": view.state, "due": view.due, "overdue": view.overdue,
+                     "definition": view.definition, "draft": view.draft,
                      "ready": [o.trigger for o in options if o.allowed],
                      "blocked": {o.trigger: o.reasons for o in options
                                  # steps the person may never take are not "to do"
