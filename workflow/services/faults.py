@@ -8,6 +8,8 @@ raw cursor raised it.
 - the connection lost, the server shut down or the session terminated: **3**, nothing
   recorded (when it happened during the commit, the line says the change may have been);
 - the disk failing to read or write: **3**, nothing recorded;
+- the server refusing connections or not answering (down, restarting): **3**, nothing
+  recorded, try again when it is up;
 - the file read-only for this account, a privilege missing: **2**, nothing recorded;
 - a file that is not a SQLite database, one that cannot be opened: **2**.
 """
@@ -31,6 +33,11 @@ IO = "the database's disk failed ({why}); " + NOTHING + "; check the disk and tr
 READ_ONLY = "the database cannot be written by this account ({why}); " + NOTHING
 NOT_A_DATABASE = "{where} is not a SQLite database ({why})"
 CANNOT_OPEN = "cannot open the database{where}: {why}"
+UNREACHABLE = ("the database server{where} cannot be reached ({why}); " + NOTHING +
+               "; try again when it is up")
+# What psycopg says when the server is down or not answering (not a wrong name or password).
+_DOWN = ("connection refused", "timeout expired", "no route to host",
+         "the database system is starting up", "the database system is shutting down")
 
 # SQLite says what went wrong in words only (its result codes are not in sqlite3's errors).
 _SQLITE = (
@@ -69,7 +76,7 @@ def kind_of(exc: BaseException) -> str | None:
     if module == "psycopg":  # no SQLSTATE: the server could not be reached, or went away
         text = str(error).lower()
         if "connection failed" in text or "connection to server" in text:
-            return "cannot-open"
+            return "unreachable" if any(words in text for words in _DOWN) else "cannot-open"
         return "lost"
     return "lost" if getattr(exc, "connection_invalidated", False) else None
 
@@ -93,6 +100,8 @@ def explain(exc: BaseException, *, where: str = "", committing: bool = False) ->
         return Conflict((LOST_IN_COMMIT if committing else LOST).format(why=why))
     if kind == "read-only":
         return InvalidInput(READ_ONLY.format(why=why))
+    if kind == "unreachable":
+        return Conflict(UNREACHABLE.format(where=f" of {where}" if where else "", why=why))
     if kind == "not-a-database":
         return InvalidInput(NOT_A_DATABASE.format(where=where or "the file", why=why))
     return InvalidInput(CANNOT_OPEN.format(where=f" {where}" if where else "", why=why))
