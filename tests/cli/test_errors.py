@@ -94,9 +94,10 @@ def test_bad_option(args: list[str]) -> None:
 @pytest.mark.parametrize("args", [["cycle", "list"], ["db", "current"], ["db", "upgrade"],
                                   ["audit", "verify"]], ids=" ".join)
 def test_unreachable_postgresql(args: list[str]) -> None:
-    """An unreachable PostgreSQL server gives one plain Error line (exit 2), no traceback."""
-    message = plain_error(invoke(UNREACHABLE, *args), 2)
-    assert "127.0.0.1:1" in message
+    """A PostgreSQL server that refuses connections gives one plain Error line, no traceback,
+    exit 3: try again when it is up."""
+    message = plain_error(invoke(UNREACHABLE, *args), 3)
+    assert "127.0.0.1:1" in message and "cannot be reached" in message
 
 
 def test_unknown_kind_of_database() -> None:

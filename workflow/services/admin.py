@@ -28,7 +28,14 @@ def upgrade_db(db: Database) -> str | None:
     except store_engine.SchemaNotReady as exc:
         raise InvalidInput(str(exc)) from None
     except OperationalError as exc:
-        raise InvalidInput(f"cannot upgrade the database {db.url}: {exc.orig}") from None
+        raise _passing(exc, db) or InvalidInput(
+            f"cannot upgrade the database {db.url}: {exc.orig}") from None
+
+
+def _passing(exc: OperationalError, db: Database) -> Conflict | None:
+    """The fault that ``exc`` is when it will pass (a server down, a database busy): exit 3."""
+    fault = faults.explain(exc, where=db.url)
+    return fault if isinstance(fault, Conflict) else None
 
 
 def db_status(db: Database) -> dict[str, Any]:
@@ -37,7 +44,8 @@ def db_status(db: Database) -> dict[str, Any]:
     try:
         revision = store_engine.schema_revision(db.engine)
     except OperationalError as exc:
-        raise InvalidInput(f"cannot open the database {db.url}: {exc.orig}") from None
+        raise _passing(exc, db) or InvalidInput(
+            f"cannot open the database {db.url}: {exc.orig}") from None
     return {"url": db.url, "revision": revision, "head": schema.HEAD,
             "up_to_date": revision == schema.HEAD,
             "names": stored_names(db) if revision == schema.HEAD else []}
