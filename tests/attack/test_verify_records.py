@@ -7,6 +7,7 @@ they are named. On SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ FORGERIES = {
                     "cycles 1: state is 'decision_issued', the ledger gives 'registration_open'"),
     "cycle-facts": (["UPDATE cycles SET facts = '{\"plan\": {\"plan\": \"Kế hoạch khác\"}}' "
                      "WHERE id = 1"],
-                    "cycles 1: fact 'plan' is {\"plan\": \"Kế hoạch khác\"}, the ledger gives"),
+                    "cycles 1: fact 'plan.occurred_at' is absent, the ledger gives \""),
     "administrator-grant": ([f"INSERT INTO grants (actor_id, role) VALUES ({ACTOR}, "
                              "'administrator')"],
                             f"grants: administrator for {PERSON} has no event"),
@@ -57,6 +58,10 @@ FORGERIES = {
                "mergers: Bắc Giang has no event"),
     "cycle-removed": (["DELETE FROM cycles WHERE id = 1"],
                       "cycles 1: missing from the table"),
+    "name-in-nfd": ([f"UPDATE actors SET name = '{unicodedata.normalize('NFD', PERSON)}' "
+                     f"WHERE name = '{PERSON}'"],
+                    f"(stored as '{unicodedata.normalize('NFD', PERSON)}' in NFD form) has no "
+                    "event"),
     "time-zone": (["UPDATE settings SET value = 'America/New_York' WHERE key = 'time_zone'"],
                   "settings time_zone: value is 'America/New_York', the ledger gives "
                   "'Asia/Ho_Chi_Minh'"),

@@ -12,6 +12,7 @@ what is left over on either side is a divergence, named with its table and key:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -121,7 +122,7 @@ def divergences(table: str, expected: list[Expected], found: list[Row]) -> Itera
             unmatched.append(row)
         else:
             candidates.pop(match)
-    name = KEYS[table]
+    name = _naming(KEYS[table])
     for row in unmatched:
         candidates = left.get(row.key, [])
         if candidates:
@@ -132,6 +133,28 @@ def divergences(table: str, expected: list[Expected], found: list[Row]) -> Itera
     for key, rest in left.items():
         for _ in rest:
             yield f"{table}: {name(*key)} has no event"
+
+
+def _naming(name: Callable[..., str]) -> Callable[..., str]:
+    """``name``, with each text of a key that is not in NFC form said so: a row stored under
+    another Unicode form of a name looks the same as the one the ledger gives."""
+    def named(*key: Any) -> str:
+        forms = [_form(part) for part in key if isinstance(part, str)]
+        shown = "; ".join(f"{part!r} {form}" for part, form in zip(
+            [p for p in key if isinstance(p, str)], forms, strict=True) if form)
+        return name(*key) + (f" (stored as {shown})" if shown else "")
+    return named
+
+
+def _form(text: str) -> str | None:
+    """None for NFC text; else the Unicode form it is in, or its first character that NFC
+    changes."""
+    if unicodedata.is_normalized("NFC", text):
+        return None
+    if unicodedata.is_normalized("NFD", text):
+        return "in NFD form"
+    changed = next(c for c in text if unicodedata.normalize("NFC", c) != c)
+    return f"not in NFC form (U+{ord(changed):04X})"
 
 
 def _differs(table: str, expected: tuple[Any, ...], found: tuple[Any, ...]) -> str:
