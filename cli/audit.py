@@ -181,15 +181,17 @@ def head(env: Env) -> None:
 @click.option("--since", metavar="DATE", help="Only steps that happened on or after DATE.")
 @click.option("--until", metavar="DATE", help="Only steps that happened on or before DATE.")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (default: standard output).")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @pass_env
 def export(env: Env, fmt: str, excel: bool, cycle_id: int | None, cluster: str | None,
            period: int | None, actor: str | None, since: str | None, until: str | None,
-           output: str | None) -> None:
+           output: str | None, force: bool) -> None:
     """Export ledger events, oldest first, as JSON lines or CSV, with their hashes.
 
     Filters combine; dates are whole days in the database's time zone (thidua db
     timezone), on when a step happened. With
-    -o FILE a summary is printed (--json: as JSON); otherwise the events themselves.
+    -o FILE a summary is printed (--json: as JSON); otherwise the events themselves. FILE is
+    written whole or not at all; an existing FILE is replaced only with --force.
 
     \b
     Example:
@@ -204,7 +206,7 @@ def export(env: Env, fmt: str, excel: bool, cycle_id: int | None, cluster: str |
     whole = filters == Filters()
     with progress(_events(env) if whole and output else 0, "exporting") as advance:
         done = export_to(env.db(), output or sys.stdout, fmt=fmt, filters=filters,
-                         excel=excel, on_progress=advance)
+                         excel=excel, on_progress=advance, force=force)
     if output is None:
         return
     if env.as_json:
@@ -216,11 +218,13 @@ def export(env: Env, fmt: str, excel: bool, cycle_id: int | None, cluster: str |
 @command.command("bundle")
 @click.argument("file", metavar="FILE.zip")
 @click.option("--with-documents", is_flag=True, help="Include the documents' content too.")
+@click.option("--force", is_flag=True, help="Replace FILE.zip if it exists.")
 @pass_env
-def bundle(env: Env, file: str, with_documents: bool) -> None:
+def bundle(env: Env, file: str, with_documents: bool, force: bool) -> None:
     """Verify the database, then write a self-contained bundle for auditors: the ledger, the
     source of every definition version it cites, document hashes (and content with
     --with-documents), a README and a manifest. `audit verify --bundle` checks it offline.
+    An existing FILE.zip is replaced only with --force.
 
     \b
     Example:
@@ -229,7 +233,8 @@ def bundle(env: Env, file: str, with_documents: bool) -> None:
     from thidua.workflow.audit.bundle import write_bundle
 
     with progress(_events(env), "verifying") as advance:
-        done = write_bundle(env.db(), file, with_documents=with_documents, on_progress=advance)
+        done = write_bundle(env.db(), file, with_documents=with_documents, on_progress=advance,
+                            force=force)
     if env.as_json:
         emit_json(done)
         return
@@ -260,8 +265,9 @@ def state_at(env: Env, cluster: str, period: int, date: str) -> None:
         return
     say(f"{cluster} {period} at the end of {date}: members "
                f"{', '.join(views[0].members) or '-'}; head {views[0].head or '-'}")
-    table(["cycle", "state", "version", "since", "days", "last event"],
-          [[v.cycle_id, v.state or "(not started)", v.version, env.time(v.since, date_only=True),
+    table(["cycle", "definition", "state", "version", "since", "days", "last event"],
+          [[v.cycle_id, v.definition + (" DRAFT" if v.draft else ""),
+            v.state or "(not started)", v.version, env.time(v.since, date_only=True),
             "" if v.days_in_state is None else v.days_in_state, v.last_event or ""]
            for v in views])
 

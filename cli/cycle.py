@@ -277,7 +277,7 @@ def todo(env: Env, actor: str | None, cluster: str | None) -> None:
             due = escape(f"due {r['due']}") + (" " + paint("OVERDUE", "overdue")
                                                if r["overdue"] else "")
         click.echo(escape(f"cycle {r['cycle']} {r['cluster']} {r['period']}: {r['state']} (")
-                   + due + ")")
+                   + due + ")" + (" " + paint(DRAFT, "overdue") if r["draft"] else ""))
         say("  ready: " + (", ".join(r["ready"]) or "-"))
         for trigger, reasons in r["blocked"].items():
             click.echo(f"  {paint('blocked', 'blocked')} " + escape(f"{trigger}: "
@@ -336,6 +336,7 @@ def state_at(env: Env, cycle_id: int, date: str) -> None:
     since = (f"{env.time(view.since, date_only=True)} ({view.days_in_state} days)"
              if view.since else "-")
     pairs([("cycle", view.cycle_id), ("cluster", view.cluster), ("period", view.period),
+           ("definition", view.definition + (f" {DRAFT}" if view.draft else "")),
            ("as of", view.date if "T" in view.date else f"end of {view.date}"),
            ("state", state), ("version", view.version),
            ("in state since", since), ("last event", view.last_event or "-"),

@@ -79,6 +79,10 @@ class LazyGroup(click.Group):
         and its exit code, never a traceback (unless ``THIDUA_DEBUG=1``)."""
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        if args is None:  # the thidua process itself: it ends with this command
+            from thidua.workflow.services import interrupts
+
+            interrupts.hold_after_commit()
         args = list(sys.argv[1:] if args is None else args)
         if "thidua.workflow.services.interrupts" in sys.modules:  # another command ran here
             sys.modules["thidua.workflow.services.interrupts"].begin()

@@ -27,6 +27,7 @@ from thidua.store.models import (
     LedgerRow,
     Membership,
     Merger,
+    Setting,
     Unit,
 )
 
@@ -51,6 +52,7 @@ DIRECTORY = {
                      Grant.revoked_on).order_by(Grant.id),
     "delegations": select(Delegation.login, Delegation.actor_id,
                           Delegation.revoked_on).order_by(Delegation.id),
+    "settings": select(Setting.key, Setting.value).order_by(Setting.key),
 }
 _DEFINITIONS = select(DefinitionRow.hash, DefinitionRow.def_id, DefinitionRow.version,
                       DefinitionRow.title, DefinitionRow.effective_from,
@@ -119,3 +121,15 @@ def _keyset(conn: Connection, statement: Select[Any], after: Any, params: dict[s
         if len(batch) < limit:
             return
         params = {**{k: params[k] for k in keep}, **after(batch[-1])}
+
+
+_INPUTS = (select(LedgerRow.seq, LedgerRow.inputs)
+           .where(LedgerRow.seq.in_(bindparam("seqs", expanding=True))).order_by(LedgerRow.seq))
+
+
+def inputs_of(conn: Connection, seqs: list[int]) -> Iterator[Any]:
+    """The ``seq`` and ``inputs`` (JSON text) of the events ``seqs``, in ledger order, read
+    BATCH at a time."""
+    ordered = sorted(set(seqs))
+    for start in range(0, len(ordered), BATCH):
+        yield from conn.execute(_INPUTS, {"seqs": ordered[start:start + BATCH]})

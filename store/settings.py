@@ -4,6 +4,7 @@ means."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, bindparam, insert, select, update
@@ -33,3 +34,19 @@ def put(target: Target, key: str, value: str) -> None:
     changed = cast(CursorResult[Any], run(target, _SET, setting=key, value=value))
     if changed.rowcount == 0:
         run(target, _ADD, key=key, value=value)
+
+
+_LEDGER = t.ledger.c
+_EVENTS = (select(_LEDGER.trigger, _LEDGER.inputs)
+           # Administrative events have no cycle: the cycle index finds them without a scan
+           # of the cycles' steps.
+           .where(_LEDGER.cycle_id.is_(None), _LEDGER.kind == "admin",
+                  _LEDGER.trigger.in_(bindparam("triggers", expanding=True)))
+           .order_by(_LEDGER.seq))
+
+
+def events(target: Target, triggers: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    """The (trigger, decoded inputs) of the administrative events among ``triggers`` that
+    change a setting, oldest first."""
+    return [(trigger, json.loads(inputs))
+            for trigger, inputs in run(target, _EVENTS, triggers=list(triggers))]

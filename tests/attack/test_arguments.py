@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tests.attack.processes import events, one_line, thidua
-from tests.cli.helpers import error, invoke, plain_error
-from tests.conftest import HEAD
+from tests.cli.helpers import advance, error, invoke, plain_error, start
+from tests.conftest import HEAD, MEMBER, SECRETARY, Invoke
 from thidua.workflow.services.db import Database
 
 pytestmark = pytest.mark.attack
@@ -115,3 +115,41 @@ def test_huge_integers(sqlite_db: Database, path: list[str], param: str) -> None
     assert result.exit_code in (2, 5), result.output
     error(result, result.exit_code)
     assert events(sqlite_db) == before
+
+
+JSON_HIDDEN = [
+    pytest.param("titles_sought", '["a\\u001b[2Kb","c"]', "U+001B", id="escape-in-list"),
+    pytest.param("titles_sought", '["Cờ thi đua","c\\u202ed"]', "U+202E", id="bidi-in-list"),
+    pytest.param("titles_sought", '["a\\u200bb"]', "U+200B", id="zero-width-in-list"),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "char"), JSON_HIDDEN)
+def test_hidden_characters_inside_json_inputs(populated: Database, cli: Invoke, name: str,
+                                              value: str, char: str) -> None:
+    """A control, bidi or invisible character written as a JSON escape inside a list input
+    (invisible on the command line, present once parsed) is refused, exit 2, naming the
+    input and the character; nothing is recorded."""
+    cycle = start(populated)
+    advance(populated, cycle, until="register")
+    before = events(populated)
+    message = plain_error(cli("cycle", "fire", str(cycle), "register", "-i", "targets=x",
+                              "-i", f"{name}={value}", "--as", MEMBER["Hà Nội"]), 2)
+    assert f"input {name!r} contains {char}" in message
+    assert events(populated) == before
+
+
+def test_hidden_characters_in_json_keys(populated: Database, cli: Invoke) -> None:
+    """A key of a JSON object input (the votes of a ballot) with a control character is
+    refused, exit 2, naming the input; nothing is recorded."""
+    cycle = start(populated)
+    advance(populated, cycle, until="record_ballot")
+    before = events(populated)
+    votes = '{"B\\u1eafc Ninh\\u001b[2K": 4, "V\\u0129nh Ph\\u00fac": 3}'
+    message = plain_error(cli("cycle", "fire", str(cycle), "record_ballot",
+                              "-i", "ballots_issued=4", "-i", "ballots_returned=4",
+                              "-i", "ballots_valid=4", "-i", f"votes={votes}",
+                              "-i", "next_head=Hà Nội", "-i", "next_deputy=Bắc Giang",
+                              "--as", SECRETARY), 2)
+    assert "a key of input 'votes' contains U+001B" in message
+    assert events(populated) == before

@@ -139,7 +139,8 @@ def test_large_documents_stream(populated: Database, db_url: str, tmp_path: Path
     submission = tmp_path / "to-trinh.pdf"
     submission.write_bytes(content)
     digest = hashlib.sha256(content).hexdigest()
-    code, err, floor = measured(db_url, "cycle", "list")
+    # the floor loads what a step loads (the rules, the ORM), but reads no document
+    code, err, floor = measured(db_url, "cycle", "why", str(cycle), "--as", HEAD)
     assert code == 0, err
     bundle = tmp_path / "cum5.zip"
     peaks = {}
@@ -219,3 +220,25 @@ def test_not_a_regular_file(populated: Database, db_url: str, tmp_path: Path) ->
         result = invoke(db_url, "cycle", "fire", str(cycle), "launch", "-i", f"plan=@{path}",
                         "--as", HEAD)
         assert "not a regular file" in error(result, 2)
+
+
+def test_a_renamed_or_uncited_document_is_named(populated: Database, db_url: str,
+                                                tmp_path: Path) -> None:
+    """A stored document renamed outside thidua (its event records the name it was attached
+    under), and a document inserted that no event cites: `audit verify` names each, exit 4."""
+    cycle = _dossier_ready(populated)
+    submission = tmp_path / "to-trinh-2023.txt"
+    submission.write_text("Tờ trình khen thưởng 2023", encoding="utf-8")
+    ok(invoke(db_url, *_dossier_args(cycle, submission)))
+    ok(invoke(db_url, "audit", "verify"))
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE documents SET name = 'evil.exe'"))
+    message = plain_error(invoke(db_url, "audit", "verify"), 4)
+    assert "document 'evil.exe' (" in message
+    assert "was renamed: event" in message and "gives 'to-trinh-2023.txt'" in message
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE documents SET name = 'to-trinh-2023.txt'"))
+        conn.execute(text("INSERT INTO documents (sha256, name, size, content) "
+                          "VALUES (:d, 'x.txt', 6, :c)"), {"d": "ab" * 32, "c": b"forged"})
+    message = plain_error(invoke(db_url, "audit", "verify"), 4)
+    assert f"document 'x.txt' ({'ab' * 6}) has no event: no step cites it" in message

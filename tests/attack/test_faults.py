@@ -243,3 +243,17 @@ def test_a_backup_of_a_missing_file_creates_nothing(tmp_path: Path) -> None:
     path, copy = tmp_path / "typo.db", tmp_path / "copy.db"
     assert "no database at" in plain_error(invoke(str(path), "db", "backup", str(copy)), 5)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.postgres
+def test_a_postgresql_server_that_is_down(pg_url: str) -> None:
+    """A server that refuses connections is exit 3 (try again when it is up), one line; a
+    login the server does not know is still bad input (exit 2)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url)
+    down = url.set(port=1).render_as_string(hide_password=False)
+    message = plain_error(invoke(down, "cycle", "list"), 3)
+    assert "cannot reach the database server" in message and "try again" in message
+    unknown = url.set(username="no_such_login").render_as_string(hide_password=False)
+    assert "cannot open the database" in plain_error(invoke(unknown, "cycle", "list"), 2)

@@ -3,6 +3,8 @@ ledger, and nothing is recorded."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import text
 
@@ -37,3 +39,110 @@ def test_a_step_refuses_a_forged_cycle(populated: Database, cli: Invoke, forgery
     assert "changed outside thidua" in result.output
     with populated.engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar() == events
+
+
+def _forge_facts(db: Database, cycle: int) -> None:
+    """Rewrite one unit's registration in the cycle's facts, as a forger with the database's
+    rights would (the row's state, version and last event are left as they were)."""
+    import json
+
+    with db.engine.begin() as conn:
+        facts = json.loads(conn.execute(text("SELECT facts FROM cycles WHERE id = :id"),
+                                        {"id": cycle}).scalar_one())
+        unit = next(iter(facts["registration"]))
+        facts["registration"][unit]["targets"] = "forged"
+        conn.execute(text("UPDATE cycles SET facts = :facts WHERE id = :id"),
+                     {"facts": json.dumps(facts, ensure_ascii=False), "id": cycle})
+
+
+def _forge_definition(db: Database, cycle: int) -> None:
+    """Point the cycle at another stored definition version, rightly hashed."""
+    from thidua.workflow.language.loader import find
+    from thidua.workflow.services.cycles import store_definition
+
+    other = find("ccb-cluster-annual-handover-at-summary")
+    with db.transaction() as session:
+        store_definition(session, db, other, SECRETARY, "shipped")
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE cycles SET definition_hash = :h WHERE id = :id"),
+                     {"h": other.hash, "id": cycle})
+
+
+def _forge_cluster(db: Database, cycle: int) -> None:
+    """Move the cycle to another cluster."""
+    import datetime as dt
+
+    from thidua.workflow.services import directory
+
+    directory.add_cluster(db, "Cụm 6", members=["Lào Cai"], head="Lào Cai", deputy=None,
+                          period=2023, joined_on=dt.date(2023, 1, 1))
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE cycles SET cluster_id = (SELECT id FROM clusters WHERE "
+                          "name = 'Cụm 6') WHERE id = :id"), {"id": cycle})
+
+
+def _forge_period(db: Database, cycle: int) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE cycles SET period = period + 1 WHERE id = :id"), {"id": cycle})
+
+
+@pytest.mark.parametrize("forge", [_forge_facts, _forge_definition, _forge_cluster,
+                                   _forge_period], ids=["facts", "definition", "cluster",
+                                                        "period"])
+def test_a_step_refuses_a_cycle_forged_behind_its_last_event(
+        populated: Database, cli: Invoke, forge: Any) -> None:
+    """A cycle row whose facts, definition, cluster or period were changed outside thidua
+    (state, version and last event left intact) is refused before anything is written: exit
+    4, naming what differs, the ledger unchanged."""
+    cycle = start(populated)
+    advance(populated, cycle, until="sign_compact")
+    forge(populated, cycle)
+    with populated.engine.connect() as conn:
+        events = conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar()
+    result = cli("cycle", "fire", str(cycle), "sign_compact", "--as", SECRETARY)
+    assert result.exit_code == 4, result.output
+    assert "does not match its ledger events" in result.output
+    assert "changed outside thidua" in result.output
+    with populated.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar() == events
+
+
+@pytest.mark.parametrize("recorded", [None, "UTC"], ids=["default", "recorded"])
+def test_a_forged_time_zone_is_refused(populated: Database, cli: Invoke,
+                                       recorded: str | None) -> None:
+    """The settings row of the business time zone changed outside thidua (from the default,
+    or from a zone `db timezone` recorded): a step, and every command that shows a date, is
+    refused (exit 4, naming the setting and what the ledger gives); nothing is recorded;
+    verify names it too."""
+    if recorded:
+        assert cli("db", "timezone", recorded).exit_code == 0
+    cycle = start(populated)
+    given = recorded or "Asia/Ho_Chi_Minh"
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE settings SET value = 'America/New_York' "
+                          "WHERE key = 'time_zone'"))
+        events = conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar()
+    for args in (["cycle", "fire", str(cycle), "open_registration", "--as", SECRETARY],
+                 ["cycle", "history", str(cycle)]):
+        result = cli(*args)
+        assert result.exit_code == 4, result.output
+        assert (f"the setting time_zone is 'America/New_York', the ledger gives {given!r}"
+                in result.output)
+    assert f"settings time_zone: value is 'America/New_York', the ledger gives {given!r}" \
+        in cli("audit", "verify").output
+    with populated.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar() == events
+
+
+def test_a_forged_document_limit_is_refused(populated: Database, tmp_path: Any) -> None:
+    """The document limit raised outside thidua: a step with a document is refused (exit 4)
+    before the document is read."""
+    from thidua.workflow.services import documents
+
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE settings SET value = '1073741824' "
+                          "WHERE key = 'document_limit'"))
+    with pytest.raises(IntegrityFailure, match="document_limit is '1073741824', the ledger "
+                                               "gives '52428800'"), \
+            populated.transaction(write=False) as session:
+        documents.limit(session)

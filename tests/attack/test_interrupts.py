@@ -95,3 +95,37 @@ def test_ctrl_c_during_or_after_the_commit(populated: Database, db_url: str, tmp
            f"{version + 1}, event {events + 1})" in out
     assert _state(populated, cycle) == ("registration_open", version + 1, events + 1)
     assert state == "launched"
+
+
+# Ctrl-C arriving once the command's work is over (the database closed, the command settled):
+# the process sends it to itself there, as a late keypress would land.
+LATE = {
+    "close": ("from thidua.workflow.services import db as m; _f = m.Database.close\n"
+              "def close(self):\n    _f(self); os.kill(os.getpid(), signal.SIGINT)\n"
+              "m.Database.close = close\n"),
+    "settle": ("from thidua.cli import main as m; _f = m._settle\n"
+               "def settle():\n    _f(); os.kill(os.getpid(), signal.SIGINT)\n"
+               "m._settle = settle\n"),
+}
+
+
+@pytest.mark.parametrize("point", list(LATE))
+def test_ctrl_c_after_the_command_recorded_its_step(populated: Database, db_url: str,
+                                                    point: str) -> None:
+    """Ctrl-C after the step was committed and the command's work is over, until the process
+    exits: the exit status stays 0 (never 130, "nothing recorded"), with the usual line."""
+    cycle = start(populated)
+    advance(populated, cycle, until="open_registration")
+    _, version, events = _state(populated, cycle)
+    environment = {k: v for k, v in os.environ.items() if k != "THIDUA_DB"}
+    environment["PYTHONPATH"] = str(ROOT)
+    prelude = ("import os, signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+               + LATE[point] + "from thidua.cli.main import main; main()")
+    done = subprocess.run(
+        [sys.executable, "-c", prelude, "--db", db_url, "cycle", "fire", str(cycle),
+         "open_registration", "--as", SECRETARY], cwd=ROOT, env=environment,
+        capture_output=True, text=True, timeout=PROCESS_BOUND_S, check=False)
+    assert done.returncode == 0, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr and "interrupted" not in done.stderr, done.stderr
+    assert f"(version {version + 1}, event {events + 1})" in done.stdout
+    assert _state(populated, cycle) == ("registration_open", version + 1, events + 1)

@@ -129,3 +129,76 @@ def test_a_killed_bundle(populated: Database, db_url: str, tmp_path: Path) -> No
     assert _in_sight(folder) == ["cum5-2023.zip"]
     ok(invoke(db_url, "audit", "verify", "--bundle", str(target)))
 
+
+
+# -- planted files and existing targets ----------------------------------------------------
+
+def test_a_planted_partial_link_is_never_written_through(db_url: str, populated: Database,
+                                                         tmp_path: Path) -> None:
+    """A symbolic link (or a folder) planted at FILE.partial, pointing at a file of the
+    operator's: `db backup` (SQLite) and `audit bundle` refuse it (exit 2, naming it), the
+    file it points at keeps its content and no FILE is written."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("precious", encoding="utf-8")
+    cases = [(["audit", "bundle"], tmp_path / "nb.zip")]
+    if populated.engine.dialect.name == "sqlite":
+        cases.append((["db", "backup"], tmp_path / "bk.db"))
+    for args, target in cases:
+        planted = tmp_path / (target.name + ".partial")
+        planted.symlink_to(precious)
+        message = plain_error(invoke(db_url, *args, str(target)), 2)
+        assert f"{planted} is a symbolic link" in message
+        assert precious.read_text(encoding="utf-8") == "precious"
+        assert not target.exists() and planted.is_symlink()
+        planted.unlink()
+        planted.mkdir()
+        assert f"{planted} is not a regular file" in plain_error(
+            invoke(db_url, *args, str(target)), 2)
+        planted.rmdir()
+
+
+def test_an_existing_export_or_bundle_is_replaced_only_with_force(
+        populated: Database, db_url: str, tmp_path: Path) -> None:
+    """`audit export -o FILE` and `audit bundle FILE` refuse an existing FILE (exit 2) and
+    leave it as it was; with --force they replace it whole, and a symbolic link at FILE is
+    replaced, never written through."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    precious = folder / "precious.txt"
+    precious.write_text("secret", encoding="utf-8")
+    for args in (["audit", "export", "-o"], ["audit", "bundle"]):
+        target = folder / "out"
+        target.symlink_to(precious)
+        message = plain_error(invoke(db_url, *args, str(target)), 2)
+        assert f"{target} already exists: give --force to replace it" in message
+        ok(invoke(db_url, *args, str(target), "--force"))
+        assert precious.read_text(encoding="utf-8") == "secret"
+        assert not target.is_symlink() and target.stat().st_size > 0
+        assert _in_sight(folder) == ["out", "precious.txt"]
+        target.unlink()
+
+
+# -- a full disk ----------------------------------------------------------------------------
+
+LIMIT = 33_000  # bytes a file may grow to: more than SQLite's shared-memory file needs
+
+
+def test_a_full_disk_is_exit_3_and_leaves_no_file(tmp_path: Path) -> None:
+    """With the files it may write limited in size (as on a full disk), `audit export -o`,
+    `audit bundle` and `db backup` fail with one line, exit 3, and leave neither FILE nor
+    FILE.partial."""
+    from tests.attack.processes import one_line, thidua
+
+    database = tmp_path / "demo.db"
+    assert thidua("--db", str(database), "demo").returncode == 0
+    exported = thidua("--db", str(database), "audit", "export")
+    assert len(exported.stdout) > LIMIT  # so that the export cannot fit
+    folder = tmp_path / "out"
+    folder.mkdir()
+    limited = ("prlimit", f"--fsize={LIMIT}", "--")
+    for args, what in ((["audit", "export", "-o", str(folder / "e.jsonl")], "its disk is full"),
+                       (["audit", "bundle", str(folder / "b.zip")], "its disk is full"),
+                       (["db", "backup", str(folder / "bk.db")], "its disk")):
+        line = one_line(thidua("--db", str(database), *args, prefix=limited), 3)
+        assert what in line and "nothing was written" in line
+        assert _in_sight(folder) == []

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from tests.cli.helpers import error, ok, parsed, plain_error
+from tests.cli.helpers import error, invoke, ok, parsed, plain_error
 from tests.conftest import CLUSTER, MEMBER, SECRETARY, populate
 from tests.logins import AsLogin, cli_as, opener
 from tests.revisions import MINI, SHIPPED, revise, version_2
@@ -206,6 +207,31 @@ def test_a_draft_is_marked_wherever_its_definition_is_named(governed: Database,
     exported = json.loads(ok(run("audit", "export", "--cycle", drafted)).splitlines()[0])
     assert exported["inputs"]["draft"] is True
     ok(run("audit", "verify"))
+    _marked_in_time_travel_todo_and_graph(run, drafted, plain)
+
+
+def _marked_in_time_travel_todo_and_graph(run: Any, drafted: str, plain: str) -> None:
+    """`cycle state-at`, `audit state-at`, `cycle todo` and `def graph --cycle` mark the
+    draft (table and JSON) and leave the shipped version unmarked."""
+    day = "2024-12-31"
+    assert "DRAFT" in ok(run("cycle", "state-at", drafted, day))
+    assert "DRAFT" not in ok(run("cycle", "state-at", plain, day))
+    assert parsed(run("cycle", "state-at", drafted, day, json=True))["draft"] is True
+    assert parsed(run("cycle", "state-at", plain, day, json=True))["draft"] is False
+    rows = ok(run("audit", "state-at", "-c", CLUSTER, "-p", "2024", day)).splitlines()
+    assert any("DRAFT" in line for line in rows)
+    assert [v["draft"] for v in parsed(run("audit", "state-at", "-c", CLUSTER, "-p", "2024",
+                                           day, json=True))] == [True]
+    todo = ok(run("cycle", "todo", "--as", SECRETARY)).splitlines()
+    assert {line.split()[1]: "DRAFT" in line for line in todo if line.startswith("cycle ")} \
+        == {drafted: True, plain: False}
+    assert {str(r["cycle"]): r["draft"] for r in parsed(run("cycle", "todo", "--as", SECRETARY,
+                                                            json=True))} \
+        == {drafted: True, plain: False}
+    assert "DRAFT" in ok(run("def", "graph", "ccb-cluster-annual", "--cycle", drafted))
+    assert "DRAFT" not in ok(run("def", "graph", "ccb-cluster-annual", "--cycle", plain))
+    assert parsed(run("def", "graph", "ccb-cluster-annual", "--cycle", drafted,
+                      json=True))["draft"] is True
 
 
 @pytest.mark.parametrize(("edit", "code", "needle"), [
@@ -256,3 +282,19 @@ def test_draft_usage_errors(governed: Database, thidua: AsLogin, args: list[str]
     """--draft with --definition or --from is a usage error (exit 2)."""
     extra = [] if "--from" in args else ["-c", CLUSTER, "-p", "2024"]
     assert "--draft" in error(thidua("admin", "cycle", "start", *extra, *args), 2)
+
+
+@pytest.mark.parametrize("label", ["2099.8 ", " 2099.8", "2099 .8", "2099.8\\u200b",
+                                   "2099.8\\u202e", "\\e[2J2099.7", "２０９９.８", "2099.8\\t",
+                                   "", "-2099", "a" * 65])
+def test_a_look_alike_version_label_is_refused(tmp_path: Path, label: str) -> None:
+    """A version label with a space, an invisible, control or bidi character, look-alike
+    digits, no character, a leading hyphen or too many characters: `def validate` refuses
+    it (exit 2, naming the field), so that no two labels look alike."""
+    path = tmp_path / "label.yaml"
+    path.write_text(revise(SHIPPED.read_text(encoding="utf-8"),
+                           ('version: "2023.1"', f'version: "{label}"')), encoding="utf-8")
+    result = invoke(None, "def", "validate", str(path))
+    assert result.exit_code == 2, result.output
+    assert "label.yaml:5: version: " in result.output and "Traceback" not in result.output
+

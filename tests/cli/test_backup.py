@@ -130,7 +130,7 @@ def test_backup_into_a_missing_folder(in_use: Database, sqlite_url: str,
 def test_a_failed_backup_leaves_nothing(in_use: Database, sqlite_url: str, tmp_path: Path,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A backup that fails midway (here: the disk fills up) leaves neither FILE nor a
-    partial copy, and says so in one line (exit 2)."""
+    partial copy, and says so in one line (exit 3, as a full disk is)."""
     from thidua.store import backup as store_backup
 
     def disk_full(_engine: object, temporary: str) -> None:
@@ -139,7 +139,7 @@ def test_a_failed_backup_leaves_nothing(in_use: Database, sqlite_url: str, tmp_p
 
     monkeypatch.setattr(store_backup, "_copy", disk_full)
     target = tmp_path / "b.db"
-    assert "No space left" in plain_error(invoke(sqlite_url, "db", "backup", str(target)), 2)
+    assert "No space left" in plain_error(invoke(sqlite_url, "db", "backup", str(target)), 3)
     assert not target.exists() and _leftovers(tmp_path, "b.db") == []
 
 

@@ -30,6 +30,7 @@ def _one_by_one(db: Database, actor: str, today: dt.date) -> list[dict[str, Any]
         options = why(db, cycle_id, actor=actor, today=today)
         rows.append({"cycle": cycle_id, "cluster": view.cluster, "period": view.period,
                      "state": view.state, "due": view.due, "overdue": view.overdue,
+                     "definition": view.definition, "draft": view.draft,
                      "ready": [o.trigger for o in options if o.allowed],
                      "blocked": {o.trigger: o.reasons for o in options
                                  if not o.allowed and o.role_held}})

@@ -124,7 +124,8 @@ def test_todo_lists_what_a_person_can_do_and_what_blocks(populated: Database) ->
     rows = todo(populated, actor=SECRETARY, today=dt.date(2023, 4, 1))
     assert rows == [{
         "cycle": cycle_id, "cluster": CLUSTER, "period": 2023, "state": "registration_open",
-        "due": "2023-03-31", "overdue": True, "ready": ["register"],
+        "due": "2023-03-31", "overdue": True, "definition": "ccb-cluster-annual@2023.1",
+        "draft": False, "ready": ["register"],
         "blocked": {"sign_compact": [
             "member units without registration: Bắc Giang, Bắc Ninh, Vĩnh Phúc"]}}]
     assert [o.trigger for o in why(populated, cycle_id, actor=SECRETARY)] == [

@@ -11,7 +11,6 @@ with ``--with-documents``); ``manifest.json`` (size and SHA-256 of every other m
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +22,13 @@ from thidua.store import definitions as stored_definitions
 from thidua.store import documents as stored_documents
 from thidua.store import files
 from thidua.store.chain import Walk, walk
+from thidua.store.engine import StoreError
 from thidua.store.ledger import canonical_json, raw_event, raw_rows
 from thidua.workflow.audit.storedzip import LayoutError, Sink, Writer
 from thidua.workflow.audit.verify import damaged
 from thidua.workflow.audit.verify import verify as verify_database
 from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput
+from thidua.workflow.services import faults
 from thidua.workflow.services.db import Database
 from thidua.workflow.timeutil import iso, now
 
@@ -77,21 +78,28 @@ class Bundled:
 
 
 def write_bundle(db: Database, path: str, *, with_documents: bool = False,
-                 on_progress: Callable[[int], None] | None = None) -> Bundled:
+                 on_progress: Callable[[int], None] | None = None,
+                 force: bool = False) -> Bundled:
     """Verify the database (ledger, definitions, documents), then write its bundle to
     ``path`` (written to ``FILE.partial`` and moved into place when whole, so that a failure
-    leaves no half bundle, and a killed run's partial file is removed by the next)."""
-    verify_database(db, on_progress=on_progress)
+    leaves no half bundle, and a killed run's partial file is removed by the next). An
+    existing file at ``path`` is refused unless ``force``."""
     target = Path(path)
     try:
-        with files.partial(target) as partial:
-            with db.reader.connect() as conn, partial.open("wb") as file:
-                result = _write(conn, Writer(file), with_documents, db.operator)
-            os.replace(partial, target)
+        files.refuse_existing(target, force=force)
+    except StoreError as exc:
+        raise InvalidInput(str(exc)) from None
+    verify_database(db, on_progress=on_progress)
+    try:
+        with files.replacing(target, force=force) as partial, db.reader.connect() as conn, \
+                partial.open("wb") as file:
+            result = _write(conn, Writer(file), with_documents, db.operator)
     except files.BeingWritten as exc:
         raise Conflict(str(exc)) from None
+    except StoreError as exc:
+        raise InvalidInput(str(exc)) from None
     except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
+        raise faults.file_failure(exc, path) from None
     except LayoutError as exc:
         raise InvalidInput(f"cannot write {path}: {exc}") from None
     return Bundled(str(target), result.events, result.head_seq, result.head_hash,

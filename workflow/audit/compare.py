@@ -12,6 +12,7 @@ what is left over on either side is a divergence, named with its table and key:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -33,6 +34,7 @@ FIELDS = {
     "actors": ("unit", "login", "disabled_on"),
     "grants": ("revoked_on",),
     "delegations": ("revoked_on",),
+    "settings": ("value",),
 }
 
 
@@ -51,6 +53,7 @@ KEYS: dict[str, Callable[..., str]] = {
     "actors": lambda name: name,
     "grants": lambda actor, role, cluster, period: f"{role} for {actor}{_scope(cluster, period)}",
     "delegations": lambda login, actor: f"login {login} for {actor}",
+    "settings": lambda key: key,
 }
 
 
@@ -89,6 +92,7 @@ def stored(conn: Connection) -> dict[str, list[Row]]:
                     (r.revoked_on,)) for r in read["grants"]],
         "delegations": [((r.login, actor(r.actor_id)), (r.revoked_on,))
                         for r in read["delegations"]],
+        "settings": [((r.key,), (r.value,)) for r in read["settings"]],
     }
 
 
@@ -118,16 +122,39 @@ def divergences(table: str, expected: list[Expected], found: list[Row]) -> Itera
             unmatched.append(row)
         else:
             candidates.pop(match)
-    name = KEYS[table]
+    name = _naming(KEYS[table])
     for row in unmatched:
         candidates = left.get(row.key, [])
         if candidates:
             yield f"{table} {name(*row.key)}: {_differs(table, row.fields, candidates.pop(0))}"
         else:
-            yield f"{table}: {name(*row.key)} is missing (event {row.seq} writes it)"
+            by = f"event {row.seq} writes it" if row.seq else "the migrations write it"
+            yield f"{table}: {name(*row.key)} is missing ({by})"
     for key, rest in left.items():
         for _ in rest:
             yield f"{table}: {name(*key)} has no event"
+
+
+def _naming(name: Callable[..., str]) -> Callable[..., str]:
+    """``name``, with each text of a key that is not in NFC form said so: a row stored under
+    another Unicode form of a name looks the same as the one the ledger gives."""
+    def named(*key: Any) -> str:
+        forms = [_form(part) for part in key if isinstance(part, str)]
+        shown = "; ".join(f"{part!r} {form}" for part, form in zip(
+            [p for p in key if isinstance(p, str)], forms, strict=True) if form)
+        return name(*key) + (f" (stored as {shown})" if shown else "")
+    return named
+
+
+def _form(text: str) -> str | None:
+    """None for NFC text; else the Unicode form it is in, or its first character that NFC
+    changes."""
+    if unicodedata.is_normalized("NFC", text):
+        return None
+    if unicodedata.is_normalized("NFD", text):
+        return "in NFD form"
+    changed = next(c for c in text if unicodedata.normalize("NFC", c) != c)
+    return f"not in NFC form (U+{ord(changed):04X})"
 
 
 def _differs(table: str, expected: tuple[Any, ...], found: tuple[Any, ...]) -> str:

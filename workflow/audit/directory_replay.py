@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from thidua.workflow import settings as settings_in
 from thidua.workflow.rules.handover import HandoverParams, handover_changes
 from thidua.workflow.timeutil import DEFAULT_ZONE, business_day, zone
 
@@ -98,6 +99,9 @@ class Directory:
     # The business time zone in force (a database starts with the default; db_timezone
     # events change it): the handover's day is judged in it.
     zone: str = DEFAULT_ZONE
+    # The settings table: the defaults the migrations stored (event 0), then each change.
+    settings: dict[str, Expected] = field(default_factory=lambda: {
+        key: Expected((key,), (value,), 0) for key, value in settings_in.DEFAULTS.items()})
 
     def unit(self, name: str, seq: int) -> None:
         """The unit ``name`` exists from event ``seq`` on (if it did not already)."""
@@ -131,6 +135,7 @@ class Directory:
             "grants": [Expected((g.actor, g.role, g.cluster, g.period), (g.revoked_on,), g.seq)
                        for g in self.grants],
             "delegations": list(self.delegations.values()),
+            "settings": list(self.settings.values()),
         }
 
 
@@ -230,13 +235,14 @@ def _actor_delegate_revoke(d: Directory, e: Event) -> None:
     d.delegations[key] = Expected(key, (i["on"],), e["seq"])
 
 
-def _db_timezone(d: Directory, e: Event) -> None:
-    d.zone = e["inputs"]["time_zone"]
-
-
 def _setting(d: Directory, e: Event) -> None:
-    """A setting such as the document limit: no table the replay compares (settings are
-    listed among what verify does not rebuild)."""
+    """A setting changed (the business time zone, the document limit); the zone the
+    handover's day is judged in follows it."""
+    values = {key: row.fields[0] for key, row in d.settings.items()}
+    key = settings_in.change(values, e["trigger"], e["inputs"])
+    if key is not None:
+        d.settings[key] = Expected((key,), (values[key],), e["seq"])
+    d.zone = values[settings_in.TIME_ZONE]
 
 
 ADMIN: dict[str, Handler] = {
@@ -253,7 +259,7 @@ ADMIN: dict[str, Handler] = {
     "actor_delegate_revoke": _actor_delegate_revoke,
     "actor_login": _actor_login,
     "actor_disable": _actor_disable,
-    "db_timezone": _db_timezone,
+    "db_timezone": _setting,
     "setting": _setting,
 }
 

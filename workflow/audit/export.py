@@ -15,16 +15,19 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy.orm import Session
 
 from thidua.store import directory as queries
-from thidua.store import ledger, rehash
+from thidua.store import files, ledger, rehash
+from thidua.store.engine import StoreError
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.rows import load_cycle
-from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.errors import Conflict, InvalidInput, NotFound
+from thidua.workflow.services import faults
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.timetravel import cutoff
 from thidua.workflow.timeutil import iso, parse_moment
@@ -58,10 +61,12 @@ class Exported:
 
 def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
               filters: Filters | None = None, excel: bool = False,
-              on_progress: Callable[[int], None] | None = None) -> Exported:
+              on_progress: Callable[[int], None] | None = None,
+              force: bool = False) -> Exported:
     """Write the events matching ``filters``, oldest first, in ``fmt``, to ``target``: an open
-    text stream or the path of a file (created once the filters are found valid). ``excel``
-    writes CSV as Excel opens it (see the module's text)."""
+    text stream or the path of a file (created once the filters are found valid, written
+    whole or not at all; an existing file is refused unless ``force``). ``excel`` writes CSV
+    as Excel opens it (see the module's text)."""
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
     if excel and fmt != "csv":
@@ -75,12 +80,17 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
             return Exported(_write(session, criteria, target, fmt, excel, on_progress), fmt,
                             None)
         try:
-            with open(target, "w", encoding="utf-8-sig" if excel else "utf-8",
-                      newline="") as out:
-                return Exported(_write(session, criteria, out, fmt, excel, on_progress), fmt,
-                                target)
+            with files.replacing(Path(target), force=force) as partial, \
+                    open(partial, "w", encoding="utf-8-sig" if excel else "utf-8",
+                         newline="") as out:
+                count = _write(session, criteria, out, fmt, excel, on_progress)
+        except files.BeingWritten as exc:
+            raise Conflict(str(exc)) from None
+        except StoreError as exc:
+            raise InvalidInput(str(exc)) from None
         except OSError as exc:
-            raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
+            raise faults.file_failure(exc, target) from None
+        return Exported(count, fmt, target)
 
 
 def _write(session: Session, criteria: dict[str, Any], out: TextIO, fmt: str, excel: bool,

@@ -240,10 +240,24 @@ _NONE = object()
 def _facts_differ(stored: Any, replayed: dict[str, Any]) -> str:
     if not isinstance(stored, dict):
         return f"facts are {_short(stored)}, the ledger gives an object"
-    name = next(n for n in sorted({*stored, *replayed})
-                if stored.get(n, _NONE) != replayed.get(n, _NONE))
-    return (f"fact {name!r} is {_short(stored.get(name, _NONE))}, the ledger gives "
-            f"{_short(replayed.get(name, _NONE))}")
+    path, found, given = _first_difference(stored, replayed, ())
+    where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+    return (f"fact {where[1:]!r} is {_short(found)}, the ledger gives {_short(given)}")
+
+
+def _first_difference(stored: Any, replayed: Any,
+                      path: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], Any, Any]:
+    """The path to the first value that differs (keys in sorted order, list items in turn),
+    and the two values there: a long fact is named where it differs, not where it starts."""
+    if isinstance(stored, dict) and isinstance(replayed, dict):
+        key = next(k for k in sorted({*stored, *replayed}, key=str)
+                   if stored.get(k, _NONE) != replayed.get(k, _NONE))
+        return _first_difference(stored.get(key, _NONE), replayed.get(key, _NONE),
+                                 (*path, key))
+    if isinstance(stored, list) and isinstance(replayed, list) and len(stored) == len(replayed):
+        index = next(i for i, (a, b) in enumerate(zip(stored, replayed, strict=True)) if a != b)
+        return _first_difference(stored[index], replayed[index], (*path, index))
+    return path, stored, replayed
 
 
 def _short(value: Any, limit: int = 60) -> str:

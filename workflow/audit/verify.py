@@ -4,13 +4,14 @@ and give its head as an anchor to keep outside the database."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
 
-from thidua.store import chain, ledger, triggers
+from thidua.store import chain, ledger, records, triggers
 from thidua.store import definitions as stored_definitions
 from thidua.store import documents as stored_documents
 from thidua.store import engine as store_engine
@@ -144,12 +145,18 @@ def _document_problems(conn: Connection,
     """(citing event, kind, message) for each changed or missing document; and the count of
     stored documents."""
     problems: list[tuple[int | None, str, str]] = []
-    seen = 0
+    seen, named = 0, _cited_names(conn, cited)
     for doc in stored_documents.described(conn):
         seen += 1
         by = cited.pop(doc.sha256, None)
         where = f"document {doc.name!r} ({doc.sha256[:12]})" + (
             f" cited by event {by}" if by is not None else "")
+        if by is None:
+            problems.append((None, "inserted", f"{where} has no event: no step cites it"))
+            continue
+        if named.get(doc.sha256, doc.name) != doc.name:
+            problems.append((by, "altered", f"{where} was renamed: event {by} gives "
+                                            f"{named[doc.sha256]!r}"))
         if doc.kind != "blob":
             problems.append((by, "altered", f"{where} was changed: it is stored as {doc.kind}, "
                                             "not as bytes"))
@@ -182,6 +189,24 @@ def _compiled_problems(conn: Connection,
                              + (f" cited by event {by}" if by is not None else "")
                              + " was changed: it is not what its source compiles to"))
     return problems
+
+
+def _cited_names(conn: Connection, cited: dict[str, int]) -> dict[str, str]:
+    """The name each cited document had when the first event that cites it attached it (a
+    document input records its ``sha256`` and ``name``); a document an event cites without
+    such an input has no name to check."""
+    names: dict[str, str] = {}
+    for row in records.inputs_of(conn, list(cited.values())):
+        try:
+            inputs = json.loads(row.inputs)
+        except ValueError:
+            continue  # the chain walk names an event that does not decode
+        for value in inputs.values() if isinstance(inputs, dict) else ():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and isinstance(item.get("name"), str) \
+                        and cited.get(str(item.get("sha256"))) == row.seq:
+                    names.setdefault(item["sha256"], item["name"])
+    return names
 
 
 def _definition_problems(conn: Connection,

@@ -311,6 +311,10 @@ class Scenario(_Frozen):
 
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# A version label names one content: ASCII letters and digits, then dots, hyphens and
+# underscores too, so that no two labels look alike (no spaces, no look-alike digits, nothing
+# invisible).
+VERSION_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]*$"
 
 
 class BasedOn(_Frozen):
@@ -325,7 +329,7 @@ class Definition(_Frozen):
     """A whole cycle definition."""
 
     id: Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
-    version: Annotated[str, Field(min_length=1)]
+    version: Annotated[str, Field(pattern=VERSION_PATTERN, max_length=64)]
     based_on: BasedOn | None = None
     title: Label
     effective_from: dt.date

@@ -96,7 +96,7 @@ def backup_db(db: Database, file: str | Path) -> Backup:
     except store_engine.StoreError as exc:
         raise InvalidInput(str(exc)) from None
     except (OSError, sqlite3.Error) as exc:
-        raise InvalidInput(f"cannot write the backup {target}: {exc}") from None
+        raise faults.file_failure(exc, f"the backup {target}") from None
     copy = Database(str(target))
     try:
         head = audit.head(copy)

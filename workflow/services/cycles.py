@@ -15,13 +15,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from thidua.store import cycles, definitions, ledger
+from thidua.store import cycles, definitions, directory, ledger
 from thidua.store.ledger import as_event, canonical_json
 from thidua.store.models import Cycle
 from thidua.workflow import names
+from thidua.workflow.audit.replay import cycle_divergence
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.inputs import Attachment, check_inputs
-from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge
+from thidua.workflow.engine.judge import (
+    Judgement,
+    context,
+    cycle_version,
+    definition_of,
+    judge,
+)
 from thidua.workflow.engine.named import check_named
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.engine.step import Step
@@ -236,7 +243,10 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         ctx = context(session, cycle, business_day(moment, db.zone), db.zone)
         transition = _transition(ctx.loaded, trigger, cycle.state)
         unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
-        values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
+        # Every text inside a JSON list or object typed as an input, keys too, is checked
+        # once it is parsed (the typed line had none of its characters yet).
+        values = names.inputs(check_inputs(trigger, transition.inputs, inputs or {},
+                                           ctx.loaded.definition))
         check_named(session, trigger, transition.inputs, values)
         values = roster.people_in(session, transition.inputs, values)
         person = identity.acting_person(session, db, actor, trigger)
@@ -285,15 +295,28 @@ def _transition(loaded: Loaded, trigger: str, state: str) -> Any:
 
 
 def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime) -> None:
-    """Refuse a cycle whose row is not the one its last ledger event wrote (altered outside
-    thidua), and a step dated before that event."""
-    last = ledger.last_of_cycle(session, cycle.id)
+    """Refuse a cycle whose row is not the one its ledger events give (altered outside
+    thidua: its state, version, last event, definition, cluster, period or facts), and a step
+    dated before its last event. The row is checked against a replay of the cycle's own events,
+    as ``audit verify`` checks it, so that a forged row is never acted on."""
+    rows = ledger.of_cycle(session, cycle.id)
+    last = rows[-1] if rows else None
+    damage = None
     if last is None or (last.seq, last.hash, last.cycle_version, last.to_state) != (
             cycle.last_seq, cycle.last_hash, cycle.version, cycle.state):
+        damage = f"does not match its last ledger event{f' ({last.seq})' if last else ''}"
+    else:
+        cluster = directory.cluster_by_id(session, cycle.cluster_id)
+        events = [{**as_event(row), "hash": row.hash} for row in rows]
+        found = cycle_divergence(cycle, events, lambda digest: definition_of(session, digest),
+                                 {cycle.cluster_id: cluster.name} if cluster else {})
+        damage = found and "does not match its ledger events" + found.removeprefix(
+            f"cycles {cycle.id}")
+    if damage:
         raise IntegrityFailure(
-            f"cycle {cycle.id}'s stored row does not match its last ledger event"
-            f"{f' ({last.seq})' if last is not None else ''}: it was changed outside thidua; "
+            f"cycle {cycle.id}'s stored row {damage}: it was changed outside thidua; "
             "nothing was recorded; run thidua audit verify", kind="altered")
+    assert last is not None
     if moment < parse_stored(last.occurred_at):
         raise InvalidInput(f"the date {iso(moment)} is before the cycle's last step "
                            f"({last.occurred_at})")

@@ -14,8 +14,9 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyErro
 
 from thidua.store import engine as store_engine
 from thidua.store import ledger, query, schema, settings
+from thidua.workflow import settings as recorded_settings
 from thidua.workflow import timeutil
-from thidua.workflow.errors import Conflict, InvalidInput, NotFound
+from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, NotFound
 from thidua.workflow.services import faults, interrupts
 from thidua.workflow.timeutil import iso, now
 
@@ -133,14 +134,32 @@ class Database:
 
 
 def zone_in(session: Target) -> ZoneInfo:
-    """The business time zone stored in the database of ``session`` (the default, when a
-    database has none); a stored name that is no zone is refused, saying how to set one."""
-    name = settings.get(session, settings.TIME_ZONE) or timeutil.DEFAULT_ZONE
+    """The business time zone stored in the database of ``session``, once found to be the one
+    its ledger gives (:func:`setting`); a stored name that is no zone is refused, saying how
+    to set one."""
+    name = setting(session, recorded_settings.TIME_ZONE)
     try:
         return timeutil.zone(name)
     except InvalidInput:
         raise InvalidInput(f"the database's time zone {name!r} is not a known zone: an "
                            "administrator sets one with: thidua db timezone ZONE") from None
+
+
+def setting(session: Target, key: str) -> str:
+    """The value of setting ``key``: the stored row (the default when there is none), which
+    must be what the ledger's settings events give; a row changed outside thidua is refused
+    (exit 4), so that no step judges its day in a forged zone."""
+    stored = settings.get(session, key)
+    given = recorded_settings.recorded(
+        settings.events(session, recorded_settings.TRIGGERS)).get(key)
+    value = stored if stored is not None else recorded_settings.DEFAULTS.get(key)
+    if value != given:
+        shown = f"{value[:40]!r}" if value is not None else "missing"
+        raise IntegrityFailure(
+            f"the setting {key} is {shown}, the ledger gives {given!r}: the settings table was "
+            "changed outside thidua; run thidua audit verify",
+            kind="altered")
+    return value
 
 
 def _rollback(session: Session) -> None:

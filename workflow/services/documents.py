@@ -11,22 +11,22 @@ from typing import Any, BinaryIO
 from sqlalchemy.orm import Session
 
 from thidua.store import documents as stored
-from thidua.store import ledger, settings
+from thidua.store import ledger
 from thidua.workflow import limits
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
-from thidua.workflow.services.db import Database
+from thidua.workflow.services.db import Database, setting
 from thidua.workflow.services.outfile import write_file
+from thidua.workflow.settings import DOCUMENT_LIMIT
 
-LIMIT_KEY = "document_limit"
+LIMIT_KEY = DOCUMENT_LIMIT
 LIMIT_BOUNDS = (1 << 10, 1 << 30)  # 1 KB to 1 GB: PostgreSQL holds no larger value
 
 
 def limit(session: Session) -> int:
-    """The largest document this database takes, in bytes (``settings.document_limit``)."""
-    text = settings.get(session, LIMIT_KEY)
-    if text is None:
-        return limits.DOCUMENT_LIMIT
+    """The largest document this database takes, in bytes (``settings.document_limit``, as
+    its ledger gives it: see :func:`workflow.services.db.setting`)."""
+    text = setting(session, LIMIT_KEY)
     try:
         return int(text)
     except ValueError:

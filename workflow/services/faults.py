@@ -17,6 +17,8 @@ raw cursor raised it.
 
 from __future__ import annotations
 
+import errno
+
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound, ThiduaError
 
 NOTHING = "nothing was recorded"
@@ -115,3 +117,23 @@ def explain(exc: BaseException, *, where: str = "", committing: bool = False) ->
     if kind == "not-a-database":
         return InvalidInput(NOT_A_DATABASE.format(where=where or "the file", why=why))
     return InvalidInput(CANNOT_OPEN.format(where=f" {where}" if where else "", why=why))
+
+
+# A file thidua writes (a backup, a bundle, an export) that the disk could not take.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def file_failure(exc: BaseException, what: str) -> ThiduaError:
+    """The plain error for a file (``what``) that could not be written: its disk full or
+    failing is **3** (nothing was written; try again), anything else **2**."""
+    code = exc.errno if isinstance(exc, OSError) else None
+    why = (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or \
+        type(exc).__name__
+    text = str(exc).lower()
+    if code in _DISK_FULL or "database or disk is full" in text:
+        return Conflict(f"cannot write {what}: its disk is full ({why}); nothing was written; "
+                        "make room and try again")
+    if code == errno.EIO or "disk i/o error" in text:
+        return Conflict(f"cannot write {what}: its disk failed ({why}); nothing was written; "
+                        "check the disk and try again")
+    return InvalidInput(f"cannot write {what}: {why}")

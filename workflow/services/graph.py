@@ -19,12 +19,13 @@ from typing import Any, Literal
 from transitions import State
 from transitions.extensions.diagrams import GraphMachine
 
+from thidua.store import definitions as stored_definitions
 from thidua.workflow.engine.judge import definition_of
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.services.publish import Opener, lookup
-from thidua.workflow.services.views import enters_state, history
+from thidua.workflow.services.views import DRAFT, enters_state, history
 from thidua.workflow.timeutil import days, parse_stored
 from thidua.workflow.timeutil import today as business_today
 
@@ -64,6 +65,7 @@ class Drawing:
     path: list[str]
     days: dict[str, float]
     source: str
+    draft: bool = False  # a cycle's version that is a draft, never published: so titled
 
 
 def draw(name: str, opener: Opener, *, fmt: Format = "mermaid", cycle_id: int | None = None,
@@ -78,16 +80,20 @@ def draw(name: str, opener: Opener, *, fmt: Format = "mermaid", cycle_id: int | 
         cycle = load_cycle(session, cycle_id)
         loaded = definition_of(session, cycle.definition_hash)
         state = cycle.state
+        draft = stored_definitions.status_of(session, cycle.definition_hash) == DRAFT
     if name not in (loaded.definition.id, loaded.ref, loaded.hash):
         raise InvalidInput(f"cycle {cycle_id} runs on {loaded.ref}, not {name}")
     return render(loaded, fmt=fmt, lang=lang, cycle_id=cycle_id, state=state,
-                  events=history(db, cycle_id), today=today or business_today(db.zone))
+                  events=history(db, cycle_id), today=today or business_today(db.zone),
+                  draft=draft)
 
 
 def render(loaded: Loaded, *, fmt: Format = "mermaid", lang: str = "en",
            cycle_id: int | None = None, state: str | None = None,
-           events: list[dict[str, Any]] | None = None, today: dt.date | None = None) -> Drawing:
-    """Draw ``loaded``; with ``state`` and ``events``, highlight a cycle's path on it."""
+           events: list[dict[str, Any]] | None = None, today: dt.date | None = None,
+           draft: bool = False) -> Drawing:
+    """Draw ``loaded``; with ``state`` and ``events``, highlight a cycle's path on it; a
+    ``draft`` version is marked DRAFT in the title."""
     d = loaded.definition
     names = {s.name for s in d.states}
     path = [e["to"] for e in events or [] if enters_state(e) and e["to"] in names]
@@ -97,7 +103,7 @@ def render(loaded: Loaded, *, fmt: Format = "mermaid", lang: str = "en",
     machine = DiagramMachine(
         model=model, states=[_state(s, lang, days) for s in d.states], initial=d.initial.name,
         auto_transitions=False, graph_engine=ENGINES[fmt],
-        title=_title(d.title.get(lang), fmt))
+        title=_title(d.title.get(lang) + (" — DRAFT, never published" if draft else ""), fmt))
     for t in d.transitions:
         machine.add_transition(t.trigger, list(t.source), t.dest)
     graph = machine.model_graphs[id(model)]
@@ -107,7 +113,8 @@ def render(loaded: Loaded, *, fmt: Format = "mermaid", lang: str = "en",
     if state is not None and state in names:
         graph.set_node_style(state, "active")
     source = model.get_graph().source  # type: ignore[attr-defined]
-    return Drawing(fmt, loaded.ref, loaded.hash, cycle_id, state, path, days, str(source))
+    return Drawing(fmt, loaded.ref, loaded.hash, cycle_id, state, path, days, str(source),
+                   draft)
 
 
 def _title(text: str, fmt: Format) -> str:

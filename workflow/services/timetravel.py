@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from thidua.store import cycles as stored_cycles
+from thidua.store import definitions as stored_definitions
 from thidua.store import directory as queries
 from thidua.store import ledger
 from thidua.store.ledger import as_event, event_hash
@@ -27,7 +28,7 @@ from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import IntegrityFailure, NotFound
 from thidua.workflow.language.model import Label
 from thidua.workflow.services.db import Database
-from thidua.workflow.services.views import enters_state
+from thidua.workflow.services.views import DRAFT, enters_state
 from thidua.workflow.timeutil import business_day, days, iso, now, parse_moment, parse_stored
 
 
@@ -52,6 +53,8 @@ class StateAt:
     head: str | None = None
     deputy: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    definition: str = ""  # the version the cycle ran on by then (id@version)
+    draft: bool = False  # that version is a draft, never published
 
 
 def cutoff(date: str, zone: dt.tzinfo) -> tuple[dt.datetime, dt.date]:
@@ -116,11 +119,15 @@ def _rebuild(session: Session, cycle: _Cycle, date: str, until: dt.datetime,
         definition = definition_of(session, events[-1]["definition"]).definition
         label = next((s.label for s in definition.states if s.name == result.state), None)
     head, deputy = queries.leadership(session, cycle.cluster_id, cycle.period, day)
+    pinned = next((e["definition"] for e in reversed(events)
+                   if e["kind"] in ("start", "migrate")), cycle.definition_hash)
     return StateAt(
         cycle.id, queries.cluster_name(session, cycle.cluster_id), cycle.period, date,
         iso(until), bool(events), result.state, label, result.version, since,
         _days(since, until), events[-1]["seq"] if events else None, len(events),
-        queries.members_on(session, cycle.cluster_id, day), head, deputy, result.facts)
+        queries.members_on(session, cycle.cluster_id, day), head, deputy, result.facts,
+        definition_of(session, pinned).ref,
+        stored_definitions.status_of(session, pinned) == DRAFT)
 
 
 def _checked_events(session: Session, cycle_id: int) -> list[dict[str, Any]]:

@@ -223,6 +223,8 @@ def todo(db: Database, *, actor: str | None = None, cluster: str | None = None,
         finals = {digest: [s.name for s in definition_of(session, digest).definition.states
                            if s.final]
                   for digest in stored_cycles.count_by_definition(session)}
+        drafts = {digest for digest in finals
+                  if stored_definitions.status_of(session, digest) == DRAFT}
         lookup = Preloaded(session, today, person.id)
         clusters = {row.id: row for row in queries.clusters(session)}
         for cycle in stored_cycles.open_cycles(session, finals, cluster_id=cluster_id):
@@ -236,6 +238,8 @@ def todo(db: Database, *, actor: str | None = None, cluster: str | None = None,
                          "period": cycle.period, "state": cycle.state,
                          "due": due.isoformat() if due else None,
                          "overdue": bool(due and today > due),
+                         "definition": ctx.loaded.ref,
+                         "draft": cycle.definition_hash in drafts,
                          "ready": [o.trigger for o in options if o.allowed],
                          "blocked": {o.trigger: o.reasons for o in options
                                      # steps the person may never take are not "to do"
