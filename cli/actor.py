@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import NAME, PERIOD, Env, pass_env, say
 
 
-@click.group("actor")
+@click.group("actor", cls=Group)
 def command() -> None:
     """People and the roles granted to them.
 

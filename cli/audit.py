@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import (
     NAME,
     PERIOD,
@@ -24,7 +25,7 @@ from thidua.cli.output import (
 )
 
 
-@click.group("audit")
+@click.group("audit", cls=Group)
 def command() -> None:
     """Read, verify and export the tamper-evident ledger; rebuild any date.
 

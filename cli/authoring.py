@@ -6,10 +6,11 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Command
 from thidua.cli.output import Env, emit_json, pass_env, say
 
 
-@click.command("copy")
+@click.command("copy", cls=Command)
 @click.argument("name", shell_complete=completion.definitions)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--extend", is_flag=True,
@@ -38,7 +39,7 @@ def copy(env: Env, name: str, file: str, extend: bool) -> None:
     say(f"wrote {done.file}: {what} {done.ref} ({done.hash[:12]})")
 
 
-@click.command("schema")
+@click.command("schema", cls=Command)
 def schema() -> None:
     """Print the JSON Schema of the definition format, for an editor to check and complete
     definition files (plain ones and those that extend another).

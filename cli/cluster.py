@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import NAME, PERIOD, Env, emit_json, pairs, pass_env, say
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 THIS_YEAR = dt.date.today().year
 
 
-@click.group("cluster")
+@click.group("cluster", cls=Group)
 def command() -> None:
     """Clusters, their member units, head and deputy.
 

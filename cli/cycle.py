@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import (
     NAME,
     PERIOD,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 DRAFT = "DRAFT"  # marks a cycle whose definition version is a draft, never published
 
 
-@click.group("cycle")
+@click.group("cycle", cls=Group)
 def command() -> None:
     """Start cycles, take their steps, see what is blocked and why.
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, pairs, pass_env, say
 
 
-@click.group("db")
+@click.group("db", cls=Group)
 def command() -> None:
     """Create, upgrade, inspect and back up the database.
 

@@ -9,10 +9,11 @@ from typing import Any
 import click
 
 from thidua.cli import authoring, completion
+from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, pairs, pass_env, plain, say, table
 
 
-@click.group("def")
+@click.group("def", cls=Group)
 @click.pass_context
 def command(ctx: click.Context) -> None:
     """List, show, check, test, publish, compare, copy and draw cycle definitions.

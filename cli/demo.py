@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from thidua.cli.help import Command
 from thidua.cli.output import Env, emit_json, pass_env, say, table
 
 
-@click.command("demo")
+@click.command("demo", cls=Command)
 @pass_env
 def command(env: Env) -> None:
     """Replay the cycle of Emulation Cluster no. 5 (Veterans Association, 2023) into the

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
+from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, pairs, pass_env
 
 
-@click.group("doc")
+@click.group("doc", cls=Group)
 def command() -> None:
     """Documents attached to steps, stored once by their SHA-256.
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Command
 from thidua.cli.output import REASON, Env, emit_json, pairs, pass_env, plain, say
 
 
-@click.command("migrate")
+@click.command("migrate", cls=Command)
 @click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
 @click.option("--to", "to", required=True, metavar="VERSION",
               help="A published version: VERSION of the cycle's definition, ID@VERSION or a hash.")

@@ -127,9 +127,11 @@ CYCLE_ID = click.IntRange(1, 2**31 - 1)
 
 
 def default_lang() -> str:
-    """``vi`` under a Vietnamese locale (``LC_ALL``, ``LC_MESSAGES`` or ``LANG``), else ``en``."""
-    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
-    return "vi" if locale.lower().startswith("vi") else "en"
+    """``THIDUA_LANG``, else ``vi`` under a Vietnamese locale (``LC_ALL``, ``LC_MESSAGES`` or
+    ``LANG``), else ``en`` (see ``workflow/i18n.py``)."""
+    from thidua.workflow.i18n import language
+
+    return language()
 
 
 def plain(value: Any) -> Any:

@@ -8,10 +8,11 @@ from typing import Any
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, escape, pass_env, say, table
 
 
-@click.group("report")
+@click.group("report", cls=Group)
 def command() -> None:
     """Reports on a cycle: timeline, completion, scores, ballot, awards.
 
