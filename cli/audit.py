@@ -23,6 +23,7 @@ from thidua.cli.output import (
     stream_table,
     table,
 )
+from thidua.workflow.i18n import _
 
 
 @click.group("audit", cls=Group)
@@ -122,13 +123,16 @@ def verify(env: Env, anchors: tuple[str, ...], fast: bool, bundle: str | None) -
                    "replayed": result.replayed, "cycles": result.cycles,
                    "directory_rows": result.directory_rows})
         return
-    notes = ([f"{result.documents} documents intact"] if result.documents else []) + [
-        f"passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors]
-    notes.append(f"records match: {_count(result.cycles, 'cycle')}, "
-                 f"{_count(result.directory_rows, 'directory row')}" if result.replayed
-                 else "records not replayed (--fast)")
-    say(f"ledger intact: {result.events} events, head {result.head_seq} "
-               f"{result.head_hash[:16]}" + "".join(f"; {n}" for n in notes))
+    notes = ([_("{documents} documents intact").format(
+        documents=result.documents)] if result.documents else []) + [
+        _("passes through anchor {a}").format(a=a[:a.index(':') + 17]) for a in result.anchors]
+    notes.append(_("records match: {count}, {count2}").format(
+                     count=_count(result.cycles, 'cycle'),
+                     count2=_count(result.directory_rows, 'directory row')) if result.replayed
+                 else _("records not replayed (--fast)"))
+    say(_("ledger intact: {events} events, head {head_seq} {head_hash}{items}").format(
+            events=result.events, head_seq=result.head_seq, head_hash=result.head_hash[:16],
+            items="".join(f"; {n}" for n in notes)))
 
 
 def _count(n: int, what: str) -> str:
@@ -139,12 +143,16 @@ def _bundle_verified(env: Env, result: Any) -> None:
     if env.as_json:
         emit_json({"ok": True, **plain(result)})
         return
-    content = f", {result.documents_with_content} with content" \
+    content = _(", {documents_with_content} with content").format(
+                  documents_with_content=result.documents_with_content) \
         if result.documents_with_content else ""
-    say(f"bundle {result.file} intact: {result.events} events, head {result.head_seq} "
-               f"{result.head_hash[:16]}; {result.definitions} definition versions, "
-               f"{result.documents} documents{content}" + "".join(
-                   f"; passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors))
+    say(_("bundle {file} intact: {events} events, head {head_seq} {head_hash}; {definitions} "
+          "definition versions, {documents} documents{content}{items}").format(
+            file=result.file, events=result.events, head_seq=result.head_seq,
+            head_hash=result.head_hash[:16], definitions=result.definitions,
+            documents=result.documents, content=content,
+            items="".join(
+                   f"; passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors)))
 
 
 @command.command("head")
@@ -207,7 +215,8 @@ def export(env: Env, fmt: str, cycle_id: int | None, cluster: str | None, period
     if env.as_json:
         emit_json(done)
     else:
-        say(f"exported {done.events} events to {done.file} ({done.format})")
+        say(_("exported {events} events to {file} ({format})").format(
+                events=done.events, file=done.file, format=done.format))
 
 
 @command.command("bundle")
@@ -230,10 +239,12 @@ def bundle(env: Env, file: str, with_documents: bool) -> None:
     if env.as_json:
         emit_json(done)
         return
-    content = " (with content)" if done.with_documents else ""
-    say(f"bundle {done.file}: {done.events} events, head {done.head_seq} "
-               f"{done.head_hash[:16]}; {done.definitions} definition versions, "
-               f"{done.documents} documents{content}")
+    content = _(" (with content)") if done.with_documents else ""
+    say(_("bundle {file}: {events} events, head {head_seq} {head_hash}; {definitions} "
+          "definition versions, {documents} documents{content}").format(
+            file=done.file, events=done.events, head_seq=done.head_seq,
+            head_hash=done.head_hash[:16], definitions=done.definitions,
+            documents=done.documents, content=content))
 
 
 @command.command("state-at")
@@ -255,10 +266,11 @@ def state_at(env: Env, cluster: str, period: int, date: str) -> None:
     if env.as_json:
         emit_json(views)
         return
-    say(f"{cluster} {period} at the end of {date}: members "
-               f"{', '.join(views[0].members) or '-'}; head {views[0].head or '-'}")
-    table(["cycle", "state", "version", "since", "days", "last event"],
-          [[v.cycle_id, v.state or "(not started)", v.version, env.time(v.since, date_only=True),
+    say(_("{cluster} {period} at the end of {date}: members {members}; head {head}").format(
+            cluster=cluster, period=period, date=date,
+            members=', '.join(views[0].members) or '-', head=views[0].head or '-'))
+    table(["cycle", "state", "version", "since", "days", _("last event")],
+          [[v.cycle_id, v.state or _("(not started)"), v.version, env.time(v.since, date_only=True),
             "" if v.days_in_state is None else v.days_in_state, v.last_event or ""]
            for v in views])
 

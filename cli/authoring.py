@@ -8,6 +8,7 @@ import click
 from thidua.cli import completion
 from thidua.cli.help import Command
 from thidua.cli.output import Env, emit_json, pass_env, say
+from thidua.workflow.i18n import _
 
 
 @click.command("copy", cls=Command)
@@ -35,7 +36,7 @@ def copy(env: Env, name: str, file: str, extend: bool) -> None:
     if env.as_json:
         emit_json(done)
         return
-    what = "a file that extends" if done.extends else "a copy of"
+    what = _("a file that extends") if done.extends else _("a copy of")
     say(f"wrote {done.file}: {what} {done.ref} ({done.hash[:12]})")
 
 

@@ -10,6 +10,7 @@ import click
 from thidua.cli import completion
 from thidua.cli.help import Group
 from thidua.cli.output import NAME, PERIOD, Env, emit_json, pairs, pass_env, say
+from thidua.workflow.i18n import _
 
 if TYPE_CHECKING:
     from thidua.workflow.services.directory import ClusterView
@@ -78,7 +79,7 @@ def show(env: Env, name: str | None, period: int) -> None:
             for cluster_name in names:
                 say(cluster_name)
             if not names:
-                say("no clusters yet (see: thidua cluster add)")
+                say(_("no clusters yet (see: thidua cluster add)"))
         return
     _render(env, show_cluster(env.db(), name, period))
 
@@ -120,7 +121,8 @@ def member_add(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
     from thidua.workflow.services.membership import add_member
 
     add_member(env.db(), cluster, unit, day.date())
-    say(f"{unit} joins {cluster} on {day.date().isoformat()}")
+    say(_("{unit} joins {cluster} on {isoformat}").format(
+            unit=unit, cluster=cluster, isoformat=day.date().isoformat()))
 
 
 @member.command("leave")
@@ -139,7 +141,8 @@ def member_leave(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
     from thidua.workflow.services.membership import leave
 
     leave(env.db(), cluster, unit, day.date())
-    say(f"{unit} leaves {cluster} on {day.date().isoformat()}")
+    say(_("{unit} leaves {cluster} on {isoformat}").format(
+            unit=unit, cluster=cluster, isoformat=day.date().isoformat()))
 
 
 @member.command("merge")
@@ -162,8 +165,9 @@ def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:
         emit_json({"unit": unit, "into": into, "on": day.date().isoformat(),
                    "clusters": clusters})
         return
-    say(f"{unit} merged into {into} on {day.date().isoformat()}"
-               + (f" (in {', '.join(clusters)})" if clusters else ""))
+    say(_("{unit} merged into {into} on {isoformat}{value}").format(
+            unit=unit, into=into, isoformat=day.date().isoformat(),
+            value=f" (in {', '.join(clusters)})" if clusters else ""))
 
 
 @command.command("head")

@@ -21,6 +21,7 @@ from thidua.cli.output import (
     say,
     table,
 )
+from thidua.workflow.i18n import _
 
 if TYPE_CHECKING:
     from thidua.workflow.services.cycles import Fired
@@ -46,7 +47,8 @@ def _inputs(pairs_: tuple[str, ...]) -> dict[str, object]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--input")
+            raise click.BadParameter(_("{item!r} is not KEY=VALUE").format(
+                item=item), param_hint="--input")
         parsed: object = value
         if value.startswith("@"):
             from thidua.workflow.engine.inputs import Attachment
@@ -104,16 +106,16 @@ def start(env: Env, definition: str, draft: str | None, cluster: str | None,
 
     if from_id is not None:
         if cluster or period or draft:
-            raise click.UsageError("--from takes the cluster and period from that cycle, and "
-                                   "the version in force for the next year (no --draft)")
+            raise click.UsageError(_("--from takes the cluster and period from that cycle, "
+                                     "and the version in force for the next year (no --draft)"))
         _fired(env, start_next(env.db(), from_id, actor=actor, occurred_at=occurred_at))
         return
     if not cluster or not period:
-        raise click.UsageError("give --cluster and --period (or --from ID)")
+        raise click.UsageError(_("give --cluster and --period (or --from ID)"))
     if draft is not None:
         source = click.get_current_context().get_parameter_source("definition")
         if source is not click.core.ParameterSource.DEFAULT:
-            raise click.UsageError("give either --definition or --draft, not both")
+            raise click.UsageError(_("give either --definition or --draft, not both"))
         _fired(env, start_draft(env.db(), draft, cluster, period, actor=actor,
                                 occurred_at=occurred_at, request_id=request_id))
         return
@@ -158,9 +160,11 @@ def _fired(env: Env, fired: Fired) -> None:
     if env.as_json:
         emit_json(fired)
         return
-    note = " (already recorded by this request id)" if fired.repeated else ""
-    say(f"cycle {fired.cycle_id}: {fired.trigger}: {fired.from_state or '-'} -> "
-               f"{fired.to_state} (version {fired.version}, event {fired.seq}){note}")
+    note = _(" (already recorded by this request id)") if fired.repeated else ""
+    say(_("cycle {cycle_id}: {trigger}: {from_state} -> {to_state} (version {version}, event "
+          "{seq}){note}").format(
+            cycle_id=fired.cycle_id, trigger=fired.trigger, from_state=fired.from_state or '-',
+            to_state=fired.to_state, version=fired.version, seq=fired.seq, note=note))
 
 
 @command.command("list")
@@ -267,9 +271,9 @@ def todo(env: Env, actor: str | None) -> None:
         emit_json(rows)
         return
     if not rows:
-        say("nothing open")
+        say(_("nothing open"))
     for r in rows:
-        due = "no due date"
+        due = _("no due date")
         if r["due"]:
             due = escape(f"due {r['due']}") + (" " + paint("OVERDUE", "overdue")
                                                if r["overdue"] else "")
@@ -298,8 +302,8 @@ def history(env: Env, cycle_id: int) -> None:
         emit_json(events)
         return
     for digest in dict.fromkeys(e["definition"] for e in events if e.get("draft")):
-        click.echo(f"{paint(DRAFT, 'overdue')}: steps taken on the draft definition "
-                   f"{digest[:12]}, never published")
+        click.echo(_("{draft}: steps taken on the draft definition {digest}, never "
+                     "published").format(draft=paint(DRAFT, "overdue"), digest=digest[:12]))
     table(["seq", "occurred", "step", "from", "to", "actor", "role", "unit", "days"],
           [[e["seq"], env.time(e["occurred_at"], date_only=True), e["trigger"],
             e["from"] or "-", e["to"],
@@ -326,13 +330,14 @@ def state_at(env: Env, cycle_id: int, date: str) -> None:
         emit_json(view)
         return
     state = (f"{view.state} — {env.label(view.state_label, view.state)}" if view.state
-             else "- (not started by then)")
+             else _("- (not started by then)"))
     since = (f"{env.time(view.since, date_only=True)} ({view.days_in_state} days)"
              if view.since else "-")
     pairs([("cycle", view.cycle_id), ("cluster", view.cluster), ("period", view.period),
-           ("as of", view.date if "T" in view.date else f"end of {view.date}"),
+           (_("as of"), view.date if "T" in view.date else _("end of {date}").format(
+                                                            date=view.date)),
            ("state", state), ("version", view.version),
-           ("in state since", since), ("last event", view.last_event or "-"),
+           (_("in state since"), since), (_("last event"), view.last_event or "-"),
            ("members", ", ".join(view.members) or "-"), ("head", view.head or "-"),
            ("deputy", view.deputy or "-"), ("facts", ", ".join(sorted(view.facts)) or "-")])
 

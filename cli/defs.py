@@ -11,6 +11,7 @@ import click
 from thidua.cli import authoring, completion
 from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, pairs, pass_env, plain, say, table
+from thidua.workflow.i18n import _
 
 
 @click.group("def", cls=Group)
@@ -86,10 +87,10 @@ def show(env: Env, name: str) -> None:
     if env.as_json:
         emit_json({"hash": loaded.hash, "file": loaded.file, **d.model_dump(mode="json")})
         return
-    based_on = [("based on", f"{d.based_on.ref} ({d.based_on.hash[:12]})")] if d.based_on else []
+    based_on = [(_("based on"), f"{d.based_on.ref} ({d.based_on.hash[:12]})")] if d.based_on else []
     pairs([("id", d.id), ("version", d.version), *based_on,
            ("title", env.label(d.title, d.id)),
-           ("effective from", d.effective_from.isoformat()), ("hash", loaded.hash),
+           (_("effective from"), d.effective_from.isoformat()), ("hash", loaded.hash),
            ("roles", ", ".join(d.roles))])
     click.echo()
     table(["state", "label", "due", ""],
@@ -147,8 +148,9 @@ def lint(env: Env, files: tuple[str, ...]) -> None:
                     "warnings": len(r.warnings), "findings": r.findings} for r in reports])
     else:
         for r in reports:
-            say(f"{'ok     ' if not r.errors else 'invalid'} {r.file}  {r.ref or ''}  "
-                       f"{len(r.errors)} errors, {len(r.warnings)} warnings")
+            say(_("{value} {file}  {ref}  {count} errors, {count2} warnings").format(
+                    value='ok     ' if not r.errors else 'invalid', file=r.file,
+                    ref=r.ref or '', count=len(r.errors), count2=len(r.warnings)))
             for f in r.findings:
                 say(f"  {f.severity:<7} {f}")
     errors = [f.problem() for r in reports for f in r.errors]
@@ -182,8 +184,9 @@ def test(env: Env, files: tuple[str, ...]) -> None:
                 mark = "PASS" if x.passed else "FAIL"
                 text = f"{x.name} ({x.steps} steps)" if x.passed else describe(x)
                 say(f"  {mark}  {text}")
-            say(f"{len(r.results)} scenarios: {len(r.results) - len(r.failed)} passed, "
-                       f"{len(r.failed)} failed" if r.results else "no scenarios")
+            say(_("{count} scenarios: {count2} passed, {count3} failed").format(
+                    count=len(r.results), count2=len(r.results) - len(r.failed),
+                    count3=len(r.failed)) if r.results else _("no scenarios"))
     for r in reports:
         r.check()
 
@@ -209,15 +212,17 @@ def publish(env: Env, file: str) -> None:
         return
     ref = f"{done.id}@{done.version} ({done.hash[:12]})"
     if not done.new:
-        say(f"already published: {ref} by {done.published_by} at "
-                   f"{done.published_at[:19]}; nothing changed")
+        say(_("already published: {ref} by {person} at {time}; nothing changed").format(
+            ref=ref, person=done.published_by, time=done.published_at[:19]))
         return
     for warning in done.warnings:
         say(f"warning {warning}")
     if done.based_on:
-        ref += f", based on {done.based_on['ref']}"
-    say(f"published {ref}, effective from {done.effective_from}, by "
-               f"{done.published_by}; {done.scenarios} scenarios passed")
+        ref += _(", based on {ref}").format(ref=done.based_on['ref'])
+    say(_("published {ref}, effective from {effective_from}, by {published_by}; {scenarios} "
+          "scenarios passed").format(
+            ref=ref, effective_from=done.effective_from, published_by=done.published_by,
+            scenarios=done.scenarios))
 
 
 @command.command("versions")
@@ -265,7 +270,8 @@ def diff(env: Env, a: str, b: str) -> None:
     if env.as_json:
         emit_json({**plain(result), "same": result.same})
         return
-    a, b = (f"{ref} ({digest[:12]}" + (f", based on {base['ref']}" if base else "") + ")"
+    a, b = (f"{ref} ({digest[:12]}" + (_(", based on {ref}").format(
+        ref=base['ref']) if base else "") + ")"
             for ref, digest, base in ((result.a, result.a_hash, result.a_based_on),
                                       (result.b, result.b_hash, result.b_based_on)))
     say(f"{a} -> {b}: {len(result.changes)} changes")

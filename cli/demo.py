@@ -6,6 +6,7 @@ import click
 
 from thidua.cli.help import Command
 from thidua.cli.output import Env, emit_json, pass_env, say, table
+from thidua.workflow.i18n import _
 
 
 @click.command("demo", cls=Command)
@@ -33,27 +34,35 @@ def command(env: Env) -> None:
     if env.as_json:
         emit_json({"recorded": run.recorded, "report": report, "ledger": verified})
         return
-    status = "recorded" if run.recorded else "already recorded earlier"
-    say(f"{demo.CLUSTER}, {demo.PERIOD}: cycle {run.cycle_id} {status} in {env.db_url}")
+    status = "recorded" if run.recorded else _("already recorded earlier")
+    say(_("{CLUSTER}, {PERIOD}: cycle {cycle_id} {status} in {db_url}").format(
+            CLUSTER=demo.CLUSTER, PERIOD=demo.PERIOD, cycle_id=run.cycle_id, status=status,
+            db_url=env.db_url))
     facts = demo.reference_facts(db, run.cycle_id)
     click.echo()
-    say(f"The reference event ({facts['date']}, {facts['place']}):")
+    say(_("The reference event ({date}, {place}):").format(
+            date=facts['date'], place=facts['place']))
     for line in facts["lines"]:
         say(f"  {line}")
-    click.echo("\nWho did what")
+    click.echo(_("\nWho did what"))
     table(["date", "step", "who", "role", "unit", "source"],
           [[s["date"], s["trigger"], s["actor"], s["role"] or "", s["unit"] or "",
-            "reference event" if demo.from_reference(s["trigger"]) else "illustrative"]
+            _("reference event") if demo.from_reference(s["trigger"]) else "illustrative"]
            for s in report["steps"]])
     render(report, table, steps=False)
     click.echo()
-    say("Mergers of 2025: " + "; ".join(f"{u} into {into} ({day})"
-                                                for u, into, day in demo.MERGERS))
+    say(_("Mergers of 2025: {items}").format(
+            items="; ".join(f"{u} into {into} ({day})"
+                                                for u, into, day in demo.MERGERS)))
     click.echo()
-    say(f"ledger verified: {verified.events} events intact, head {verified.head_seq} "
-               f"{verified.head_hash[:16]}")
-    click.echo("\nExplore what was recorded:")
-    for line in (f"cycle show {run.cycle_id}", f"cycle history {run.cycle_id}",
-                 f"report cycle {run.cycle_id} --format markdown",
-                 f"audit log --cycle {run.cycle_id}", "audit verify"):
-        say(f"  thidua --db {env.db_url} {line}")
+    say(_("ledger verified: {events} events intact, head {head_seq} {head_hash}").format(
+            events=verified.events, head_seq=verified.head_seq,
+            head_hash=verified.head_hash[:16]))
+    click.echo(_("\nExplore what was recorded:"))
+    for line in (_("cycle show {cycle_id}").format(
+        cycle_id=run.cycle_id), _("cycle history {cycle_id}").format(
+                                                   cycle_id=run.cycle_id),
+                 _("report cycle {cycle_id} --format markdown").format(cycle_id=run.cycle_id),
+                 _("audit log --cycle {cycle_id}").format(
+                     cycle_id=run.cycle_id), _("audit verify")):
+        say(_("  thidua --db {db_url} {line}").format(db_url=env.db_url, line=line))

@@ -6,6 +6,7 @@ import click
 
 from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, pairs, pass_env
+from thidua.workflow.i18n import _
 
 
 @click.group("doc", cls=Group)
@@ -35,8 +36,9 @@ def show(env: Env, digest: str) -> None:
     if env.as_json:
         emit_json(view)
         return
-    cited = ", ".join(f"event {c['seq']} ({c['trigger']}, cycle {c['cycle']})"
+    cited = ", ".join(_("event {seq} ({trigger}, cycle {cycle})").format(
+                          seq=c['seq'], trigger=c['trigger'], cycle=c['cycle'])
                       for c in view.cited_by)
     pairs([("sha256", view.sha256), ("name", view.name), ("size", f"{view.size} bytes"),
-           ("intact", "yes" if view.intact else "NO: content does not match its hash"),
-           ("cited by", cited or "-")])
+           ("intact", "yes" if view.intact else _("NO: content does not match its hash")),
+           (_("cited by"), cited or "-")])

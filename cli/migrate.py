@@ -7,6 +7,7 @@ import click
 from thidua.cli import completion
 from thidua.cli.help import Command
 from thidua.cli.output import REASON, Env, emit_json, pairs, pass_env, plain, say
+from thidua.workflow.i18n import _
 
 
 @click.command("migrate", cls=Command)
@@ -42,7 +43,8 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
     for item in mapping:
         old, sep, new = item.partition("=")
         if not sep or not old.strip() or not new.strip():
-            raise click.BadParameter(f"{item!r} is not OLD=NEW", param_hint="--map")
+            raise click.BadParameter(_("{item!r} is not OLD=NEW").format(
+                item=item), param_hint="--map")
         states[_state(old, "--map")] = _state(new, "--map")
     if mode == "apply":
         done = migration.apply(env.db(), cycle_id, to, states, reason=reason,
@@ -50,9 +52,11 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
         if env.as_json:
             emit_json(done)
             return
-        say(f"cycle {done.cycle_id}: migrated {done.from_definition} -> "
-                   f"{done.to_definition}: {done.from_state} -> {done.to_state} "
-                   f"(version {done.version}, event {done.seq})")
+        say(_("cycle {cycle_id}: migrated {from_definition} -> {to_definition}: {from_state} "
+              "-> {to_state} (version {version}, event {seq})").format(
+                cycle_id=done.cycle_id, from_definition=done.from_definition,
+                to_definition=done.to_definition, from_state=done.from_state,
+                to_state=done.to_state, version=done.version, seq=done.seq))
         return
     plan = migration.plan(env.db(), cycle_id, to, states)
     if env.as_json:
@@ -64,9 +68,9 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
                ("state", f"{plan.from_state} -> {plan.to_state or '?'}"
                          + (" (mapped)" if plan.mapped else "")),
                ("steps", ", ".join(plan.steps) or "-"),
-               ("new steps", ", ".join(plan.steps_added) or "-"),
-               ("gone steps", ", ".join(plan.steps_removed) or "-"),
-               ("facts kept", ", ".join(plan.facts) or "-")])
+               (_("new steps"), ", ".join(plan.steps_added) or "-"),
+               (_("gone steps"), ", ".join(plan.steps_removed) or "-"),
+               (_("facts kept"), ", ".join(plan.facts) or "-")])
         for warning in plan.warnings:
             say(f"warning  {warning}")
         for problem in plan.problems:

@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from thidua.workflow.i18n import _
 from thidua.workflow.names import escape, hidden
 from thidua.workflow.timeutil import is_emulation_year
 
@@ -88,9 +89,9 @@ class _Period(click.ParamType):  # type: ignore[type-arg]  # generic only in new
         try:
             year = int(value)
         except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a year", param, ctx)
+            self.fail(_("{value!r} is not a year").format(value=value), param, ctx)
         if not is_emulation_year(year):
-            self.fail(f"period {year} is not an emulation year", param, ctx)
+            self.fail(_("period {year} is not an emulation year").format(year=year), param, ctx)
         return year
 
 
@@ -252,7 +253,9 @@ def _pad(cell: Any, columns: int, colour: bool) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print an aligned table; :class:`Styled` cells are painted when colour is on."""
+    """Print an aligned table; :class:`Styled` cells are painted when colour is on. The
+    headings are translated here (``tools/messages.py`` extracts them from the call)."""
+    headers = [_(h) for h in headers]
     colour = colour_on()
     texts = [[escape(c) for c in row] for row in rows]
     widths = [max([width(h)] + [width(r[i]) for r in texts]) for i, h in enumerate(headers)]
@@ -267,6 +270,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 def stream_table(headers: Sequence[str], rows: Callable[[], Iterable[Sequence[Any]]]) -> None:
     """:func:`table` for rows too many to hold: ``rows()`` is read twice, once to measure
     the columns and once to print (it must give the same rows both times)."""
+    headers = [_(h) for h in headers]
     widths = [width(h) for h in headers]
     for row in rows():
         widths = [max(w, width(escape(c))) for w, c in zip(widths, row, strict=True)]
@@ -280,8 +284,10 @@ def stream_table(headers: Sequence[str], rows: Callable[[], Iterable[Sequence[An
 
 
 def pairs(items: Sequence[tuple[str, Any]]) -> None:
-    """Print ``name  value`` lines, aligned; :class:`Styled` values are painted."""
-    columns = max(width(k) for k, _ in items)
+    """Print ``name  value`` lines, aligned; :class:`Styled` values are painted. The names
+    are translated here (``tools/messages.py`` extracts them from the call)."""
+    items = [(_(key), value) for key, value in items]
+    columns = max(width(k) for k, _value in items)
     colour = colour_on()
     for key, value in items:
         click.echo(f"{_pad(key, columns, False)}  {_pad(value, 0, colour)}")

@@ -10,6 +10,7 @@ import click
 from thidua.cli import completion
 from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, escape, pass_env, say, table
+from thidua.workflow.i18n import _
 
 
 @click.group("report", cls=Group)
@@ -54,7 +55,7 @@ def _plain_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print a GitHub-flavoured Markdown table."""
-    click.echo("| " + " | ".join(headers) + " |")
+    click.echo("| " + " | ".join(_(h) for h in headers) + " |")
     click.echo("|" + "---|" * len(headers))
     for row in rows:
         click.echo("| " + " | ".join(escape(c).replace("|", "\\|") for c in row) + " |")
@@ -66,17 +67,20 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
     c = report["cycle"]
 
     def heading(text: str) -> None:
+        text = _(text)
         click.echo(f"\n## {text}\n" if markdown else f"\n{text}")
 
-    say(("# " if markdown else "") + f"{c['cluster']} {c['period']} — cycle {c['id']} "
-        f"({c['definition']}{', DRAFT' if c.get('draft') else ''}), state {c['state']}, "
-        f"version {c['version']}")
+    say(_("{mark}{cluster} {period} — cycle {id} ({definition}{draft}), state {state}, "
+          "version {version}").format(
+            mark="# " if markdown else "", cluster=c['cluster'], period=c['period'],
+            id=c['id'], definition=c['definition'], draft=', DRAFT' if c.get('draft') else '',
+            state=c['state'], version=c['version']))
     heading("Timeline")
     show_table(["entered", "state", "label", "days"],
                [[t["entered"], t["state"], t["label"], t["days"] or ""]
                 for t in report["timeline"]])
     if steps:
-        heading("Who did what")
+        heading(_("Who did what"))
         show_table(["date", "step", "who", "role", "unit", "reason"],
                    [[s["date"], s["trigger"], s["actor"], s["role"] or "", s["unit"] or "",
                      s["reason"] or ""] for s in report["steps"]])
@@ -96,19 +100,23 @@ def _ballot_and_awards(report: dict[str, Any], show_table: Table,
     ballot = report["ballot"]
     heading("Ballot")
     if ballot is None:
-        say("no ballot recorded")
+        say(_("no ballot recorded"))
     else:
-        say(f"issued {ballot['ballots_issued']}, returned {ballot['ballots_returned']}, "
-                   f"valid {ballot['ballots_valid']}; {ballot['members']} member units, "
-                   f"{ballot['needed']} votes needed")
+        say(_("issued {ballots_issued}, returned {ballots_returned}, valid {ballots_valid}; "
+              "{members} member units, {needed} votes needed").format(
+                ballots_issued=ballot['ballots_issued'],
+                ballots_returned=ballot['ballots_returned'],
+                ballots_valid=ballot['ballots_valid'], members=ballot['members'],
+                needed=ballot['needed']))
         show_table(["unit", "votes", "passed"],
                    [[b["unit"], b["votes"], "yes" if b["passed"] else "no"]
                     for b in ballot["candidates"]])
     heading("Awards")
-    show_table(["unit", "proposed for"], [[p["unit"], p["label"]] for p in report["proposals"]])
+    show_table(["unit", _("proposed for")], [[p["unit"], p["label"]] for p in report["proposals"]])
     decision = report["decision"]
     if decision:
-        say(f"decision {decision['number']} of {decision['date']}, signed by "
-                   f"{decision['signer']}: " + "; ".join(decision["awards"]))
+        say(_("decision {number} of {date}, signed by {signer}: {awards}").format(
+                number=decision['number'], date=decision['date'], signer=decision['signer'],
+                awards="; ".join(decision["awards"])))
     if report["revocation"]:
         say(f"revoked: {report['revocation']['legal_ground']}")

@@ -32,9 +32,31 @@ LANGUAGES = ("vi", "en")
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}(?!\})")
 
 
+# Calls whose string arguments cli/output.py translates when it prints them: table headings,
+# the names of name-value lines, report headings.
+SHOWN = {"table", "stream_table", "show_table", "markdown_table", "pairs", "heading"}
+
+
+def _shown(call: ast.Call) -> Iterator[tuple[int, str]]:
+    """The texts a table, name-value or heading call prints as they are given."""
+    for arg in call.args[:1]:
+        items = arg.elts if isinstance(arg, ast.List | ast.Tuple) else [arg]
+        for item in items:
+            if isinstance(item, ast.Tuple) and item.elts:  # pairs: (name, value)
+                item = item.elts[0]
+            if isinstance(item, ast.Starred) and isinstance(item.value, ast.GeneratorExp):
+                item = item.value.elt.elts[0] if isinstance(item.value.elt, ast.Tuple) else item
+            if isinstance(item, ast.Constant) and isinstance(item.value, str) and item.value:
+                yield item.lineno, item.value
+
+
 def _help_texts(source: str) -> Iterator[tuple[int, str]]:
-    """Click's help in a cli module: command and group docstrings, ``help=`` strings."""
+    """Click's help in a cli module: command and group docstrings, ``help=`` strings, and
+    what the output helpers translate as they print it (:data:`SHOWN`)."""
     for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
+                node.func.id in SHOWN):
+            yield from _shown(node)
         if isinstance(node, ast.FunctionDef) and any(
                 isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
                 and d.func.attr in ("command", "group") for d in node.decorator_list):

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from thidua.store import records
 from thidua.workflow.audit.directory_replay import Expected, Window
+from thidua.workflow.i18n import _
 
 Row = tuple[tuple[Any, ...], tuple[Any, ...]]
 
@@ -44,13 +45,15 @@ KEYS: dict[str, Callable[..., str]] = {
     "definitions": lambda digest: digest[:12],
     "units": lambda name: name,
     "clusters": lambda name: name,
-    "memberships": lambda cluster, unit, day: f"{unit} in {cluster} from {day}",
+    "memberships": lambda cluster, unit, day: _("{unit} in {cluster} from {day}").format(
+                                                  unit=unit, cluster=cluster, day=day),
     "leaderships": lambda cluster, period: f"{cluster} {period}",
     "leadership_changes": lambda cluster, period, day: f"{cluster} {period} from {day}",
     "mergers": lambda unit: unit,
     "actors": lambda name: name,
     "grants": lambda actor, role, cluster, period: f"{role} for {actor}{_scope(cluster, period)}",
-    "delegations": lambda login, actor: f"login {login} for {actor}",
+    "delegations": lambda login, actor: _("login {login} for {actor}").format(
+                                            login=login, actor=actor),
 }
 
 
@@ -124,14 +127,15 @@ def divergences(table: str, expected: list[Expected], found: list[Row]) -> Itera
         if candidates:
             yield f"{table} {name(*row.key)}: {_differs(table, row.fields, candidates.pop(0))}"
         else:
-            yield f"{table}: {name(*row.key)} is missing (event {row.seq} writes it)"
+            yield _("{table}: {name} is missing (event {seq} writes it)").format(
+                      table=table, name=name(*row.key), seq=row.seq)
     for key, rest in left.items():
-        for _ in rest:
-            yield f"{table}: {name(*key)} has no event"
+        for _row in rest:
+            yield _("{table}: {name} has no event").format(table=table, name=name(*key))
 
 
 def _differs(table: str, expected: tuple[Any, ...], found: tuple[Any, ...]) -> str:
     for label, e, f in zip(FIELDS[table], expected, found, strict=True):
         if not _same((e,), (f,)):
-            return f"{label} is {f!r}, the ledger gives {e!r}"
-    return "differs from what the ledger gives"
+            return _("{label} is {f!r}, the ledger gives {e!r}").format(label=label, f=f, e=e)
+    return _("differs from what the ledger gives")

@@ -23,6 +23,7 @@ from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.judge import load_cycle
 from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.timetravel import cutoff
 from thidua.workflow.timeutil import iso, parse_moment
@@ -60,7 +61,8 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
     """Write the events matching ``filters``, oldest first, in ``fmt``, to ``target``: an open
     text stream or the path of a file (created once the filters are found valid)."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
+        raise InvalidInput(_("unknown format {fmt!r} (formats: {FORMATS})").format(
+                               fmt=fmt, FORMATS=', '.join(FORMATS)))
     filters, zone = filters or Filters(), db.zone
     with db.transaction(write=False) as session:
         criteria = _criteria(session, filters, zone)
@@ -70,7 +72,8 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
             with open(target, "w", encoding="utf-8", newline="") as out:
                 return Exported(_write(session, criteria, out, fmt, on_progress), fmt, target)
         except OSError as exc:
-            raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
+            raise InvalidInput(_("cannot write {target}: {strerror}").format(
+                                   target=target, strerror=exc.strerror)) from None
 
 
 def _write(session: Session, criteria: dict[str, Any], out: TextIO, fmt: str,
@@ -119,8 +122,10 @@ def _actor(session: Session, name: str | None) -> list[str] | None:
     recorded = ledger.actors(session)
     spellings = [a for a in recorded if names.same(a, wanted)]
     if not spellings:
-        raise NotFound(f"no person {wanted!r} is registered or recorded in the ledger"
-                       f"{names.did_you_mean(wanted, {*known, *recorded})}")
+        raise NotFound(_("no person {wanted!r} is registered or recorded in the "
+                         "ledger{did_you_mean}").format(
+                           wanted=wanted,
+                           did_you_mean=names.did_you_mean(wanted, {*known, *recorded})))
     return spellings
 
 
@@ -128,7 +133,8 @@ def _dates(filters: Filters, zone: dt.tzinfo) -> tuple[str | None, str | None]:
     since = parse_moment(filters.since, "--since", zone) if filters.since else None
     until = cutoff(filters.until, zone)[0] if filters.until else None
     if since is not None and until is not None and since >= until:
-        raise InvalidInput(f"--since {filters.since} is after --until {filters.until}")
+        raise InvalidInput(_("--since {since} is after --until {until}").format(
+                               since=filters.since, until=filters.until))
     return (iso(since) if since else None,
             iso(until.astimezone(dt.UTC)) if until else None)
 

@@ -17,6 +17,7 @@ from thidua.store import directory as queries
 from thidua.store.models import Actor, Cluster, Cycle
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded, parse
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import GUARDS
@@ -34,7 +35,8 @@ def definition_of(session: Session, content_hash: str) -> Loaded:
     if loaded is None:
         row = definitions.label_and_source(session, content_hash)
         if row is None:
-            raise NotFound(f"no stored definition {content_hash[:12]}")
+            raise NotFound(_("no stored definition {content_hash}").format(
+                               content_hash=content_hash[:12]))
         loaded = _BY_HASH[content_hash] = _parsed(content_hash, row)
     return loaded
 
@@ -42,15 +44,16 @@ def definition_of(session: Session, content_hash: str) -> Loaded:
 def _parsed(content_hash: str, row: Any) -> Loaded:
     """A stored version's source, parsed; thidua stores only text that parses within the
     bounds, so anything else was put there outside thidua."""
-    where = f"stored definition {content_hash[:12]}"
+    where = _("stored definition {content_hash}").format(content_hash=content_hash[:12])
     if not isinstance(row.source, str):
-        raise IntegrityFailure(f"{where} is not text: it was changed outside thidua; run "
-                               "thidua audit verify", kind="altered")
+        raise IntegrityFailure(_("{where} is not text: it was changed outside thidua; run "
+                                 "thidua audit verify").format(where=where), kind="altered")
     try:
         return parse(row.source, f"{row.def_id}@{row.version}")
     except InvalidInput as exc:
-        raise IntegrityFailure(f"{where} no longer reads as a definition ({exc}): it was "
-                               "changed outside thidua; run thidua audit verify",
+        raise IntegrityFailure(_("{where} no longer reads as a definition ({exc}): it was "
+                                 "changed outside thidua; run thidua audit verify").format(
+                                   where=where, exc=exc),
                                kind="altered") from None
 
 
@@ -58,7 +61,8 @@ def cycle_version(session: Session, cycle_id: int) -> int:
     """The version cycle ``cycle_id`` is at (without loading the whole cycle)."""
     version = cycles.version_of(session, cycle_id)
     if version is None:
-        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+        raise NotFound(_("no cycle {cycle_id} (see: thidua cycle list)").format(
+                           cycle_id=cycle_id))
     return version
 
 
@@ -66,7 +70,8 @@ def load_cycle(session: Session, cycle_id: int, *, lock: bool = False) -> Cycle:
     """The cycle ``cycle_id``; its row is locked on PostgreSQL when ``lock``."""
     row = cycles.load(session, cycle_id, lock=lock)
     if row is None:
-        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+        raise NotFound(_("no cycle {cycle_id} (see: thidua cycle list)").format(
+                           cycle_id=cycle_id))
     return row
 
 
@@ -98,7 +103,8 @@ def _facts(cycle: Cycle, loaded: Loaded) -> dict[str, Any]:
     that is neither was changed outside thidua."""
     damage = None
     if not any(state.name == cycle.state for state in loaded.definition.states):
-        damage = f"is in state {str(cycle.state)[:40]!r}, which {loaded.ref} does not have"
+        damage = _("is in state {state!r}, which {ref} does not have").format(
+                     state=str(cycle.state)[:40], ref=loaded.ref)
     else:
         try:
             facts = json.loads(cycle.facts)
@@ -106,9 +112,10 @@ def _facts(cycle: Cycle, loaded: Loaded) -> dict[str, Any]:
             facts = None
         if isinstance(facts, dict):
             return facts
-        damage = "holds facts that are not a JSON object"
-    raise IntegrityFailure(f"cycle {cycle.id} {damage}: it was changed outside thidua; "
-                           "run thidua audit verify", kind="altered")
+        damage = _("holds facts that are not a JSON object")
+    raise IntegrityFailure(_("cycle {cycle} {damage}: it was changed outside thidua; run "
+                             "thidua audit verify").format(
+                                 cycle=cycle.id, damage=damage), kind="altered")
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,8 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     if transition.per_unit and (validators or target is not None):
         reasons += _unit_refusals(transition, ctx, target)
     if validators and transition.reason_required and not (reason or "").strip():
-        reasons.append(f"{transition.trigger} needs a written reason (--reason)")
+        reasons.append(_("{trigger} needs a written reason (--reason)").format(
+                           trigger=transition.trigger))
     situation = Situation(facts=ctx.facts, members=ctx.members,
                           parameters=ctx.loaded.definition.parameter_values(),
                           actor=person.name if person else "", actor_unit=own_unit, unit=target,
@@ -177,17 +185,23 @@ def _role_refusal(name: str, transition: Transition, ctx: Context, target: str |
     wanted = ", ".join(transition.roles)
     where = f"{ctx.cluster.name} {ctx.cycle.period}"
     if transition.per_unit and target and target != own_unit and "member_unit" in transition.roles:
-        return (f"{name} may record {_label(transition.records or '')} only for their own unit "
-                f"({own_unit or 'none'}), not for {target}")
-    return f"{name} holds none of the roles {wanted} in {where}"
+        return (_("{name} may record {records} only for their own unit ({own_unit}), not for "
+                  "{target}").format(
+                    name=name, records=_label(transition.records or ''),
+                    own_unit=own_unit or 'none', target=target))
+    return _("{name} holds none of the roles {wanted} in {where}").format(
+               name=name, wanted=wanted, where=where)
 
 
 def _unit_refusals(transition: Transition, ctx: Context, target: str | None) -> list[str]:
     if target is None:
-        return [f"{transition.trigger} records for one member unit: name it with --unit"]
+        return [_("{trigger} records for one member unit: name it with --unit").format(
+                    trigger=transition.trigger)]
     if target not in ctx.members:
-        return [f"{target} is not a member unit of {ctx.cluster.name}"]
+        return [_("{target} is not a member unit of {cluster}").format(
+                    target=target, cluster=ctx.cluster.name)]
     fact = transition.records or ""
     if not transition.repeatable and target in (ctx.facts.get(fact) or {}):
-        return [f"{target} has already recorded {_label(fact)}"]
+        return [_("{target} has already recorded {fact}").format(
+                    target=target, fact=_label(fact))]
     return []

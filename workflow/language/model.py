@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from thidua.workflow.i18n import _
 from thidua.workflow.timeutil import FIRST_YEAR, LAST_YEAR
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -30,8 +31,8 @@ DUE_PATTERN = re.compile(r"(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")  # MM-
 
 def _name(value: str) -> str:
     if not NAME_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not a valid name: use lower-case letters, digits and "
-                         "underscores, starting with a letter")
+        raise ValueError(_("{value!r} is not a valid name: use lower-case letters, digits "
+                           "and underscores, starting with a letter").format(value=value))
     return value
 
 
@@ -124,8 +125,8 @@ class State(_Frozen):
     @classmethod
     def _due(cls, value: str | None) -> str | None:
         if value is not None and not DUE_PATTERN.fullmatch(value):
-            raise ValueError(f"{value!r} is not a due date: write MM-DD, or +1-MM-DD for a date "
-                             "in the following year")
+            raise ValueError(_("{value!r} is not a due date: write MM-DD, or +1-MM-DD for a "
+                               "date in the following year").format(value=value))
         return value
 
 
@@ -155,9 +156,9 @@ class Transition(_Frozen):
     @model_validator(mode="after")
     def _per_unit_records(self) -> Transition:
         if self.per_unit and self.records is None:
-            raise ValueError("a per-unit step must name the fact it records (records:)")
+            raise ValueError(_("a per-unit step must name the fact it records (records:)"))
         if self.repeatable and not self.per_unit:
-            raise ValueError("only a per-unit step can be repeatable")
+            raise ValueError(_("only a per-unit step can be repeatable"))
         return self
 
 
@@ -180,8 +181,9 @@ class ScoreSheet(_Frozen):
     @model_validator(mode="after")
     def _adds_up(self) -> ScoreSheet:
         if abs(sum(c.max for c in self.criteria) - self.total) > 1e-9:
-            raise ValueError(f"the criteria maxima add up to {sum(c.max for c in self.criteria):g},"
-                             f" not the total {self.total:g}")
+            raise ValueError(_("the criteria maxima add up to {sum:g}, not the total "
+                               "{total:g}").format(
+                                 sum=sum(c.max for c in self.criteria), total=self.total))
         return self
 
     def caps(self) -> dict[str, float]:

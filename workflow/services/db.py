@@ -18,6 +18,7 @@ from thidua.store import ledger, query, schema, settings
 from thidua.store.models import LedgerRow
 from thidua.workflow import timeutil
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.services import faults, interrupts
 from thidua.workflow.timeutil import iso, now
 
@@ -48,7 +49,8 @@ class Database:
             except DBAPIError as exc:
                 self.engine.dispose()
                 raise faults.explain(exc, where=self.url) or InvalidInput(
-                    f"cannot open the database {self.url}: {exc.orig}") from None
+                    _("cannot open the database {url}: {orig}").format(
+                        url=self.url, orig=exc.orig)) from None
 
     @functools.cached_property
     def operator(self) -> str:
@@ -104,10 +106,12 @@ class Database:
 
     def _failure(self, exc: DBAPIError, committing: bool) -> Exception:
         if isinstance(exc, DataError):
-            return InvalidInput(f"a value is out of range for the database: {exc.orig}")
+            return InvalidInput(_("a value is out of range for the database: {orig}").format(
+                                    orig=exc.orig))
         if isinstance(exc, IntegrityError):
-            return Conflict("changed by someone else since you looked; nothing was recorded; "
-                            f"look again ({type(exc.orig).__name__})")
+            return Conflict(_("changed by someone else since you looked; nothing was "
+                              "recorded; look again ({name__})").format(
+                                name__=type(exc.orig).__name__))
         return faults.explain(exc, where=self.url, committing=committing) or exc
 
     def close(self) -> None:
@@ -123,8 +127,9 @@ def zone_in(session: Session) -> ZoneInfo:
     try:
         return timeutil.zone(name)
     except InvalidInput:
-        raise InvalidInput(f"the database's time zone {name!r} is not a known zone: an "
-                           "administrator sets one with: thidua db timezone ZONE") from None
+        raise InvalidInput(_("the database's time zone {name!r} is not a known zone: an "
+                             "administrator sets one with: thidua db timezone ZONE").format(
+                               name=name)) from None
 
 
 def _rollback(session: Session) -> None:
@@ -140,8 +145,8 @@ def _must_exist(url: str | None) -> None:
     if resolved.startswith("sqlite:///"):
         path = resolved.removeprefix("sqlite:///")
         if path not in ("", ":memory:") and not os.path.exists(path):
-            raise NotFound(f"no database at {path} (a command that records creates it; "
-                           "so does thidua db upgrade)")
+            raise NotFound(_("no database at {path} (a command that records creates it; so "
+                             "does thidua db upgrade)").format(path=path))
 
 
 # Runs a prebuilt statement of columns in a session's transaction (see store.query.run).

@@ -154,9 +154,9 @@ def _refuse_foreign(session: Any, has_cluster: bool, known: set[str]) -> None:
             if queries.unit_name(session, person.unit_id) != unit:
                 clash.append(name)
     if clash or (known and not has_cluster):
-        raise InvalidInput("this database already holds other records"
-                           + (f" ({', '.join(clash)} of another unit)" if clash else "")
-                           + ": run the demo on a database of its own (--db thidua-demo.db)")
+        raise InvalidInput(_("this database already holds other records{value}: run the demo "
+                             "on a database of its own (--db thidua-demo.db)").format(
+                               value=f" ({', '.join(clash)} of another unit)" if clash else ""))
 
 
 def _setup(db: Database) -> None:

@@ -15,20 +15,21 @@ raw cursor raised it.
 from __future__ import annotations
 
 from thidua.workflow.errors import Conflict, InvalidInput, ThiduaError
+from thidua.workflow.i18n import N_, _
 
-NOTHING = "nothing was recorded"
-
-BUSY = "the database is busy with another step; " + NOTHING + "; try again"
-FULL = ("the database is full (its disk, or the size it may grow to); " + NOTHING +
-        "; make room and try again")
-LOST = "the connection to the database was lost ({why}); " + NOTHING + "; try again"
-LOST_IN_COMMIT = ("the connection to the database was lost while the change was being "
-                  "committed ({why}): it may or may not be recorded; look (thidua audit log) "
-                  "before trying again")
-IO = "the database's disk failed ({why}); " + NOTHING + "; check the disk and try again"
-READ_ONLY = "the database cannot be written by this account ({why}); " + NOTHING
-NOT_A_DATABASE = "{where} is not a SQLite database ({why})"
-CANNOT_OPEN = "cannot open the database{where}: {why}"
+# The messages, in English; each is translated where it is raised.
+BUSY = N_("the database is busy with another step; nothing was recorded; try again")
+FULL = N_("the database is full (its disk, or the size it may grow to); nothing was "
+          "recorded; make room and try again")
+LOST = N_("the connection to the database was lost ({why}); nothing was recorded; try again")
+LOST_IN_COMMIT = N_("the connection to the database was lost while the change was being "
+                    "committed ({why}): it may or may not be recorded; look (thidua audit "
+                    "log) before trying again")
+IO = N_("the database's disk failed ({why}); nothing was recorded; check the disk and try "
+        "again")
+READ_ONLY = N_("the database cannot be written by this account ({why}); nothing was recorded")
+NOT_A_DATABASE = N_("{where} is not a SQLite database ({why})")
+CANNOT_OPEN = N_("cannot open the database{where}: {why}")
 
 # SQLite says what went wrong in words only (its result codes are not in sqlite3's errors).
 _SQLITE = (
@@ -82,15 +83,15 @@ def explain(exc: BaseException, *, where: str = "", committing: bool = False) ->
         return None
     why = " ".join(str(_driver_error(exc)).split())[:200]
     if kind == "busy":
-        return Conflict(BUSY)
+        return Conflict(_(BUSY))
     if kind == "full":
-        return Conflict(FULL)
+        return Conflict(_(FULL))
     if kind == "io":
-        return Conflict(IO.format(why=why))
+        return Conflict(_(IO).format(why=why))
     if kind == "lost":
-        return Conflict((LOST_IN_COMMIT if committing else LOST).format(why=why))
+        return Conflict(_(LOST_IN_COMMIT if committing else LOST).format(why=why))
     if kind == "read-only":
-        return InvalidInput(READ_ONLY.format(why=why))
+        return InvalidInput(_(READ_ONLY).format(why=why))
     if kind == "not-a-database":
-        return InvalidInput(NOT_A_DATABASE.format(where=where or "the file", why=why))
-    return InvalidInput(CANNOT_OPEN.format(where=f" {where}" if where else "", why=why))
+        return InvalidInput(_(NOT_A_DATABASE).format(where=where or _("the file"), why=why))
+    return InvalidInput(_(CANNOT_OPEN).format(where=f" {where}" if where else "", why=why))
