@@ -37,7 +37,8 @@ def add(env: Env, name: str, unit: str | None, login: str | None) -> None:
     from thidua.workflow.services.directory import add_actor
 
     add_actor(env.db(), name, unit_name=unit, login=login)
-    say(f"registered {name}" + (f" of {unit}" if unit else ""))
+    say(_("registered {name} of {unit}").format(name=name, unit=unit) if unit
+        else _("registered {name}").format(name=name))
 
 
 @command.command("grant")

@@ -23,7 +23,7 @@ from thidua.cli.output import (
     stream_table,
     table,
 )
-from thidua.workflow.i18n import _
+from thidua.workflow.i18n import _, ngettext
 
 
 @click.group("audit", cls=Group)
@@ -126,17 +126,17 @@ def verify(env: Env, anchors: tuple[str, ...], fast: bool, bundle: str | None) -
     notes = ([_("{documents} documents intact").format(
         documents=result.documents)] if result.documents else []) + [
         _("passes through anchor {a}").format(a=a[:a.index(':') + 17]) for a in result.anchors]
-    notes.append(_("records match: {count}, {count2}").format(
-                     count=_count(result.cycles, 'cycle'),
-                     count2=_count(result.directory_rows, 'directory row')) if result.replayed
-                 else _("records not replayed (--fast)"))
-    say(_("ledger intact: {events} events, head {head_seq} {head_hash}{items}").format(
+    notes.append(_("records match: {cycles}, {rows}").format(
+                     cycles=ngettext("{count} cycle", "{count} cycles", result.cycles).format(
+                         count=result.cycles),
+                     rows=ngettext("{count} directory row", "{count} directory rows",
+                                   result.directory_rows).format(count=result.directory_rows))
+                 if result.replayed else _("records not replayed (--fast)"))
+    say(ngettext("ledger intact: {events} event, head {head_seq} {head_hash}{items}",
+                 "ledger intact: {events} events, head {head_seq} {head_hash}{items}",
+                 result.events).format(
             events=result.events, head_seq=result.head_seq, head_hash=result.head_hash[:16],
             items="".join(f"; {n}" for n in notes)))
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _bundle_verified(env: Env, result: Any) -> None:

@@ -186,4 +186,6 @@ def head(env: Env, cluster: str, period: int, head: str, deputy: str | None) -> 
     from thidua.workflow.services.membership import set_leadership
 
     set_leadership(env.db(), cluster, period, head, deputy)
-    say(f"{cluster} {period}: head {head}" + (f", deputy {deputy}" if deputy else ""))
+    say(_("{cluster} {period}: head {head}, deputy {deputy}").format(
+        cluster=cluster, period=period, head=head, deputy=deputy) if deputy
+        else _("{cluster} {period}: head {head}").format(cluster=cluster, period=period, head=head))

@@ -237,14 +237,17 @@ def why(env: Env, cycle_id: int, trigger: str | None, actor: str | None) -> None
         emit_json([{**_plain(o), "allowed": o.allowed} for o in options])
         return
     for o in options:
-        mark = paint("ready  ", "ready") if o.allowed else paint("blocked", "blocked")
-        dest = o.dest or "(stays)"
+        ready, blocked = _("ready"), _("blocked")
+        column = max(len(ready), len(blocked))
+        mark = paint(ready.ljust(column), "ready") if o.allowed else paint(
+            blocked.ljust(column), "blocked")
+        dest = o.dest or _("(stays)")
         click.echo(f"{mark} " + escape(f"{o.trigger} -> {dest}  [{', '.join(o.roles)}]  "
                                        f"{env.label(o.label, '')}"))
         if o.inputs:
-            say(f"        inputs: {', '.join(o.inputs)}")
+            say(" " * (column + 1) + _("inputs: {inputs}").format(inputs=", ".join(o.inputs)))
         for reason in o.reasons:
-            say(f"        - {reason}")
+            say(" " * (column + 1) + f"- {reason}")
 
 
 def _plain(value: object) -> dict[str, object]:
@@ -275,14 +278,15 @@ def todo(env: Env, actor: str | None) -> None:
     for r in rows:
         due = _("no due date")
         if r["due"]:
-            due = escape(f"due {r['due']}") + (" " + paint("OVERDUE", "overdue")
-                                               if r["overdue"] else "")
-        click.echo(escape(f"cycle {r['cycle']} {r['cluster']} {r['period']}: {r['state']} (")
+            due = escape(_("due {date}").format(date=r["due"])) + (
+                " " + paint(_("OVERDUE"), "overdue") if r["overdue"] else "")
+        click.echo(escape(_("cycle {cycle} {cluster} {period}: {state} (").format(
+            cycle=r["cycle"], cluster=r["cluster"], period=r["period"], state=r["state"]))
                    + due + ")")
-        say("  ready: " + (", ".join(r["ready"]) or "-"))
+        say("  " + _("ready: {steps}").format(steps=", ".join(r["ready"]) or "-"))
         for trigger, reasons in r["blocked"].items():
-            click.echo(f"  {paint('blocked', 'blocked')} " + escape(f"{trigger}: "
-                                                                  + "; ".join(reasons)))
+            click.echo(f"  {paint(_('blocked'), 'blocked')} " + escape(f"{trigger}: "
+                                                                     + "; ".join(reasons)))
 
 
 @command.command("history")

@@ -11,7 +11,7 @@ import click
 from thidua.cli import authoring, completion
 from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, pairs, pass_env, plain, say, table
-from thidua.workflow.i18n import _
+from thidua.workflow.i18n import _, ngettext
 
 
 @click.group("def", cls=Group)
@@ -120,9 +120,10 @@ def validate(env: Env, files: tuple[str, ...]) -> None:
     else:
         for result in results:
             if result["valid"]:
-                say(f"ok    {result['file']}  {result['ref']}  {str(result['hash'])[:12]}")
+                say(_("ok    {file}  {ref}  {hash}").format(
+                    file=result["file"], ref=result["ref"], hash=str(result["hash"])[:12]))
             for problem in result["problems"]:  # type: ignore[attr-defined]
-                say(f"error {problem}")
+                say(_("error {problem}").format(problem=problem))
     if not all(r["valid"] for r in results):
         raise click.exceptions.Exit(2)
 
@@ -181,8 +182,9 @@ def test(env: Env, files: tuple[str, ...]) -> None:
         for r in reports:
             say(f"{r.file}  {r.ref}")
             for x in r.results:
-                mark = "PASS" if x.passed else "FAIL"
-                text = f"{x.name} ({x.steps} steps)" if x.passed else describe(x)
+                mark = _("PASS") if x.passed else _("FAIL")
+                text = ngettext("{name} ({steps} step)", "{name} ({steps} steps)", x.steps).format(
+                    name=x.name, steps=x.steps) if x.passed else describe(x)
                 say(f"  {mark}  {text}")
             say(_("{count} scenarios: {count2} passed, {count3} failed").format(
                     count=len(r.results), count2=len(r.results) - len(r.failed),
@@ -216,7 +218,7 @@ def publish(env: Env, file: str) -> None:
             ref=ref, person=done.published_by, time=done.published_at[:19]))
         return
     for warning in done.warnings:
-        say(f"warning {warning}")
+        say(_("warning {warning}").format(warning=warning))
     if done.based_on:
         ref += _(", based on {ref}").format(ref=done.based_on['ref'])
     say(_("published {ref}, effective from {effective_from}, by {published_by}; {scenarios} "
@@ -274,7 +276,8 @@ def diff(env: Env, a: str, b: str) -> None:
         ref=base['ref']) if base else "") + ")"
             for ref, digest, base in ((result.a, result.a_hash, result.a_based_on),
                                       (result.b, result.b_hash, result.b_based_on)))
-    say(f"{a} -> {b}: {len(result.changes)} changes")
+    say(ngettext("{a} -> {b}: {count} change", "{a} -> {b}: {count} changes",
+                 len(result.changes)).format(a=a, b=b, count=len(result.changes)))
     marks = {"added": "+", "removed": "-", "changed": "~"}
     for change in result.changes:
         say(f"  {marks[change.change]} {change.text}")

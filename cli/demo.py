@@ -34,7 +34,7 @@ def command(env: Env) -> None:
     if env.as_json:
         emit_json({"recorded": run.recorded, "report": report, "ledger": verified})
         return
-    status = "recorded" if run.recorded else _("already recorded earlier")
+    status = _("recorded") if run.recorded else _("already recorded earlier")
     say(_("{CLUSTER}, {PERIOD}: cycle {cycle_id} {status} in {db_url}").format(
             CLUSTER=demo.CLUSTER, PERIOD=demo.PERIOD, cycle_id=run.cycle_id, status=status,
             db_url=env.db_url))
@@ -47,12 +47,12 @@ def command(env: Env) -> None:
     click.echo(_("\nWho did what"))
     table(["date", "step", "who", "role", "unit", "source"],
           [[s["date"], s["trigger"], s["actor"], s["role"] or "", s["unit"] or "",
-            _("reference event") if demo.from_reference(s["trigger"]) else "illustrative"]
+            _("reference event") if demo.from_reference(s["trigger"]) else _("illustrative")]
            for s in report["steps"]])
     render(report, table, steps=False)
     click.echo()
     say(_("Mergers of 2025: {items}").format(
-            items="; ".join(f"{u} into {into} ({day})"
+            items="; ".join(_("{unit} into {into} ({day})").format(unit=u, into=into, day=day)
                                                 for u, into, day in demo.MERGERS)))
     click.echo()
     say(_("ledger verified: {events} events intact, head {head_seq} {head_hash}").format(

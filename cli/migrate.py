@@ -72,9 +72,9 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
                (_("gone steps"), ", ".join(plan.steps_removed) or "-"),
                (_("facts kept"), ", ".join(plan.facts) or "-")])
         for warning in plan.warnings:
-            say(f"warning  {warning}")
+            say(_("warning  {warning}").format(warning=warning))
         for problem in plan.problems:
-            say(f"problem  {problem}")
+            say(_("problem  {problem}").format(problem=problem))
     if not plan.ok:
         from thidua.workflow.errors import TransitionRefused
 

@@ -119,4 +119,4 @@ def _ballot_and_awards(report: dict[str, Any], show_table: Table,
                 number=decision['number'], date=decision['date'], signer=decision['signer'],
                 awards="; ".join(decision["awards"])))
     if report["revocation"]:
-        say(f"revoked: {report['revocation']['legal_ground']}")
+        say(_("revoked: {ground}").format(ground=report["revocation"]["legal_ground"]))

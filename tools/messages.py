@@ -143,6 +143,14 @@ def _names(text: str | tuple[str, ...]) -> set[str]:
     return {name for t in texts if t for name in PLACEHOLDER.findall(t)}
 
 
+def _placeholders_kept(message: Any, translation: Any) -> bool:
+    """A translation keeps the message's placeholders and invents none; with plural forms
+    (every name is given to each form), it may leave out a name another form uses."""
+    if isinstance(message, tuple | list):
+        return _names(translation) <= _names(message)
+    return _names(translation) == _names(message)
+
+
 def problems(lang: str, template: Catalog | None = None) -> list[str]:
     """What is wrong with the catalogue of ``lang`` against the sources: a message missing,
     untranslated or fuzzy, a placeholder lost or invented, an entry no source uses."""
@@ -161,7 +169,7 @@ def problems(lang: str, template: Catalog | None = None) -> list[str]:
             found.append(f"{lang}: fuzzy ({where}): {key!r}")
         elif not entry.string or (isinstance(entry.string, tuple) and not all(entry.string)):
             found.append(f"{lang}: untranslated ({where}): {key!r}")
-        elif _names(entry.string) != _names(message.id):
+        elif not _placeholders_kept(message.id, entry.string):
             found.append(f"{lang}: placeholders {sorted(_names(entry.string))} instead of "
                          f"{sorted(_names(message.id))} ({where}): {key!r}")
     used = {m.id[0] if isinstance(m.id, tuple) else m.id for m in template if m.id}

@@ -36,7 +36,7 @@ class Attachment:
         self._sha256: str | None = None
 
     def __repr__(self) -> str:
-        return _("Attachment({self!r}, {size} bytes)").format(self=self.name, size=self.size)
+        return f"Attachment({self.name!r}, {self.size} bytes)"
 
     @classmethod
     def from_path(cls, path: str) -> Attachment:

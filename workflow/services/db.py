@@ -110,8 +110,8 @@ class Database:
                                     orig=exc.orig))
         if isinstance(exc, IntegrityError):
             return Conflict(_("changed by someone else since you looked; nothing was "
-                              "recorded; look again ({name__})").format(
-                                name__=type(exc.orig).__name__))
+                              "recorded; look again ({error})").format(
+                                error=type(exc.orig).__error))
         return faults.explain(exc, where=self.url, committing=committing) or exc
 
     def close(self) -> None:
