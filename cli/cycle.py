@@ -208,7 +208,7 @@ def show(env: Env, cycle_id: int) -> None:
     if env.as_json:
         emit_json(view)
         return
-    due = (view.due or "-") + ("  " + paint("OVERDUE", "overdue") if view.overdue else "")
+    due = (view.due or "-") + ("  " + paint(_("OVERDUE"), "overdue") if view.overdue else "")
     pairs([("cycle", view.id), ("cluster", view.cluster), ("period", view.period),
            ("definition", f"{view.definition} ({view.definition_hash[:12]})"
                           + ("  " + paint(DRAFT, "overdue") if view.draft else "")),
@@ -285,8 +285,8 @@ def todo(env: Env, actor: str | None) -> None:
                    + due + ")")
         say("  " + _("ready: {steps}").format(steps=", ".join(r["ready"]) or "-"))
         for trigger, reasons in r["blocked"].items():
-            click.echo(f"  {paint(_('blocked'), 'blocked')} " + escape(f"{trigger}: "
-                                                                     + "; ".join(reasons)))
+            blocked = paint(_("blocked"), "blocked")
+            click.echo(f"  {blocked} " + escape(f"{trigger}: " + "; ".join(reasons)))
 
 
 @command.command("history")

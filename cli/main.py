@@ -160,7 +160,8 @@ def _fail(message: str, code: int, cause: BaseException | None = None) -> NoRetu
         traceback.print_exception(cause, file=sys.stderr)
     # one line, whatever a driver said, and nothing a stored name could hide
     line = escape(" ".join(message.split()))
-    click.echo(f"{paint(_('Error:'), 'error', err=True)} {line}", err=True)
+    label = paint(_("Error:"), "error", err=True)
+    click.echo(f"{label} {line}", err=True)
     sys.exit(code)
 
 

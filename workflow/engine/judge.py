@@ -187,7 +187,7 @@ def _role_refusal(name: str, transition: Transition, ctx: Context, target: str |
     if transition.per_unit and target and target != own_unit and "member_unit" in transition.roles:
         return (_("{name} may record {records} only for their own unit ({own_unit}), not for "
                   "{target}").format(
-                    name=name, records=_label(transition.records or ''),
+                    name=name, records=_label(transition.records or '', ctx.loaded.definition),
                     own_unit=own_unit or 'none', target=target))
     return _("{name} holds none of the roles {wanted} in {where}").format(
                name=name, wanted=wanted, where=where)
@@ -203,5 +203,5 @@ def _unit_refusals(transition: Transition, ctx: Context, target: str | None) -> 
     fact = transition.records or ""
     if not transition.repeatable and target in (ctx.facts.get(fact) or {}):
         return [_("{target} has already recorded {fact}").format(
-                    target=target, fact=_label(fact))]
+                    target=target, fact=_label(fact, ctx.loaded.definition))]
     return []

@@ -13,21 +13,23 @@ def all_members(situation: Situation, params: FactParams) -> list[str]:
     if not missing:
         return []
     return [_("member units without {fact}: {missing}").format(
-                fact=fact_label(params.fact), missing=", ".join(missing))]
+                fact=fact_label(params.fact, situation.definition), missing=", ".join(missing))]
 
 
 def fact_recorded(situation: Situation, params: FactParams) -> list[str]:
     """The cycle has recorded the fact (e.g. the council's acceptance)."""
     if params.fact in situation.facts:
         return []
-    return [_("no {fact} has been recorded").format(fact=fact_label(params.fact))]
+    fact = fact_label(params.fact, situation.definition)
+    return [_("no {fact} has been recorded").format(fact=fact)]
 
 
 def fact_absent(situation: Situation, params: FactParams) -> list[str]:
     """The cycle has not recorded the fact yet (a one-time step)."""
     if params.fact not in situation.facts:
         return []
-    return [_("{fact} has already been recorded").format(fact=fact_label(params.fact))]
+    fact = fact_label(params.fact, situation.definition)
+    return [_("{fact} has already been recorded").format(fact=fact)]
 
 
 def clear_fact(facts: Facts, situation: Situation, params: FactParams) -> None:
