@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from thidua.store.engine import StoreError
+from thidua.store.said import said
 
 SUFFIX = ".partial"
 _SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's, when the partial file is a database
@@ -39,8 +40,9 @@ def partial(target: Path) -> Iterator[Path]:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BeingWritten(f"{path} is being written by another thidua right now (to "
-                               f"{target}); try again when it is done") from None
+            raise said(BeingWritten, "{path} is being written by another thidua right now "
+                       "(to {target}); try again when it is done", path=path,
+                       target=target) from None
         os.ftruncate(descriptor, 0)  # what a killed run left, if anything
         _remove(path, only_side_files=True)
         try:

@@ -4,8 +4,9 @@
     python tools/messages.py check     # every message translated, none fuzzy, placeholders kept
     python tools/messages.py compile   # .po -> .mo (the install does this too)
 
-Messages are found in ``workflow/`` and ``cli/``: the arguments of ``_()``, ``N_()`` and
-``ngettext()``, and in ``cli/`` also what click shows as help, translated when shown
+Messages are found in ``workflow/``, ``store/`` and ``cli/``: the arguments of ``_()``,
+``N_()`` and ``ngettext()``, the templates of the store's ``said()``, and in ``cli/`` also
+what click shows as help, translated when shown
 (``cli/help.py``): the docstring of every command and group, and every ``help="..."``.
 """
 
@@ -25,7 +26,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ("workflow", "cli")
+SOURCES = ("workflow", "store", "cli")
+# The store marks its messages with said(Kind, "template", ...) (store/said.py).
+KEYWORDS = {**DEFAULT_KEYWORDS, "said": (2,)}
 LOCALE = ROOT / "workflow" / "locale"
 DOMAIN = "thidua"
 LANGUAGES = ("vi", "en")
@@ -78,7 +81,7 @@ def extract() -> Catalog:
             where = str(path.relative_to(ROOT))
             with path.open("rb") as source:
                 for line, _func, message, *_rest in extract_python(
-                        source, DEFAULT_KEYWORDS.keys(), [], {}):
+                        source, KEYWORDS, [], {}):
                     _add(catalog, message, where, line)
             if top == "cli":
                 for line, text in _help_texts(path.read_text("utf-8")):

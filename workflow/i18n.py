@@ -75,6 +75,15 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _current.ngettext(singular, plural, count)
 
 
+def told(error: BaseException) -> str:
+    """What ``error`` says, in the language in use: a message of the store (which imports no
+    gettext, ``store/said.py``) is translated from its template and values."""
+    template = getattr(error, "template", None)
+    if isinstance(template, str):
+        return _(template).format(**getattr(error, "values", {}))
+    return str(error)
+
+
 def N_(message: str) -> str:
     """Marks ``message`` for the catalogue; it is translated where it is shown."""
     return message

@@ -28,6 +28,7 @@ from thidua.workflow.audit.storedzip import LayoutError, Sink, Writer
 from thidua.workflow.audit.verify import damaged
 from thidua.workflow.audit.verify import verify as verify_database
 from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput
+from thidua.workflow.i18n import _, told
 from thidua.workflow.services.db import Database
 from thidua.workflow.timeutil import iso, now
 
@@ -89,9 +90,10 @@ def write_bundle(db: Database, path: str, *, with_documents: bool = False,
                 result = _write(conn, Writer(file), with_documents, db.operator)
             os.replace(partial, target)
     except files.BeingWritten as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(told(exc)) from None
     except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
+        raise InvalidInput(_("cannot write {path}: {strerror}").format(
+            path=path, strerror=exc.strerror)) from None
     except LayoutError as exc:
         raise InvalidInput(f"cannot write {path}: {exc}") from None
     return Bundled(str(target), result.events, result.head_seq, result.head_hash,

@@ -17,7 +17,7 @@ from thidua.store import engine as store_engine
 from thidua.store.chain import Anchor, Damage, Walk
 from thidua.workflow.audit import replay
 from thidua.workflow.errors import IntegrityFailure, InvalidInput
-from thidua.workflow.i18n import _
+from thidua.workflow.i18n import _, told
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.documents import content_hash
 
@@ -67,7 +67,7 @@ def parse_anchors(texts: Sequence[str]) -> list[Anchor]:
     try:
         return [Anchor.parse(t) for t in texts]
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(told(exc)) from None
 
 
 def damaged(walked: Walk, damage: Damage, where: str = "ledger") -> IntegrityFailure:
@@ -129,7 +129,7 @@ def _raise_content(problems: list[tuple[int | None, str, str]]) -> None:
     if not problems:
         return
     problems.sort(key=lambda p: (p[0] is None, p[0] or 0))
-    first_seq, kind, _ = problems[0]
+    first_seq, kind, _text = problems[0]
     shown = "; ".join(p[2] for p in problems[:SHOWN_PROBLEMS])
     more = len(problems) - SHOWN_PROBLEMS
     if more > 0:

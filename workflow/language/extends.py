@@ -140,7 +140,7 @@ class _Merger:
     def merge_list(self, key: str, before: list[Any], after: Any) -> list[Any]:
         """States, transitions or scenarios: each entry of ``after`` changes, adds or removes
         one item of ``before``."""
-        noun, _ = LISTS[key]
+        noun, _field = LISTS[key]
         if not isinstance(after, list):
             self.problem((key,), _("list the {noun}s to change, add or remove").format(
                                      noun=noun))

@@ -232,7 +232,7 @@ def find(name: str) -> Loaded:
     """A definition by file path, by ``id`` or by ``id@version`` among the shipped ones."""
     if name.endswith((".yaml", ".yml")) or "/" in name:
         return load_file(name)
-    wanted_id, _, wanted_version = name.partition("@")
+    wanted_id, _at, wanted_version = name.partition("@")
     for loaded in shipped():
         d = loaded.definition
         if d.id == wanted_id and wanted_version in ("", d.version):

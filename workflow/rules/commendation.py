@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
+from thidua.workflow import i18n
 from thidua.workflow.i18n import _
 from thidua.workflow.rules.ballot import more_than, share
 from thidua.workflow.rules.registry import (
@@ -101,10 +102,10 @@ def award_quota(situation: Situation, params: QuotaParams) -> list[str]:
     already = sorted(u for u, p in proposals.items() if p.get(params.proposed_award) == name)
     if limit is None or len(already) < limit:
         return []
-    return [_("{en} over the quota: at most {limit} for a cluster of {members} member units, "
-              "already proposed: {already}").format(
-                en=award.label.en, limit=limit, members=members,
-                already=', '.join(already) or 'none')]
+    return [_("{award} over the quota: at most {limit} for a cluster of {members} member "
+              "units, already proposed: {already}").format(
+                award=award.label.get(i18n.current()), limit=limit, members=members,
+                already=", ".join(already) or _("none"))]
 
 
 class CouncilParams(Params):

@@ -17,7 +17,7 @@ from thidua.store import files, schema, settings
 from thidua.workflow import limits, names, timeutil
 from thidua.workflow.audit import verify as audit
 from thidua.workflow.errors import Conflict, InvalidInput
-from thidua.workflow.i18n import N_, _
+from thidua.workflow.i18n import N_, _, told
 from thidua.workflow.services import documents, identity
 from thidua.workflow.services.db import Database, record
 
@@ -27,7 +27,7 @@ def upgrade_db(db: Database) -> str | None:
     try:
         return schema.upgrade(db.engine)
     except store_engine.SchemaNotReady as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(told(exc)) from None
     except OperationalError as exc:
         raise InvalidInput(_("cannot upgrade the database {url}: {orig}").format(
                                url=db.url, orig=exc.orig)) from None
@@ -94,9 +94,9 @@ def backup_db(db: Database, file: str | Path) -> Backup:
     try:
         size = store_backup.backup_sqlite(db.engine, target)
     except files.BeingWritten as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(told(exc)) from None
     except store_engine.StoreError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(told(exc)) from None
     except (OSError, sqlite3.Error) as exc:
         raise InvalidInput(_("cannot write the backup {target}: {exc}").format(
                                target=target, exc=exc)) from None
@@ -153,7 +153,7 @@ def set_document_limit(db: Database, text: str) -> Setting:
     try:
         size = limits.parse_size(text)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(told(exc)) from None
     low, high = documents.LIMIT_BOUNDS
     if not low <= size <= high:
         raise InvalidInput(_("the document limit must be from {size_text} to {size_text2}, "

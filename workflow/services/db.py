@@ -18,7 +18,7 @@ from thidua.store import ledger, query, schema, settings
 from thidua.store.models import LedgerRow
 from thidua.workflow import timeutil
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound
-from thidua.workflow.i18n import _
+from thidua.workflow.i18n import _, told
 from thidua.workflow.services import faults, interrupts
 from thidua.workflow.timeutil import iso, now
 
@@ -35,7 +35,7 @@ class Database:
         try:
             self.engine = store_engine.make_engine(url)
         except store_engine.StoreError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(told(exc)) from None
         self._operator = operator
         self._zone: ZoneInfo | None = None
         self.url = self.engine.url.render_as_string(hide_password=True)
@@ -45,7 +45,7 @@ class Database:
                 schema.ensure_ready(self.engine, create=create)
             except store_engine.SchemaNotReady as exc:
                 self.engine.dispose()
-                raise InvalidInput(str(exc)) from None
+                raise InvalidInput(told(exc)) from None
             except DBAPIError as exc:
                 self.engine.dispose()
                 raise faults.explain(exc, where=self.url) or InvalidInput(

@@ -20,6 +20,7 @@ from thidua.store import directory as queries
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import find
 from thidua.workflow.services import directory, identity, membership
 from thidua.workflow.services.cycles import fire, start_cycle
@@ -148,7 +149,7 @@ ADMIN = "Quản trị viên"
 def _refuse_foreign(session: Any, has_cluster: bool, known: set[str]) -> None:
     """The demo writes nothing into a database whose people are not the demo's own."""
     clash = []
-    for name, unit, _ in PEOPLE:
+    for name, unit, _login in PEOPLE:
         if name in known:
             person = roster.actor(session, name)
             if queries.unit_name(session, person.unit_id) != unit:
@@ -156,7 +157,8 @@ def _refuse_foreign(session: Any, has_cluster: bool, known: set[str]) -> None:
     if clash or (known and not has_cluster):
         raise InvalidInput(_("this database already holds other records{value}: run the demo "
                              "on a database of its own (--db thidua-demo.db)").format(
-                               value=f" ({', '.join(clash)} of another unit)" if clash else ""))
+                               value=_(" ({people} of another unit)").format(
+                                   people=", ".join(clash)) if clash else ""))
 
 
 def _setup(db: Database) -> None:
@@ -190,7 +192,7 @@ def run(db: Database) -> DemoRun:
         return DemoRun(existing, False, 0)
     started = start_cycle(db, find("ccb-cluster-annual"), CLUSTER, PERIOD, actor=SECRETARIAT,
                           occurred_at="2023-01-05")
-    for when, who, trigger, unit, inputs, reason, _ in STEPS:
+    for when, who, trigger, unit, inputs, reason, _reference in STEPS:
         fire(db, started.cycle_id, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
              occurred_at=when)
     for unit, into, day in MERGERS:
