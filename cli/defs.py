@@ -149,9 +149,14 @@ def lint(env: Env, files: tuple[str, ...]) -> None:
                     "warnings": len(r.warnings), "findings": r.findings} for r in reports])
     else:
         for r in reports:
-            say(_("{value} {file}  {ref}  {count} errors, {count2} warnings").format(
-                    value='ok     ' if not r.errors else 'invalid', file=r.file,
-                    ref=r.ref or '', count=len(r.errors), count2=len(r.warnings)))
+            ok, invalid = _("ok"), _("invalid")
+            mark = ok.ljust(len(invalid)) if not r.errors else invalid
+            say(_("{mark} {file}  {ref}  {errors}, {warnings}").format(
+                mark=mark, file=r.file, ref=r.ref or "",
+                errors=ngettext("{count} error", "{count} errors", len(r.errors)).format(
+                    count=len(r.errors)),
+                warnings=ngettext("{count} warning", "{count} warnings", len(r.warnings)).format(
+                    count=len(r.warnings))))
             for f in r.findings:
                 say(f"  {f.severity:<7} {f}")
     errors = [f.problem() for r in reports for f in r.errors]
@@ -251,8 +256,8 @@ def versions(env: Env, def_id: str | None) -> None:
 def _publication(published: bool, status: str) -> str:
     """yes, or no with what the version is instead (shipped, a draft)."""
     if published:
-        return "yes"
-    return "no" if status == "published" else f"no ({status})"
+        return _("yes")
+    return _("no") if status == "published" else _("no ({status})").format(status=status)
 
 
 @command.command("diff")

@@ -40,5 +40,5 @@ def show(env: Env, digest: str) -> None:
                           seq=c['seq'], trigger=c['trigger'], cycle=c['cycle'])
                       for c in view.cited_by)
     pairs([("sha256", view.sha256), ("name", view.name), ("size", f"{view.size} bytes"),
-           ("intact", "yes" if view.intact else _("NO: content does not match its hash")),
+           ("intact", _("yes") if view.intact else _("NO: content does not match its hash")),
            (_("cited by"), cited or "-")])

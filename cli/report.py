@@ -87,7 +87,7 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
     matrix = report["matrix"]
     heading("Units × steps")
     show_table(["unit", *matrix["steps"]],
-               [[u, *["yes" if done[s] else "-" for s in matrix["steps"]]]
+               [[u, *[_("yes") if done[s] else "-" for s in matrix["steps"]]]
                 for u, done in matrix["units"].items()])
     heading("Scoreboard")
     show_table(["rank", "unit", "total"],
@@ -109,7 +109,7 @@ def _ballot_and_awards(report: dict[str, Any], show_table: Table,
                 ballots_valid=ballot['ballots_valid'], members=ballot['members'],
                 needed=ballot['needed']))
         show_table(["unit", "votes", "passed"],
-                   [[b["unit"], b["votes"], "yes" if b["passed"] else "no"]
+                   [[b["unit"], b["votes"], _("yes") if b["passed"] else _("no")]
                     for b in ballot["candidates"]])
     heading("Awards")
     show_table(["unit", _("proposed for")], [[p["unit"], p["label"]] for p in report["proposals"]])

@@ -275,6 +275,6 @@ def check_inputs(trigger: str, specs: dict[str, InputSpec], given: dict[str, Any
             problems.append(_("input {name!r} must be one of: {choices}").format(
                                 name=name, choices=', '.join(spec.choices)))
     if problems:
-        expected = ", ".join(specs) or "none"
+        expected = ", ".join(specs) or _("none")
         raise InvalidInput(f"{trigger}: " + "; ".join(problems) + f" (inputs: {expected})")
     return values

@@ -188,7 +188,7 @@ def _role_refusal(name: str, transition: Transition, ctx: Context, target: str |
         return (_("{name} may record {records} only for their own unit ({own_unit}), not for "
                   "{target}").format(
                     name=name, records=_label(transition.records or '', ctx.loaded.definition),
-                    own_unit=own_unit or 'none', target=target))
+                    own_unit=own_unit or _("none"), target=target))
     return _("{name} holds none of the roles {wanted} in {where}").format(
                name=name, wanted=wanted, where=where)
 

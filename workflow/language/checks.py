@@ -65,7 +65,7 @@ def _states(defn: Definition) -> Iterator[Found]:
                                             due=state.due)
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
-        found = ", ".join(initial) if initial else "none"
+        found = ", ".join(initial) if initial else _("none")
         yield ("states",), _("exactly one state must be initial (found: {found})").format(
                                found=found)
     if not any(s.final for s in defn.states):

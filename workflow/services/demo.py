@@ -215,12 +215,13 @@ def reference_facts(db: Database, cycle_id: int) -> dict[str, Any]:
     return {
         "date": "28–29/6/2023", "place": review.get("place"),
         "lines": [
-            f"mid-year review chaired by {review.get('chaired_by')}",
-            f"report presented by {review.get('presented_by')}",
-            "second-half tasks: " + "; ".join(review.get("second_half_tasks", [])),
-            f"handover: {handover.get('outgoing_head')} hands over to "
-            f"{handover.get('incoming_head')}",
-            "farewell to " + ", ".join(handover.get("leaving", [])),
-            f"filed by {SECRETARIAT}, head of the propaganda board",
+            _("mid-year review chaired by {person}").format(person=review.get("chaired_by")),
+            _("report presented by {person}").format(person=review.get("presented_by")),
+            _("second-half tasks: {tasks}").format(
+                tasks="; ".join(review.get("second_half_tasks", []))),
+            _("handover: {outgoing} hands over to {incoming}").format(
+                outgoing=handover.get("outgoing_head"), incoming=handover.get("incoming_head")),
+            _("farewell to {units}").format(units=", ".join(handover.get("leaving", []))),
+            _("filed by {person}, head of the propaganda board").format(person=SECRETARIAT),
         ],
     }
