@@ -117,6 +117,14 @@ def test_every_failure_speaks_vietnamese_under_lang_vi(walk: str, code: int,
     assert english(en.output), en.output
 
 
+def test_scenarios_pass_under_lang_vi() -> None:
+    """The shipped scenarios quote English reasons; they are judged the same under --lang vi,
+    and the account of them is Vietnamese."""
+    result = CliRunner().invoke(root, ["--lang", "vi", "def", "test"])
+    assert result.exit_code == 0, result.output
+    assert "kịch bản" in result.output and "không đạt" in result.output
+
+
 def test_why_and_todo_give_their_reasons_in_vietnamese(walk: str) -> None:
     """What blocks a step, in `why` and `todo`, is said in Vietnamese, with the step's label."""
     why = run(walk, "vi", "cycle", "why", "1", "--as", HERE)

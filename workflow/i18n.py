@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 DOMAIN = "thidua"
@@ -46,6 +47,17 @@ def use(lang: str) -> None:
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = lang  # what the standard gettext reads to choose a catalogue
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Speak ``lang`` for the block, then the language in use before it again."""
+    before = _language
+    use(lang)
+    try:
+        yield
+    finally:
+        use(before)
 
 
 def current() -> str:

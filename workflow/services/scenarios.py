@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from thidua.workflow import i18n
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.engine.judge import load_cycle
 from thidua.workflow.errors import (
@@ -192,8 +193,11 @@ def _document(value: Any) -> Attachment:
 def _step(db: Database, loaded: Loaded, cycle_id: int, step: ScenarioStep) -> str | None:
     """Why ``step`` did not do what the scenario says (None: it did)."""
     try:
-        fired = fire(db, cycle_id, step.fire, actor=step.actor, inputs=_inputs(loaded, step),
-                     reason=step.reason, unit=step.unit, occurred_at=_moment(step.at))
+        # A scenario's expect_refused quotes the English reason, whatever the user's language.
+        with i18n.speaking("en"):
+            fired = fire(db, cycle_id, step.fire, actor=step.actor,
+                         inputs=_inputs(loaded, step), reason=step.reason, unit=step.unit,
+                         occurred_at=_moment(step.at))
     except (TransitionRefused, InvalidInput) as exc:
         reasons = exc.reasons if isinstance(exc, TransitionRefused) else [str(exc)]
         if step.expect_refused is None:
