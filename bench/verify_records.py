@@ -35,7 +35,8 @@ UNITS = ["Hà Nội", "Bắc Ninh", "Bắc Giang", "Vĩnh Phúc"]
 
 def _people(cluster: str) -> dict[str, str]:
     return {"secretary": f"Thư ký {cluster}", "head": f"Cụm trưởng {cluster}",
-            "council": f"Hội đồng {cluster}", "auditor": f"Kiểm tra {cluster}",
+            "council": f"Hội đồng {cluster}", "chairman": f"Chủ tịch {cluster}",
+            "auditor": f"Kiểm tra {cluster}",
             **{unit: f"Đại diện {unit} {cluster}" for unit in UNITS}}
 
 
@@ -56,7 +57,9 @@ def _year(people: dict[str, str], units: list[str]) -> list[tuple[Any, ...]]:
         ("open_midyear_review", sec, None, {}, None),
         *[("submit_midyear_report", sec, u, {"summary": "6 tháng"}, None) for u in units],
         ("hold_midyear_review", head, None, {"place": "Bắc Ninh", "chaired_by": head,
-                                             "minutes": "biên bản",
+                                             "starts_on": "2000-01-01",
+                                             "ends_on": "2000-01-01",
+                                             "minutes": Attachment("bb.txt", b"bb"),
                                              "second_half_tasks": ["tiếp tục"]}, None),
         ("hand_over", sec, None, {"outgoing_head": units[0], "incoming_head": units[1]}, None),
         ("open_self_assessment", sec, None, {}, None),
@@ -72,10 +75,11 @@ def _year(people: dict[str, str], units: list[str]) -> list[tuple[Any, ...]]:
         ("propose", sec, units[3], {"award": "co_thi_dua"}, None),
         ("submit_proposal", sec, None, dossier, None),
         ("start_council_review", council, None, {}, None),
-        ("accept_dossier", council, None, {"votes_for": 9, "members_total": 11}, None),
-        ("issue_decision", council, None, {"number": "12/QĐ", "date": "2024-03-01",
-                                           "signer": "Chủ tịch", "awards": ["Cờ thi đua"]},
-         None),
+        ("council_vote", council, None, {"candidate": units[3], "votes_for": 9,
+                                         "votes_against": 1, "abstaining": 1,
+                                         "members_total": 11}, None),
+        ("issue_decision", people["chairman"], None,
+         {"number": "12/QĐ", "date": "2024-03-01", "lines": [units[3]]}, None),
         ("close", people["auditor"], None, {}, None),
     ]
 
@@ -100,7 +104,7 @@ def build(path: Path, events: int) -> int:
                 units[0] if role in ("secretary", "head") else None)
             directory.add_actor(db, name, unit_name=unit)
         for role, key in (("secretariat", "secretary"), ("council", "council"),
-                          ("auditor", "auditor")):
+                          ("chairman", "chairman"), ("auditor", "auditor")):
             identity.grant(db, people[key], role, cluster_name=cluster)
         for period in range(2000, 2200):
             if head(db).seq >= events:

@@ -177,6 +177,9 @@ def head(env: Env) -> None:
 @command.command("export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
               show_default=True, help="JSON lines (exactly as hashed) or CSV.")
+@click.option("--excel", is_flag=True,
+              help="CSV as Excel opens it: UTF-8 with a byte-order mark, CRLF line ends, "
+                   "formula-like cells prefixed with '.")
 @click.option("--cycle", "cycle_id", type=int, help="Only this cycle's events.",
               shell_complete=completion.cycle_ids)
 @click.option("--cluster", "-c", type=NAME, metavar="NAME",
@@ -188,8 +191,8 @@ def head(env: Env) -> None:
 @click.option("--until", metavar="DATE", help="Only steps that happened on or before DATE.")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (default: standard output).")
 @pass_env
-def export(env: Env, fmt: str, cycle_id: int | None, cluster: str | None, period: int | None,
-           actor: str | None, since: str | None, until: str | None,
+def export(env: Env, fmt: str, excel: bool, cycle_id: int | None, cluster: str | None,
+           period: int | None, actor: str | None, since: str | None, until: str | None,
            output: str | None) -> None:
     """Export ledger events, oldest first, as JSON lines or CSV, with their hashes.
 
@@ -200,6 +203,7 @@ def export(env: Env, fmt: str, cycle_id: int | None, cluster: str | None, period
     \b
     Example:
       thidua audit export --format csv --cluster "Cụm 5" --period 2023 -o cum5-2023.csv
+      thidua audit export --format csv --excel --cycle 1 -o cycle-1.csv
       thidua audit export --actor "Cao Văn Thắng" --since 2023-06-01 --until 2023-06-30
     """
     from thidua.workflow.audit.export import Filters, export_to
@@ -209,7 +213,7 @@ def export(env: Env, fmt: str, cycle_id: int | None, cluster: str | None, period
     whole = filters == Filters()
     with progress(_events(env) if whole and output else 0, "exporting") as advance:
         done = export_to(env.db(), output or sys.stdout, fmt=fmt, filters=filters,
-                         on_progress=advance)
+                         excel=excel, on_progress=advance)
     if output is None:
         return
     if env.as_json:

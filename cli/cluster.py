@@ -173,19 +173,42 @@ def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:
 @command.command("head")
 @click.argument("cluster", type=NAME, shell_complete=completion.clusters)
 @click.option("--period", type=PERIOD, required=True, help="The emulation year.")
-@click.option("--head", "head", type=NAME, required=True, metavar="UNIT")
+@click.option("--head", "head", type=NAME, metavar="UNIT",
+              help="The head (with --on, default: the head on that day).")
 @click.option("--deputy", type=NAME, metavar="UNIT")
+@click.option("--on", "day", type=DAY,
+              help="From this date within the period (a unit that joined can lead from the "
+                   "day it joined).")
 @pass_env
-def head(env: Env, cluster: str, period: int, head: str, deputy: str | None) -> None:
-    """Set the head and deputy of CLUSTER for a period (a change within it is a handover).
+def head(env: Env, cluster: str, period: int, head: str | None, deputy: str | None,
+         day: dt.datetime | None) -> None:
+    """Set the head and deputy of CLUSTER for a period, or with --on change them from a date
+    within it (the handover step makes the usual change).
 
     \b
     Example:
       thidua cluster head "Cụm 5" --period 2024 --head "Hà Nội" --deputy "Bắc Giang"
+      thidua cluster head "Cụm 5" --period 2023 --deputy "Phú Thọ" --on 2023-07-01
     """
-    from thidua.workflow.services.membership import set_leadership
+    from thidua.workflow.services.membership import change_leadership, set_leadership
 
-    set_leadership(env.db(), cluster, period, head, deputy)
-    say(_("{cluster} {period}: head {head}, deputy {deputy}").format(
-        cluster=cluster, period=period, head=head, deputy=deputy) if deputy
-        else _("{cluster} {period}: head {head}").format(cluster=cluster, period=period, head=head))
+    if day is not None:
+        head, deputy = change_leadership(env.db(), cluster, period, day.date(), head, deputy)
+    elif head is None:
+        raise click.UsageError(_("give --head (or --on DATE to change the leadership from a "
+                                 "date)"))
+    else:
+        set_leadership(env.db(), cluster, period, head, deputy)
+    if day is not None and deputy:
+        say(_("{cluster} {period} from {day}: head {head}, deputy {deputy}").format(
+            cluster=cluster, period=period, day=day.date().isoformat(), head=head,
+            deputy=deputy))
+    elif day is not None:
+        say(_("{cluster} {period} from {day}: head {head}").format(
+            cluster=cluster, period=period, day=day.date().isoformat(), head=head))
+    elif deputy:
+        say(_("{cluster} {period}: head {head}, deputy {deputy}").format(
+            cluster=cluster, period=period, head=head, deputy=deputy))
+    else:
+        say(_("{cluster} {period}: head {head}").format(cluster=cluster, period=period,
+                                                       head=head))

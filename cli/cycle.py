@@ -313,6 +313,9 @@ def history(env: Env, cycle_id: int) -> None:
             e["from"] or "-", e["to"],
             e["actor"], e["role"] or "", e["unit"] or "", e.get("days_in_state", "")]
            for e in events])
+    for e in events:
+        if e.get("meeting"):
+            say(f"meeting {e['seq']} ({e['trigger']}): {e['meeting']}")
 
 
 @command.command("state-at")

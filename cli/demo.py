@@ -51,6 +51,11 @@ def command(env: Env) -> None:
            for s in report["steps"]])
     render(report, table, steps=False)
     click.echo()
+    say(_("Joining for the second half on {day} (illustrative): {units}; {deputy} deputy from "
+          "that day").format(day=demo.JOINED_ON,
+                             units=", ".join(unit for unit, _group in demo.JOINING),
+                             deputy=demo.JOINING[0][0]))
+    click.echo()
     say(_("Mergers of 2025: {items}").format(
             items="; ".join(_("{unit} into {into} ({day})").format(unit=u, into=into, day=day)
                                                 for u, into, day in demo.MERGERS)))

@@ -36,8 +36,12 @@ GROUPS = {
               N_("Read and verify the tamper-evident ledger.")),
     "report": ("thidua.cli.report",
                N_("A cycle's account: timeline, steps, scores, ballot, awards.")),
+    "award": ("thidua.cli.award",
+              N_("The award register: award lines, decisions, revocations.")),
     "doc": ("thidua.cli.doc",
             N_("Documents attached to steps, by their SHA-256.")),
+    "score": ("thidua.cli.score",
+              N_("Self-assessment workbooks: template and import.")),
     "demo": ("thidua.cli.demo",
              N_("Replay the reference event's cycle into a database and show it.")),
 }
@@ -61,6 +65,8 @@ USERS: list[tuple[str, list[tuple[str, str]]]] = [
         ("audit state-at", N_("The state of a cycle at any date.")),
         ("audit export", N_("The ledger as a file that can be verified offline.")),
         ("audit bundle", N_("A cycle's events and documents, verifiable offline.")),
+        ("award history",
+         N_("Every award of a unit or person, with decisions and revocations.")),
     ]),
     (N_("Administrator: definitions, clusters, people and roles, the database"), [
         ("def validate", N_("Check definitions: every problem with file, line and field.")),

@@ -234,22 +234,43 @@ def paint(text: str, kind: str, *, err: bool = False) -> str:
 
 
 def width(text: str) -> int:
-    """The columns ``text`` takes on a terminal: combining marks take none, wide characters
-    two (Vietnamese typed with combining accents stays aligned)."""
+    """The columns ``text`` takes on a terminal, as the table library measures it (wcwidth):
+    combining marks take none, wide characters two (Vietnamese typed with combining accents
+    stays aligned)."""
     if text.isascii():
         return len(text)
-    import unicodedata
+    from wcwidth import wcswidth
 
-    return sum(0 if unicodedata.combining(c) else
-               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    columns = wcswidth(text)
+    # Escaped text holds no control character; one that slipped through counts as one column.
+    return columns if columns >= 0 else sum(max(wcswidth(c), 1) for c in text)
 
 
-def _pad(cell: Any, columns: int, colour: bool) -> str:
+def _cell(cell: Any, colour: bool) -> str:
+    """A cell as it is printed: escaped, and painted when it is :class:`Styled` and colour is
+    on (the table library measures a painted cell without its colour codes)."""
     text = escape(cell)
-    padded = text + " " * (columns - width(text))
     if colour and isinstance(cell, Styled):
-        return click.style(text, **COLOURS[cell.kind]) + padded[len(text):]
-    return padded
+        return click.style(text, **COLOURS[cell.kind])
+    return text
+
+
+def _tabulate(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> str:
+    """``rows`` laid out by tabulate in the format ``fmt``: every cell kept as text (no number
+    parsing: ``11.0`` stays ``11.0``), left-aligned, columns as wide as their widest cell."""
+    import tabulate
+
+    # Columns no wider than their widest cell, and cells printed as they are (both are module
+    # settings of tabulate, not arguments).
+    tabulate.MIN_PADDING = 0
+    tabulate.PRESERVE_WHITESPACE = True
+    return tabulate.tabulate([list(row) for row in rows], headers=list(headers), tablefmt=fmt,
+                             disable_numparse=True, stralign="left")
+
+
+def _echo_lines(text: str) -> None:
+    for line in text.splitlines():
+        click.echo(line.rstrip())
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -257,40 +278,49 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     headings are translated here (``tools/messages.py`` extracts them from the call)."""
     headers = [_(h) for h in headers]
     colour = colour_on()
-    texts = [[escape(c) for c in row] for row in rows]
-    widths = [max([width(h)] + [width(r[i]) for r in texts]) for i, h in enumerate(headers)]
-    click.echo("  ".join(_pad(h, w, False) for h, w in zip(headers, widths, strict=True))
-               .rstrip())
-    click.echo("  ".join("-" * w for w in widths))
-    for row in rows:
-        click.echo("  ".join(_pad(c, w, colour) for c, w in zip(row, widths, strict=True))
-                   .rstrip())
+    _echo_lines(_tabulate([escape(h) for h in headers],
+                          ([_cell(c, colour) for c in row] for row in rows), "simple"))
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a GitHub-flavoured Markdown table: every cell escaped (a line break as ``\\n``)
+    and its ``|`` as ``\\|``, so that every row has as many cells as the header. The headings
+    are translated, as in :func:`table`."""
+    def cell(value: Any) -> str:
+        return escape(value).replace("|", "\\|")
+
+    _echo_lines(_tabulate([cell(_(h)) for h in headers],
+                          ([cell(c) for c in row] for row in rows), "github"))
 
 
 def stream_table(headers: Sequence[str], rows: Callable[[], Iterable[Sequence[Any]]]) -> None:
     """:func:`table` for rows too many to hold: ``rows()`` is read twice, once to measure
-    the columns and once to print (it must give the same rows both times)."""
+    the columns and once to print (it must give the same rows both times). The table library
+    holds every row, so this one lays the lines out itself, with the same measure and look."""
     headers = [_(h) for h in headers]
     widths = [width(h) for h in headers]
     for row in rows():
         widths = [max(w, width(escape(c))) for w, c in zip(widths, row, strict=True)]
     colour = colour_on()
-    click.echo("  ".join(_pad(h, w, False) for h, w in zip(headers, widths, strict=True))
-               .rstrip())
+    click.echo(_line(headers, widths, False))
     click.echo("  ".join("-" * w for w in widths))
     for row in rows():
-        click.echo("  ".join(_pad(c, w, colour) for c, w in zip(row, widths, strict=True))
-                   .rstrip())
+        click.echo(_line(row, widths, colour))
+
+
+def _line(cells: Sequence[Any], widths: Sequence[int], colour: bool) -> str:
+    out = []
+    for cell, columns in zip(cells, widths, strict=True):
+        text = escape(cell)
+        out.append(_cell(cell, colour) + " " * (columns - width(text)))
+    return "  ".join(out).rstrip()
 
 
 def pairs(items: Sequence[tuple[str, Any]]) -> None:
     """Print ``name  value`` lines, aligned; :class:`Styled` values are painted. The names
     are translated here (``tools/messages.py`` extracts them from the call)."""
-    items = [(_(key), value) for key, value in items]
-    columns = max(width(k) for k, _value in items)
     colour = colour_on()
-    for key, value in items:
-        click.echo(f"{_pad(key, columns, False)}  {_pad(value, 0, colour)}")
+    _echo_lines(_tabulate([], ([escape(_(k)), _cell(v, colour)] for k, v in items), "plain"))
 
 
 def local_time(stored: str | None, zone: dt.tzinfo, *, date_only: bool = False) -> str:

@@ -9,7 +9,7 @@ import click
 
 from thidua.cli import completion
 from thidua.cli.help import Group
-from thidua.cli.output import Env, emit_json, escape, pass_env, say, table
+from thidua.cli.output import Env, emit_json, markdown_table, pass_env, say, table
 from thidua.workflow.i18n import _
 
 
@@ -25,40 +25,49 @@ def command() -> None:
 
 @command.command("cycle")
 @click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown", "xlsx"]),
               default="table", show_default=True)
+@click.option("--output", "-o", metavar="FILE",
+              help="The workbook to write (--format xlsx; replaced only when whole).")
 @pass_env
-def cycle(env: Env, cycle_id: int, fmt: str) -> None:
+def cycle(env: Env, cycle_id: int, fmt: str, output: str | None) -> None:
     """The account of cycle CYCLE_ID: timeline with days per state, units × steps matrix,
-    scoreboard, ballot, awards.
+    scoreboard, ballot, awards. As an Excel workbook (--format xlsx -o FILE): the
+    scoreboard, the points per criterion, the ballot tally and the candidates, a sheet each.
 
     \b
     Example:
       thidua report cycle 1
+      thidua report cycle 1 --format xlsx -o cum5-2023.xlsx
     """
     from thidua.workflow.services.report import cycle_report
+
+    if (fmt == "xlsx") != (output is not None):
+        raise click.UsageError(_("--format xlsx writes a workbook: give it -o FILE (and -o "
+                                 "only with --format xlsx)"))
+    if fmt == "xlsx":
+        _workbook(env, cycle_id, str(output))
+        return
 
     report = cycle_report(env.db(), cycle_id, env.lang)
     if env.as_json or fmt == "json":
         emit_json(report)
         return
-    render(report, markdown_table if fmt == "markdown" else _plain_table,
-           markdown=fmt == "markdown")
+    render(report, markdown_table if fmt == "markdown" else table, markdown=fmt == "markdown")
+
+
+def _workbook(env: Env, cycle_id: int, output: str) -> None:
+    from thidua.workflow.papers.report_book import write_report
+
+    written = write_report(env.db(), cycle_id, output, env.lang)
+    if env.as_json:
+        emit_json(written)
+    else:
+        say(_("wrote cycle {cycle}'s report to {file} (sheets: {sheets})").format(
+            cycle=cycle_id, file=written.file, sheets=", ".join(written.sheets)))
 
 
 Table = Callable[[Sequence[str], Sequence[Sequence[Any]]], None]
-
-
-def _plain_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    table(headers, rows)
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a GitHub-flavoured Markdown table."""
-    click.echo("| " + " | ".join(_(h) for h in headers) + " |")
-    click.echo("|" + "---|" * len(headers))
-    for row in rows:
-        click.echo("| " + " | ".join(escape(c).replace("|", "\\|") for c in row) + " |")
 
 
 def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
@@ -84,6 +93,7 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
         show_table(["date", "step", "who", "role", "unit", "reason"],
                    [[s["date"], s["trigger"], s["actor"], s["role"] or "", s["unit"] or "",
                      s["reason"] or ""] for s in report["steps"]])
+    _meetings(report, show_table, heading)
     matrix = report["matrix"]
     heading("Units × steps")
     show_table(["unit", *matrix["steps"]],
@@ -93,6 +103,31 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
     show_table(["rank", "unit", "total"],
                [[r["rank"], r["unit"], f"{r['total']:g}"] for r in report["scoreboard"]])
     _ballot_and_awards(report, show_table, heading)
+
+
+MEETING_ROWS = (("place", "place"), ("dates", "dates"), ("chaired_by", "chaired by"),
+                ("presented_by", "presented by"), ("speakers", "speakers"),
+                ("attending_units", "units attending"), ("attending_people", "people attending"),
+                ("minutes", "minutes"), ("plan", "plan"), ("decisions", "decisions"),
+                ("leaving", "units leaving (farewell)"), ("joining", "units joining"))
+
+
+def _meetings(report: dict[str, Any], show_table: Table,
+              heading: Callable[[str], None]) -> None:
+    from thidua.workflow.services.meetings import document_name
+
+    for meeting in report.get("meetings", []):
+        heading(f"Meeting: {meeting['label']}")
+        rows = []
+        for key, title in MEETING_ROWS:
+            value = meeting.get(key)
+            if key in ("minutes", "plan"):
+                value = document_name(value)
+            elif isinstance(value, list):
+                value = "; ".join(value)
+            if value:
+                rows.append([title, value])
+        show_table(["", meeting["step"]], rows)
 
 
 def _ballot_and_awards(report: dict[str, Any], show_table: Table,
@@ -112,11 +147,36 @@ def _ballot_and_awards(report: dict[str, Any], show_table: Table,
                    [[b["unit"], b["votes"], _("yes") if b["passed"] else _("no")]
                     for b in ballot["candidates"]])
     heading("Awards")
-    show_table(["unit", _("proposed for")], [[p["unit"], p["label"]] for p in report["proposals"]])
+    show_table(["candidate", "unit", "proposed for", "council"],
+               [[p["candidate"], p["of_unit"] or "", p["label"], _council(p["council"])]
+                for p in report["proposals"]])
     decision = report["decision"]
-    if decision:
+    if report.get("awards"):
+        show_table(["line", "decision", "date", "signer", "candidate", "award", "revoked"],
+                   [[a["id"], a["decision"], a["date"], a["signer"], a["candidate"],
+                     a["award_label"], revoked(a["revoked"])] for a in report["awards"]])
+    elif decision:  # a decision recorded before award lines existed
         say(_("decision {number} of {date}, signed by {signer}: {awards}").format(
-                number=decision['number'], date=decision['date'], signer=decision['signer'],
-                awards="; ".join(decision["awards"])))
-    if report["revocation"]:
-        say(_("revoked: {ground}").format(ground=report["revocation"]["legal_ground"]))
+                number=decision.get('number'), date=decision.get('date'),
+                signer=decision.get('signer'), awards="; ".join(decision.get("awards") or [])))
+        if report["revocation"]:
+            say(_("revoked: {ground}").format(
+                ground=report["revocation"].get("legal_ground")))
+
+
+def _council(vote: dict[str, Any] | None) -> str:
+    if not vote:
+        return ""
+    if vote.get("accepted"):
+        return _("{votes_for}/{members_total} for, accepted").format(
+            votes_for=vote.get("votes_for"), members_total=vote.get("members_total"))
+    return _("{votes_for}/{members_total} for, not accepted").format(
+        votes_for=vote.get("votes_for"), members_total=vote.get("members_total"))
+
+
+def revoked(revocation: dict[str, Any] | None) -> str:
+    """How a revocation reads in a table: the ground and its day."""
+    if not revocation:
+        return ""
+    return _("{ground} ({day})").format(ground=revocation.get("ground"),
+                                        day=str(revocation.get("on") or "")[:10])

@@ -28,6 +28,11 @@ _OF_CLUSTER = (select(Cycle.id, Cycle.definition_hash, Cycle.cluster_id, Cycle.p
 _NAMED = (select(Cycle.id).join(Cluster, Cluster.id == Cycle.cluster_id)
           .where(Cluster.name == bindparam("cluster"), Cycle.period == bindparam("period"))
           .order_by(Cycle.id).limit(1))
+_DECIDED = (select(Cycle.id, Cluster.name.label("cluster"), Cycle.period, Cycle.definition_hash,
+                   Cycle.facts)
+            .join(Cluster, Cluster.id == Cycle.cluster_id)
+            .where(Cycle.id != bindparam("exclude"))
+            .order_by(Cycle.period, Cycle.id))
 _BY_DEFINITION = select(Cycle.definition_hash, func.count()).group_by(Cycle.definition_hash)
 
 
@@ -50,6 +55,12 @@ def of_cluster(session: Session, cluster_id: int, period: int) -> list[Any]:
     """The cycles of cluster ``cluster_id`` for ``period``, oldest first: rows of ``id``,
     ``definition_hash``, ``cluster_id`` and ``period``."""
     return list(run(session, _OF_CLUSTER, cluster_id=cluster_id, period=period))
+
+
+def with_facts(session: Session, *, exclude: int = 0) -> list[Any]:
+    """Every cycle but ``exclude`` with its facts, by period then id: rows of ``id``,
+    ``cluster``, ``period``, ``definition_hash`` and ``facts`` (JSON text)."""
+    return list(run(session, _DECIDED, exclude=exclude))
 
 
 def named(session: Session, cluster: str, period: int) -> int | None:

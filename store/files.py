@@ -1,5 +1,5 @@
-"""Files that appear whole or not at all: a backup, a bundle. Each is written to
-``FILE.partial`` beside its target, in plain sight, and moved into place when whole.
+"""Files that appear whole or not at all: a backup, a bundle, a document, a workbook. Each is
+written to ``FILE.partial`` beside its target, in plain sight, and moved into place when whole.
 
 A process killed while writing leaves ``FILE.partial`` behind where its user sees it; the next
 run for the same FILE removes it (it holds an exclusive lock on it while writing, so a file it
@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from thidua.store.engine import StoreError
 from thidua.store.said import said
@@ -58,3 +59,16 @@ def _remove(path: Path, *, only_side_files: bool = False) -> None:
     for name in names:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(name)
+
+
+@contextmanager
+def written(target: Path) -> Iterator[BinaryIO]:
+    """``target`` open for writing in binary, through its partial file: moved into place (an
+    existing file replaced) only when the block ends without error, after it reached the disk;
+    a block that raises leaves ``target`` as it was."""
+    with partial(target) as path:
+        with path.open("wb") as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(path, target)

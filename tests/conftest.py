@@ -28,6 +28,7 @@ HEAD_UNIT, DEPUTY_UNIT = "Bắc Ninh", "Hà Nội"
 SECRETARY = "Cao Văn Thắng"
 HEAD = "Đào Anh Dũng"
 COUNCIL = "Hội đồng"
+CHAIRMAN = "Chủ tịch"
 AUDITOR = "Kiểm tra"
 MEMBER = {"Hà Nội": "Người Hà Nội", "Bắc Ninh": "Phạm Hồng Thắng",
           "Bắc Giang": "Người Bắc Giang", "Vĩnh Phúc": "Lê Anh Thư"}
@@ -114,7 +115,8 @@ HAPPY_PATH: list[Step] = [
     ("open_midyear_review", SECRETARY, None, {}, None),
     *[("submit_midyear_report", SECRETARY, u, {"summary": f"6 tháng {u}"}, None) for u in UNITS],
     ("hold_midyear_review", HEAD, None,
-     {"place": "Bắc Ninh", "chaired_by": HEAD, "minutes": "biên bản",
+     {"place": "Bắc Ninh", "starts_on": "2023-01-01", "ends_on": "2023-01-01",
+      "chaired_by": HEAD, "minutes": Attachment("bien-ban.txt", "Biên bản sơ kết".encode()),
       "second_half_tasks": ["tiếp tục kế hoạch"]}, None),
     ("hand_over", HEAD, None, {"outgoing_head": "Bắc Ninh", "incoming_head": "Hà Nội"}, None),
     ("open_self_assessment", SECRETARY, None, {}, None),
@@ -131,14 +133,19 @@ HAPPY_PATH: list[Step] = [
       "votes": {"Bắc Ninh": 4, "Vĩnh Phúc": 3}, "next_head": "Hà Nội",
       "next_deputy": "Bắc Giang"}, None),
     ("propose", SECRETARY, "Vĩnh Phúc", {"award": "co_thi_dua"}, None),
+    ("propose_person", SECRETARY, None,
+     {"person": MEMBER["Bắc Giang"], "award": "bang_khen", "achievements": "thành tích"}, None),
     ("submit_proposal", SECRETARY, None, DOSSIER, None),
     ("start_council_review", COUNCIL, None, {}, None),
     ("return_dossier", COUNCIL, None, {}, "thiếu xác nhận"),
     ("amend_dossier", SECRETARY, None, DOSSIER, None),
     ("start_council_review", COUNCIL, None, {}, None),
-    ("accept_dossier", COUNCIL, None, {"votes_for": 9, "members_total": 11}, None),
-    ("issue_decision", COUNCIL, None,
-     {"number": "12/QĐ", "date": "2024-03-01", "signer": "Chủ tịch", "awards": ["Cờ thi đua"]},
+    *[("council_vote", COUNCIL, None, {"candidate": name, "votes_for": votes,
+                                        "votes_against": 11 - votes, "abstaining": 0,
+                                        "members_total": 11}, None)
+      for name, votes in (("Vĩnh Phúc", 9), (MEMBER["Bắc Giang"], 8))],
+    ("issue_decision", CHAIRMAN, None,
+     {"number": "12/QĐ", "date": "2024-03-01", "lines": ["Vĩnh Phúc", MEMBER["Bắc Giang"]]},
      None),
     ("close", AUDITOR, None, {}, None),
 ]
@@ -155,6 +162,8 @@ def populate(db: Database) -> None:
         directory.add_actor(db, person, unit_name=unit)
     directory.add_actor(db, COUNCIL, unit_name=None)
     identity.grant(db, COUNCIL, "council", cluster_name=CLUSTER)
+    directory.add_actor(db, CHAIRMAN, unit_name=None)
+    identity.grant(db, CHAIRMAN, "chairman", cluster_name=CLUSTER)
     directory.add_actor(db, AUDITOR, unit_name=None)
     identity.grant(db, AUDITOR, "auditor", cluster_name=CLUSTER)
 

@@ -12,7 +12,8 @@ import pytest
 
 from thidua.cli.main import GROUPS
 
-HEAVY = ["sqlalchemy", "pydantic", "transitions", "yaml", "alembic"]
+HEAVY = ["sqlalchemy", "pydantic", "transitions", "yaml", "alembic", "tabulate", "wcwidth",
+         "openpyxl", "docx", "docxtpl", "jinja2"]
 PROBE = """
 import json, sys
 from thidua.cli.main import root

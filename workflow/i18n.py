@@ -78,8 +78,9 @@ def language(option: str | None = None, environ: Mapping[str, str] | None = None
 
 
 def _(message: str) -> str:
-    """``message`` in the language in use."""
-    return _current.gettext(message)
+    """``message`` in the language in use; an empty text stays empty (gettext would give the
+    catalogue's header for it: an empty table heading is one)."""
+    return _current.gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

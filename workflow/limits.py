@@ -96,3 +96,13 @@ def parse_size(text: str) -> int:
     if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 15:
         raise ValueError(_("{text!r} is not a size (e.g. 20MB, 512KB, 1GB)").format(text=text))
     return int(cleaned) * factor
+
+
+# A workbook read from a user (a unit's self-assessment): its file, what it unpacks to, how many
+# parts it has, and how much of a sheet is read. A self-assessment of thirty criteria takes
+# 10 KB and 40 rows; a sheet beyond these is refused, never read through.
+WORKBOOK_MAX_BYTES = 5 << 20
+WORKBOOK_MAX_UNPACKED = 50 << 20
+WORKBOOK_MAX_PARTS = 500
+SHEET_MAX_ROWS = 1_000
+SHEET_MAX_COLUMNS = 26

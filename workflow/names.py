@@ -209,10 +209,11 @@ def _escaped(char: str) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
-def escape(value: Any) -> str:
-    """``value`` as text to print: control and format characters (line breaks included) as
-    escapes (``\\x1b``, ``\\u200b``, ``\\n``), everything else as it is."""
+def escape(value: Any, keep: str = "") -> str:
+    """``value`` as text to print: control and format characters (line breaks included,
+    unless ``keep`` holds them) as escapes (``\\x1b``, ``\\u200b``, ``\\n``), everything
+    else as it is."""
     shown = "" if value is None else str(value)
     if shown.isprintable():
         return shown
-    return "".join(_escaped(c) if hidden(c) else c for c in shown)
+    return "".join(_escaped(c) if hidden(c) and c not in keep else c for c in shown)

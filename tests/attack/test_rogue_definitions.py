@@ -57,7 +57,7 @@ def rogue_file(folder: Path) -> Path:
         SHIPPED.read_text(encoding="utf-8"),
         ('version: "2023.1"', 'version: "2024.1"'),
         ("start_roles: [secretariat, cluster_head]", "start_roles: [member_unit]"),
-        ("dest: decision_issued\n    roles: [council, secretariat]",
+        ("dest: decision_issued\n    roles: [chairman]",
          "dest: decision_issued\n    roles: [member_unit]"),
         ("dest: closed\n    roles: [auditor]", "dest: closed\n    roles: [member_unit]")),
         encoding="utf-8")

@@ -101,13 +101,13 @@ def test_verify_intact(populated: Database, cli: Invoke, cycle: int) -> None:
     events = parsed(cli("audit", "log", json=True))
     out = ok(cli("audit", "verify")).strip()
     assert out == (f"ledger intact: {len(events)} events, head {events[-1]['seq']} "
-                   f"{events[-1]['hash'][:16]}; records match: 1 cycle, 21 directory rows")
+                   f"{events[-1]['hash'][:16]}; records match: 1 cycle, 23 directory rows")
     triggers = (["ledger_no_update", "ledger_no_truncate"] if populated.engine.dialect.name
                 == "postgresql" else ["ledger_no_update", "ledger_no_delete", "ledger_no_replace"])
     assert parsed(cli("audit", "verify", json=True)) == {
         "ok": True, "events": len(events), "head_seq": events[-1]["seq"],
         "head_hash": events[-1]["hash"], "triggers": triggers, "replayed": True, "cycles": 1,
-        "directory_rows": 21}
+        "directory_rows": 23}
     assert ok(cli("audit", "verify", "--fast")).strip().endswith(
         "; records not replayed (--fast)")
     fast = parsed(cli("audit", "verify", "--fast", json=True))

@@ -111,6 +111,30 @@ def test_export_csv_to_a_file(cli: Invoke, cycle: int, tmp_path: Path) -> None:
         "events": len(rows), "format": "jsonl", "file": str(tmp_path / "x.jsonl")}
 
 
+def test_export_csv_for_excel(cli: Invoke, cycle: int, populated: Database,
+                              tmp_path: Path) -> None:
+    """`--excel` writes a byte-order mark and CRLF line ends; the rows are the plain CSV's,
+    except that a reason Excel would run as a formula is shown as text."""
+    fire_reason = "=HYPERLINK(\"http://x\",\"y\")"
+    with populated.transaction() as session:
+        record(session, populated, kind="note", trigger="note", actor=SECRETARY,
+               cycle_id=cycle, reason=fire_reason)
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+    ok(cli("audit", "export", "--format", "csv", "-o", str(plain)))
+    ok(cli("audit", "export", "--format", "csv", "--excel", "-o", str(excel)))
+    raw = excel.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfseq,") and raw.count(b"\r\n") == raw.count(b"\n")
+    assert not plain.read_bytes().startswith(b"\xef") and b"\r" not in plain.read_bytes()
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    plain_rows = list(csv.DictReader(io.StringIO(plain.read_text(encoding="utf-8"))))
+    assert rows[:-1] == plain_rows[:-1]
+    assert plain_rows[-1]["reason"] == fire_reason and rows[-1]["reason"] == "'" + fire_reason
+    streamed = ok(cli("audit", "export", "--format", "csv", "--excel"))
+    assert streamed.startswith("\ufeffseq,")
+    assert "--excel applies to --format csv only" in plain_error(
+        cli("audit", "export", "--excel"), 2)
+
+
 @pytest.mark.parametrize(("args", "check"), [
     (["--cycle", "1"], lambda e: e["cycle"] == 1),
     (["--cluster", CLUSTER, "--period", "2023"], lambda e: e["cycle"] == 1),

@@ -103,7 +103,7 @@ def test_styled_cells_keep_the_alignment(terminal: None) -> None:
 def test_pairs_align_keys() -> None:
     """Keys are padded to the widest; a missing value prints as nothing."""
     out = captured(output.pairs, [("cycle", 1), ("definition", "x"), ("head", None)])
-    assert out.splitlines() == ["cycle       1", "definition  x", "head        "]
+    assert out.splitlines() == ["cycle       1", "definition  x", "head"]
 
 
 def test_local_time_shows_the_business_zone(zone: None) -> None:
@@ -217,3 +217,24 @@ def test_every_command_listed_by_user_exists_and_teaches(command: str) -> None:
     result = CliRunner().invoke(root, [*command.split(), "--help"])
     assert result.exit_code == 0, result.output
     assert "Example" in result.output
+
+
+def _cells(line: str) -> int:
+    """The cells of a Markdown table row: its pipes, less the escaped ones, less one."""
+    return line.count("|") - line.count("\\|") - 1
+
+
+def test_markdown_cells_escape_pipes_and_line_breaks() -> None:
+    """A `|` or a line break inside a cell neither adds a cell nor ends the row."""
+    out = captured(output.markdown_table, ["unit", "reason|why"],
+                   [["Hà Nội", "a | b"], ["Bắc Ninh", "one\ntwo|"], ["x", ""]])
+    lines = out.splitlines()
+    assert len(lines) == 5
+    assert {_cells(line) for line in lines} == {2}
+    assert "a \\| b" in out and "one\\ntwo\\|" in out and "reason\\|why" in lines[0]
+
+
+def test_tables_measure_wide_and_decomposed_text_alike() -> None:
+    """Wide characters take two columns in the table library's measure too."""
+    lines = captured(output.table, ["a", "b"], [["漢字", 1], ["abcd", 2]]).splitlines()
+    assert [output.width(line) for line in lines[2:]] == [7, 7]

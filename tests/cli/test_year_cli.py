@@ -3,6 +3,7 @@ delegations."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.cli.helpers import advance, error, ok, parsed, plain_error, start
@@ -86,8 +87,23 @@ def test_report_in_three_formats(cli: Invoke, populated: Database) -> None:
     for section in ("Timeline", "Units × steps", "Scoreboard", "Ballot", "Awards"):
         assert section in table
         assert f"## {section}" in markdown
-    assert "| rank | unit | total |" in markdown
+    assert re.search(r"^\| rank +\| unit +\| total +\|$", markdown, flags=re.M)
     assert "no cycle 99" in plain_error(cli("report", "cycle", "99"), 5)
+
+
+def test_a_markdown_report_keeps_its_cells_when_a_reason_holds_a_pipe(
+        cli: Invoke, populated: Database) -> None:
+    """A reason with `|` in it stays one cell: every row of each Markdown table has as many
+    cells as its header."""
+    cycle_id = start(populated)
+    ok(cli("cycle", "fire", str(cycle_id), "launch", "-i", "plan=Kế hoạch", "--as", SECRETARY,
+           "--reason", "kế hoạch | đợt 1 || sửa", "--at", "2023-01-16"))
+    markdown = ok(cli("report", "cycle", str(cycle_id), "--format", "markdown"))
+    assert "kế hoạch \\| đợt 1 \\|\\| sửa" in markdown
+    for block in re.findall(r"(?:^\|.*\n)+", markdown, flags=re.M):
+        rows = block.splitlines()
+        counts = {row.count("|") - row.count("\\|") for row in rows}
+        assert len(counts) == 1, block
 
 
 def test_documents_are_stored_once_and_shown(cli: Invoke, populated: Database,

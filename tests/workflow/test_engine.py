@@ -115,7 +115,7 @@ def test_guards_are_conditions_or_validators() -> None:
     kinds = {name: entry.kind for name, entry in GUARDS.items()}
     assert set(kinds.values()) == {"condition", "validator"}
     for name in ("ballot_quorum", "ballot_consistent", "criterion_known", "council_threshold",
-                 "handover_heads", "award_quota", "not_own_unit", "eligible"):
+                 "handover_heads", "within_quota", "not_own_unit", "eligible"):
         assert kinds[name] == "validator", name
     for name in ("all_members", "fact_recorded", "fact_absent", "scores_open"):
         assert kinds[name] == "condition", name

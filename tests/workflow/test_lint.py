@@ -71,8 +71,14 @@ CASES = [
         id="parameter-without-effective-date"),
     pytest.param(
         (('basis: "Quy chế cụm"', 'basis: "  "'),),
-        "error cluster.yaml:8: parameters.quorum.basis: parameter 'quorum' has no legal basis",
+        "error cluster.yaml:8: parameters.quorum.basis: is blank: white space and invisible "
+        "characters alone show nothing",
         id="parameter-with-blank-basis"),
+    pytest.param(
+        (('basis: "Quy chế cụm"', 'basis: "\\u200b\\u3164 "'),),
+        "error cluster.yaml:8: parameters.quorum.basis: is blank: white space and invisible "
+        "characters alone show nothing",
+        id="parameter-with-invisible-basis"),
     # --- labels --------------------------------------------------------------------------------
     pytest.param(
         ((', label: {vi: "Xét duyệt", en: "Review"}}', "}"),),
@@ -96,8 +102,14 @@ CASES = [
         id="label-not-translated"),
     pytest.param(
         (('title: {vi: "Chu kỳ nhỏ"', 'title: {vi: " "'),),
-        "error cluster.yaml:3: title.vi: the title has a blank vi label",
+        "error cluster.yaml:3: title.vi: is blank: white space and invisible characters alone "
+        "show nothing",
         id="blank-title"),
+    pytest.param(
+        (('title: {vi: "Chu kỳ nhỏ"', 'title: {vi: "\\ufeff\\u200b"'),),
+        "error cluster.yaml:3: title.vi: is blank: white space and invisible characters alone "
+        "show nothing",
+        id="invisible-title"),
     # --- roles and scenarios -------------------------------------------------------------------
     pytest.param(
         (("roles: [secretariat, member_unit, council]",

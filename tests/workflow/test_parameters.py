@@ -92,4 +92,4 @@ def test_a_rule_refuses_a_share_that_is_not_a_fraction() -> None:
     with pytest.raises(InvalidDefinition) as refused:
         parse(broken, "annual.yaml")
     assert ("record_ballot: ballot_quorum reads the parameter 'flag_quota' as a fraction, but "
-            "it is a integer (parameter: flag_quota)") in str(refused.value)
+            "it is a quota (parameter: flag_quota)") in str(refused.value)

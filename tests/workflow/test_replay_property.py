@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import (
     AUDITOR,
+    CHAIRMAN,
     CLUSTER,
     COUNCIL,
     HAPPY_PATH,
@@ -30,19 +31,25 @@ from thidua.workflow.services.views import show
 
 LOADED = find("ccb-cluster-annual")
 TRIGGERS = sorted({t.trigger for t in LOADED.definition.transitions})
-PEOPLE = [SECRETARY, HEAD, COUNCIL, AUDITOR, *MEMBER.values()]
+PEOPLE = [SECRETARY, HEAD, COUNCIL, CHAIRMAN, AUDITOR, *MEMBER.values()]
 
 Step = tuple[str, str, str | None, dict[str, Any], str | None]
 
 # Plausible steps: the scripted year, plus the steps it does not take.
 PLAUSIBLE: list[Step] = [
     *HAPPY_PATH,
-    *[("record_cross_inspection", SECRETARY, u, {"findings": f"kiểm tra {u}"}, None)
+    *[("assign_inspection", SECRETARY, u, {"inspects": v}, None)
+      for u, v in zip(UNITS, [*UNITS[1:], UNITS[0]], strict=True)],
+    *[("record_cross_inspection", SECRETARY, u,
+       {"inspected": v, "findings": f"kiểm tra {v}", "criterion": "movements", "points": 15},
+       "thiếu minh chứng") for u, v in zip(UNITS, [*UNITS[1:], UNITS[0]], strict=True)],
+    *[("answer_inspection", SECRETARY, u, {"accepted": True, "answer": "đồng ý"}, None)
       for u in UNITS],
     *[("correct_score", SECRETARY, u, {"criterion": "political_tasks", "points": 30 + i},
        "thiếu minh chứng") for i, u in enumerate(UNITS)],
-    ("revoke", COUNCIL, None, {"legal_ground": "Điều 40 Luật Thi đua, khen thưởng"},
-     "thu hồi theo kết luận thanh tra"),
+    *[("register_late", SECRETARY, u, {"targets": "đăng ký bổ sung"}, None) for u in UNITS],
+    ("revoke", CHAIRMAN, None, {"line": "2", "ground": "false_declaration",
+                                "recovered": "Bằng khen"}, "thu hồi theo kết luận thanh tra"),
 ]
 # What a random step draws from, per trigger: the plausible inputs and people, and any reason.
 INPUTS: dict[str, list[dict[str, Any]]] = {}

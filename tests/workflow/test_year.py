@@ -145,7 +145,12 @@ def test_report_has_every_section(populated: Database) -> None:
     assert [(r["unit"], r["total"]) for r in report["scoreboard"]] == [
         ("Vĩnh Phúc", 92), ("Bắc Ninh", 90), ("Bắc Giang", 89), ("Hà Nội", 89)]
     assert report["ballot"]["candidates"][0] == {"unit": "Bắc Ninh", "votes": 4, "passed": True}
-    assert report["proposals"] == [
-        {"unit": "Vĩnh Phúc", "award": "co_thi_dua", "label": "Emulation flag"}]
+    assert [(p["candidate"], p["kind"], p["of_unit"], p["label"], p["council"]["accepted"])
+            for p in report["proposals"]] == [
+        ("Vĩnh Phúc", "unit", "Vĩnh Phúc", "Emulation flag", True),
+        (MEMBER["Bắc Giang"], "person", "Bắc Giang", "Certificate of merit", True)]
+    assert [(a["id"], a["candidate"], a["award"], a["signer"]) for a in report["awards"]] == [
+        (f"{cycle_id}.1", "Vĩnh Phúc", "co_thi_dua", "Chủ tịch"),
+        (f"{cycle_id}.2", MEMBER["Bắc Giang"], "bang_khen", "Chủ tịch")]
     assert report["matrix"]["units"]["Hà Nội"]["registration"] is True
     assert report["timeline"][-1]["state"] == "closed"

@@ -158,6 +158,12 @@ def _cluster_head(d: Directory, e: Event) -> None:
     _leaders(d, i["cluster"], i["period"], i["head"], i["deputy"], e["seq"])
 
 
+def _cluster_head_change(d: Directory, e: Event) -> None:
+    i = e["inputs"]
+    d.leadership_changes.append(Expected((i["cluster"], i["period"], i["on"]),
+                                         (i["head"], i["deputy"]), e["seq"]))
+
+
 def _member_add(d: Directory, e: Event) -> None:
     i = e["inputs"]
     d.join(i["cluster"], i["unit"], i["on"], e["seq"])
@@ -238,6 +244,7 @@ def _setting(d: Directory, e: Event) -> None:
 ADMIN: dict[str, Handler] = {
     "cluster_add": _cluster_add,
     "cluster_head": _cluster_head,
+    "cluster_head_change": _cluster_head_change,
     "member_add": _member_add,
     "member_leave": _member_leave,
     "unit_merge": _unit_merge,

@@ -2,7 +2,9 @@
 
 Each JSON line is the event in canonical JSON with its ``prev_hash`` and ``hash``, exactly as
 hashed; CSV has one column per field (``inputs`` and ``documents`` as canonical JSON, null as
-an empty cell). Dates filter on when a step happened (``occurred_at``), whole days in the
+an empty cell); for Excel (``excel=True``) it starts with a UTF-8 byte-order mark, ends its lines
+with CRLF, and a text cell that Excel would read as a formula (``=``, ``+``, ``-``, ``@``) is
+prefixed with ``'``. Dates filter on when a step happened (``occurred_at``), whole days in the
 database's business zone. A cluster or person named in a filter must exist (exit 5, with the
 closest names suggested).
 """
@@ -56,45 +58,70 @@ class Exported:
 
 
 def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
-              filters: Filters | None = None,
+              filters: Filters | None = None, excel: bool = False,
               on_progress: Callable[[int], None] | None = None) -> Exported:
     """Write the events matching ``filters``, oldest first, in ``fmt``, to ``target``: an open
-    text stream or the path of a file (created once the filters are found valid)."""
+    text stream or the path of a file (created once the filters are found valid). ``excel``
+    writes CSV as Excel opens it (see the module's text)."""
     if fmt not in FORMATS:
         raise InvalidInput(_("unknown format {fmt!r} (formats: {FORMATS})").format(
                                fmt=fmt, FORMATS=', '.join(FORMATS)))
+    if excel and fmt != "csv":
+        raise InvalidInput(_("--excel applies to --format csv only"))
     filters, zone = filters or Filters(), db.zone
     with db.transaction(write=False) as session:
         criteria = _criteria(session, filters, zone)
         if not isinstance(target, str):
-            return Exported(_write(session, criteria, target, fmt, on_progress), fmt, None)
+            if excel:
+                target.write(BOM)
+            return Exported(_write(session, criteria, target, fmt, excel, on_progress), fmt,
+                            None)
         try:
-            with open(target, "w", encoding="utf-8", newline="") as out:
-                return Exported(_write(session, criteria, out, fmt, on_progress), fmt, target)
+            with open(target, "w", encoding="utf-8-sig" if excel else "utf-8",
+                      newline="") as out:
+                return Exported(_write(session, criteria, out, fmt, excel, on_progress), fmt,
+                                target)
         except OSError as exc:
             raise InvalidInput(_("cannot write {target}: {strerror}").format(
                                    target=target, strerror=exc.strerror)) from None
 
 
-def _write(session: Session, criteria: dict[str, Any], out: TextIO, fmt: str,
+def _write(session: Session, criteria: dict[str, Any], out: TextIO, fmt: str, excel: bool,
            on_progress: Callable[[int], None] | None) -> int:
-    write, count = _writer(out, fmt), 0
+    write, count = _writer(out, fmt, excel), 0
     for event in ledger.reporting(iter(_events(session, criteria)), on_progress):
         write(event)
         count += 1
     return count
 
 
-def _writer(out: TextIO, fmt: str) -> Any:
+def _writer(out: TextIO, fmt: str, excel: bool) -> Any:
     if fmt == "jsonl":
         return lambda event: out.write(ledger.canonical_json(event) + "\n")
-    table = csv.DictWriter(out, CSV_FIELDS, lineterminator="\n")
+    table = csv.DictWriter(out, CSV_FIELDS, lineterminator="\r\n" if excel else "\n")
     table.writeheader()
+    cell = _excel_cell if excel else _same
 
     def row(event: dict[str, Any]) -> None:
-        table.writerow({k: ledger.canonical_json(event[k]) if k in ledger.JSON_FIELDS
-                        else event[k] for k in CSV_FIELDS})
+        table.writerow({k: cell(ledger.canonical_json(event[k]) if k in ledger.JSON_FIELDS
+                                else event[k]) for k in CSV_FIELDS})
     return row
+
+
+BOM = "\ufeff"  # how Excel tells UTF-8 from the system's code page
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _excel_cell(value: Any) -> Any:
+    """A text cell that Excel would run as a formula (``=HYPERLINK(...)`` in a reason) is
+    shown as text: prefixed with ``'``; a lone ``-`` stays as it is."""
+    if isinstance(value, str) and len(value) > 1 and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _criteria(session: Session, filters: Filters, zone: dt.tzinfo) -> dict[str, Any]:

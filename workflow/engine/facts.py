@@ -15,7 +15,7 @@ from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import EFFECTS
-from thidua.workflow.rules.registry import Facts, Situation
+from thidua.workflow.rules.registry import Facts, Situation, key_of
 
 
 def apply_step(facts: Facts, transition: Transition, situation: Situation,
@@ -28,6 +28,9 @@ def apply_step(facts: Facts, transition: Transition, situation: Situation,
             after.setdefault(transition.records, {}).setdefault(situation.unit, []).append(value)
         elif transition.per_unit:
             after.setdefault(transition.records, {})[situation.unit] = value
+        elif transition.keyed_by is not None:
+            key = key_of(situation.inputs.get(transition.keyed_by))
+            after.setdefault(transition.records, {})[key] = value
         else:
             after[transition.records] = value
     if situation.reason:
@@ -83,7 +86,7 @@ def replay(loaded: Loaded, events: Iterable[dict[str, Any]],
                               parameters=loaded.definition.parameter_values(),
                               actor=event["actor"], unit=event["unit"], inputs=event["inputs"],
                               reason=event["reason"], occurred_at=event["occurred_at"],
-                              definition=loaded.definition)
+                              definition=loaded.definition, cycle_id=event["cycle"])
         facts = apply_step(facts, transition, situation, event["occurred_at"])
         state, version = event["to"], version + 1
     return Replayed(state, version, facts)

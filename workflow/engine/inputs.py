@@ -17,6 +17,7 @@ from thidua.workflow import limits
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.i18n import _
 from thidua.workflow.language.model import Definition, InputSpec
+from thidua.workflow.names import visible
 
 
 class Attachment:
@@ -98,8 +99,9 @@ CHUNK = 1 << 20  # bytes of a document read at a time
 
 
 def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(_("must be a non-empty text"))
+    if not isinstance(value, str) or not visible(value):
+        raise ValueError(_("must be a non-empty text (white space and invisible characters "
+                           "alone are empty)"))
     return value.strip()
 
 
@@ -149,9 +151,9 @@ def _list(value: Any) -> list[str]:
             value = _json(text, _("is not a valid JSON list"))
         else:
             value = [part.strip() for part in text.split(",") if part.strip()]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ValueError(_("must be a list of texts (a,b,c or a JSON list)"))
-    return value
+    if not isinstance(value, list) or not all(isinstance(v, str) and visible(v) for v in value):
+        raise ValueError(_("must be a list of texts (a,b,c or a JSON list), none of them empty"))
+    return [v.strip() for v in value]
 
 
 def _date(value: Any) -> str:
@@ -216,6 +218,8 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "text": _text, "integer": _integer, "number": _number, "list": _list,
     "date": _date, "bool": _bool, "tally": _tally, "award": _text,
     "document": _document, "documents": _documents,
+    # names of the directory: checked against it by :mod:`workflow.engine.named`
+    "person": _text, "people": _list, "unit": _text, "units": _list,
 }
 
 

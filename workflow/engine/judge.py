@@ -6,6 +6,7 @@ Every reason is collected, so a secretariat sees all that blocks a step at once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -15,14 +16,15 @@ from sqlalchemy.orm import Session
 from thidua.store import cycles, definitions
 from thidua.store import directory as queries
 from thidua.store.models import Actor, Cluster, Cycle
-from thidua.workflow.engine import roster
+from thidua.workflow.engine import register, roster
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
 from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded, parse
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import GUARDS
-from thidua.workflow.rules.registry import Situation
+from thidua.workflow.rules.registry import Situation, key_of
 from thidua.workflow.rules.registry import fact_label as _label
+from thidua.workflow.timeutil import due_date
 
 # Parsed stored definitions by content hash: a version never changes (its hash is its
 # identity), so once parsed it is neither fetched nor parsed again in this process.
@@ -144,15 +146,25 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     role, reasons = _role(session, ctx, transition, person, own_unit, target, (head, deputy))
     if transition.per_unit and (validators or target is not None):
         reasons += _unit_refusals(transition, ctx, target)
+    if transition.due and ctx.day > due_date(transition.due, ctx.cycle.period):
+        reasons.append(_("{trigger} was due by {due}: it is {day}").format(
+            trigger=transition.trigger,
+            due=due_date(transition.due, ctx.cycle.period).isoformat(),
+            day=ctx.day.isoformat()))
     if validators and transition.reason_required and not (reason or "").strip():
         reasons.append(_("{trigger} needs a written reason (--reason)").format(
                            trigger=transition.trigger))
+    if validators and transition.keyed_by is not None:
+        reasons += _key_refusals(transition, ctx, (inputs or {}).get(transition.keyed_by))
     situation = Situation(facts=ctx.facts, members=ctx.members,
                           parameters=ctx.loaded.definition.parameter_values(),
                           actor=person.name if person else "", actor_unit=own_unit, unit=target,
                           inputs=inputs or {}, reason=reason, occurred_at=occurred_at,
                           head=head, deputy=deputy, definition=ctx.loaded.definition,
-                          zone=ctx.zone)
+                          zone=ctx.zone, cycle_id=ctx.cycle.id, period=ctx.cycle.period,
+                          history=functools.cache(
+                              lambda: tuple(register.lines(session, definition_of,
+                                                        exclude=ctx.cycle.id))))
     for call in transition.guards:
         entry = GUARDS[call.name]
         if validators or entry.kind == "condition":
@@ -204,4 +216,14 @@ def _unit_refusals(transition: Transition, ctx: Context, target: str | None) -> 
     if not transition.repeatable and target in (ctx.facts.get(fact) or {}):
         return [_("{target} has already recorded {fact}").format(
                     target=target, fact=_label(fact, ctx.loaded.definition))]
+    return []
+
+
+def _key_refusals(transition: Transition, ctx: Context, value: Any) -> list[str]:
+    """A step keyed by an input records once per key: a second time is refused."""
+    fact = transition.records or ""
+    key = key_of(value)
+    if value is not None and key in (ctx.facts.get(fact) or {}):
+        return [_("{key} already has a recorded {fact}").format(
+                    key=key, fact=_label(fact, ctx.loaded.definition))]
     return []

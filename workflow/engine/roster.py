@@ -14,8 +14,8 @@ one is). A name that is not there is not found (exit 5), with the closest names 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -80,6 +80,19 @@ def actor(session: Session, name: str) -> Actor:
         raise NotFound(_("no person {name!r} is registered{did_you_mean} (see: thidua actor "
                          "add)").format(name=name, did_you_mean=did_you_mean(name, known)))
     return found
+
+
+def people_in(session: Session, specs: Mapping[str, Any],
+              values: dict[str, Any]) -> dict[str, Any]:
+    """The step's inputs with every input of type ``person`` as ``{name, unit}``: the person
+    as registered, and the unit they belong to when the step is taken."""
+    resolved = dict(values)
+    for key, spec in specs.items():
+        if spec.type == "person" and isinstance(values.get(key), str):
+            person = actor(session, values[key])
+            resolved[key] = {"name": person.name,
+                             "unit": queries.unit_name(session, person.unit_id)}
+    return resolved
 
 
 def actor_with_login(session: Session, login: str) -> Actor | None:

@@ -63,6 +63,10 @@ def _states(defn: Definition) -> Iterator[Found]:
         elif state.due and state.due.endswith("02-29"):
             yield ("states", i, "due"), _("{due!r} is not a date of every year (use 02-28)").format(
                                             due=state.due)
+    for i, t in enumerate(defn.transitions):
+        if t.due and not _valid_month_day(t.due):
+            yield ("transitions", i, "due"), _("{due!r} is not a date of the year").format(
+                                                 due=t.due)
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         found = ", ".join(initial) if initial else _("none")
@@ -169,6 +173,10 @@ def _graph(defn: Definition) -> Iterator[Found]:
                 yield ("transitions", i, "dest"), (
                     _("{trigger} leaves the final state {source!r}; from a final state a "
                       "step may only record (no dest)").format(trigger=t.trigger, source=source))
+    for i, t in enumerate(defn.transitions):
+        if t.due and not _valid_month_day(t.due):
+            yield ("transitions", i, "due"), _("{due!r} is not a date of the year").format(
+                                                 due=t.due)
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         return
@@ -196,6 +204,10 @@ def _reach(edges: dict[str, set[str]], start: str) -> set[str]:
 NEEDS = {"scores": "score_sheet", "award": "awards"}
 
 
+QUOTA_TYPES = {"count": "quota", "groups": "groups", "share_of_remaining": "fraction",
+               "persons": "integer"}
+
+
 def _catalogue(defn: Definition) -> Iterator[Found]:
     for name, award in defn.awards.items():
         quota = award.quota.model_dump(exclude_none=True) if award.quota else {}
@@ -204,6 +216,13 @@ def _catalogue(defn: Definition) -> Iterator[Found]:
                 yield ("awards", name, "quota", key), (
                     _("award {name!r}: quota parameter {parameter!r} is not defined").format(
                         name=name, parameter=parameter))
+            elif defn.parameters[parameter].type != QUOTA_TYPES[key]:
+                yield ("awards", name, "quota", key), (
+                    _("award {name!r}: quota {key} reads {parameter!r} as a {expected}, but it "
+                      "is a {actual}").format(name=name, key=key, parameter=parameter,
+                                              expected=QUOTA_TYPES[key],
+                                              actual=defn.parameters[parameter].type))
+        yield from _per_group(defn, name, quota)
     for i, t in enumerate(defn.transitions):
         for input_name, spec in t.inputs.items():
             needed = NEEDS.get(spec.type)
@@ -212,6 +231,24 @@ def _catalogue(defn: Definition) -> Iterator[Found]:
                     _("{trigger}: input {input_name!r} of type {type} needs a {needed} in "
                       "the definition").format(
                         trigger=t.trigger, input_name=input_name, type=spec.type, needed=needed))
+
+
+def _per_group(defn: Definition, name: str, quota: dict[str, str]) -> Iterator[Found]:
+    """A quota given per group names the groups, and gives a number for each of them."""
+    count = defn.parameters.get(quota.get("count", ""))
+    if count is None or not isinstance(count.value, dict):
+        return
+    groups = defn.parameters.get(quota.get("groups", ""))
+    if groups is None or not isinstance(groups.value, dict):
+        yield ("awards", name, "quota"), (
+            _("award {name!r}: {count!r} gives a quota per group: name the groups "
+              "parameter (groups:)").format(name=name, count=quota["count"]))
+    elif set(count.value) != set(groups.value):
+        yield ("awards", name, "quota"), (
+            _("award {name!r}: {count!r} gives quotas for {quotas}, the groups are "
+              "{groups}").format(name=name, count=quota["count"],
+                                 quotas=", ".join(sorted(count.value)),
+                                 groups=", ".join(sorted(groups.value))))
 
 
 def _scenarios(defn: Definition) -> Iterator[Found]:

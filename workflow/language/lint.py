@@ -34,6 +34,8 @@ TAIL_END = "+1-06-30"  # the last day a state of a cycle for year N may be due
 SIDE_PATH = re.compile(r"^(return_|refuse_|revoke|reject)")
 AWARD_INPUTS = frozenset({"award", "awards", "title_sought", "titles_sought"})
 GRANTED_NEVER = frozenset({"member_unit", "cluster_head"})  # they follow from the records
+# A document's number as Vietnamese documents write it: 15/HD-TĐKT, 06/2022/QH15, 98/2023/NĐ-CP.
+DOCUMENT_NUMBER = re.compile(r"\d+/(\d{4}/)?[A-ZĐ][\w-]*")
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def lint_files(files: list[str]) -> list[LintReport]:
 def domain_checks(defn: Definition) -> list[Check]:
     """Every finding of the domain rules on a structurally valid definition."""
     return [*_roles(defn), *_dues(defn), *_awards(defn), *_reasons(defn), *_parameters(defn),
-            *_labels(defn), *_scenarios(defn)]
+            *_quota_sources(defn), *_labels(defn), *_scenarios(defn)]
 
 
 def _roles(defn: Definition) -> Iterator[Check]:
@@ -182,7 +184,8 @@ def _awards(defn: Definition) -> Iterator[Check]:
 def _call_awards(i: int, t: Any, ids: set[str]) -> Iterator[Check]:
     for kind in ("guards", "effects", "actions"):
         for j, call in enumerate(getattr(t, kind, [])):
-            for ref in _listed(call.params.get("award")) + _listed(call.params.get("awards")):
+            named = [call.params.get(key) for key in ("award", "awards", "held", "for_award")]
+            for ref in [ref for value in named for ref in _listed(value)]:
                 if ref not in ids:
                     yield ERROR, ("transitions", i, kind, j), (
                         _("{trigger}: {call} names {ref!r}, not an award of the catalogue").format(
@@ -247,6 +250,20 @@ def _parameters(defn: Definition) -> Iterator[Check]:
                 _("parameter {name!r} has no effective date (effective_from); it is taken as "
                   "effective from the definition's {isoformat}").format(
                     name=name, isoformat=defn.effective_from.isoformat()))
+
+
+def _quota_sources(defn: Definition) -> Iterator[Check]:
+    """A quota is set each year by a guidance document: its basis names that document's
+    number, or the parameter says it is an example (``example: true``)."""
+    named = {p for award in defn.awards.values() if award.quota is not None
+             for p in award.quota.model_dump(exclude_none=True).values()}
+    for name in sorted(named):
+        parameter = defn.parameters.get(name)
+        if parameter is None or parameter.example or DOCUMENT_NUMBER.search(parameter.basis):
+            continue
+        yield WARNING, ("parameters", name, "basis"), (
+            f"quota parameter {name!r}: its basis names no document number (such as "
+            "15/HD-TĐKT): say which year's guidance sets it, or mark it example: true")
 
 
 def _labels(defn: Definition) -> Iterator[Check]:

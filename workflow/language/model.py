@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from thidua.workflow.i18n import _
+from thidua.workflow.names import visible
 from thidua.workflow.timeutil import FIRST_YEAR, LAST_YEAR
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
@@ -40,18 +41,31 @@ def _name(value: str) -> str:
 NAME_SCHEMA: dict[str, Any] = {"type": "string", "pattern": f"^{NAME_PATTERN.pattern}$"}
 Name = Annotated[str, AfterValidator(_name), WithJsonSchema(NAME_SCHEMA)]
 InputType = Literal["text", "number", "integer", "list", "date", "bool", "scores", "tally",
-                    "award", "document", "documents"]
+                    "award", "document", "documents", "person", "people", "unit", "units"]
+# What a meeting step must ask for, by input name and type (see ``Transition.meeting``).
+MEETING_INPUTS = {"place": "text", "starts_on": "date", "ends_on": "date", "chaired_by": "person"}
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _shown(value: str) -> str:
+    if not visible(value):
+        raise ValueError(_("is blank: white space and invisible characters alone show "
+                           "nothing"))
+    return value
+
+
+# A label or a basis: a text that shows something (not only spaces, zero-width characters...).
+Shown = Annotated[str, Field(min_length=1), AfterValidator(_shown)]
+
+
 class Label(_Frozen):
     """A text in Vietnamese and in English."""
 
-    vi: Annotated[str, Field(min_length=1)]
-    en: Annotated[str, Field(min_length=1)]
+    vi: Shown
+    en: Shown
 
     def get(self, lang: str) -> str:
         """The text in ``lang`` (``vi`` or ``en``)."""
@@ -62,10 +76,12 @@ class Parameter(_Frozen):
     """A named threshold of the rules, with its type and its legal basis."""
 
     value: Any
-    type: Literal["fraction", "integer", "date", "choice", "text"] | None = None
+    type: Literal["fraction", "integer", "date", "choice", "text", "quota", "groups"] | None \
+        = None
     choices: list[str] | None = None
-    basis: Annotated[str, Field(min_length=1)]
+    basis: Shown
     effective_from: dt.date | None = None
+    example: StrictBool = False  # an illustrative value, from no document (lint says so)
 
 
 class InputSpec(_Frozen):
@@ -111,6 +127,13 @@ class Call(_Frozen):
         return data
 
 
+def _due(value: str | None) -> str | None:
+    if value is not None and not DUE_PATTERN.fullmatch(value):
+        raise ValueError(_("{value!r} is not a due date: write MM-DD, or +1-MM-DD for a "
+                           "date in the following year").format(value=value))
+    return value
+
+
 class State(_Frozen):
     """A state of the cycle."""
 
@@ -124,10 +147,7 @@ class State(_Frozen):
     @field_validator("due")
     @classmethod
     def _due(cls, value: str | None) -> str | None:
-        if value is not None and not DUE_PATTERN.fullmatch(value):
-            raise ValueError(_("{value!r} is not a due date: write MM-DD, or +1-MM-DD for a "
-                               "date in the following year").format(value=value))
-        return value
+        return _due(value)
 
 
 class Transition(_Frozen):
@@ -143,10 +163,18 @@ class Transition(_Frozen):
     effects: list[Call] = []
     records: Name | None = None
     per_unit: StrictBool = False
+    keyed_by: Name | None = None
     repeatable: StrictBool = False
     actions: list[Call] = []
     inputs: dict[Name, InputSpec] = {}
     reason_required: StrictBool = False
+    meeting: StrictBool = False  # the step records a meeting (see MEETING_INPUTS)
+    due: str | None = None  # the last day the step may be taken (MM-DD or +1-MM-DD)
+
+    @field_validator("due")
+    @classmethod
+    def _last_day(cls, value: str | None) -> str | None:
+        return _due(value)
 
     @field_validator("source", mode="before")
     @classmethod
@@ -159,6 +187,22 @@ class Transition(_Frozen):
             raise ValueError(_("a per-unit step must name the fact it records (records:)"))
         if self.repeatable and not self.per_unit:
             raise ValueError(_("only a per-unit step can be repeatable"))
+        if self.keyed_by is not None:
+            if self.records is None or self.per_unit:
+                raise ValueError(_("a step keyed by an input records a fact (records:) and is "
+                                   "not per unit"))
+            if self.keyed_by not in self.inputs or not self.inputs[self.keyed_by].required:
+                raise ValueError(_("keyed_by names {input!r}, which is not a required input "
+                                   "of the step").format(input=self.keyed_by))
+        if self.meeting:
+            if self.records is None or self.per_unit:
+                raise ValueError(_("a meeting step records one fact for the cluster (records:, "
+                                   "not per_unit)"))
+            wrong = [f"{name} ({kind})" for name, kind in MEETING_INPUTS.items()
+                     if name not in self.inputs or self.inputs[name].type != kind]
+            if wrong:
+                raise ValueError(_("a meeting step asks for {inputs}").format(
+                    inputs=", ".join(wrong)))
         return self
 
 
@@ -197,14 +241,14 @@ class ScoreSheet(_Frozen):
 
 
 class Quota(_Frozen):
-    """How many proposals of an award a cluster may make, from named parameters: a count
-    (with a larger count from a cluster size on), or a share of the members not proposed for a
-    counted award."""
+    """How many proposals of an award a cluster may make, from named parameters: a ``count``
+    (a ``quota`` parameter: one number for the cluster, or one per emulation group of the
+    ``groups`` parameter), or a share of the members not proposed for a counted award."""
 
     count: Name | None = None
-    count_large: Name | None = None
-    large_from: Name | None = None
+    groups: Name | None = None
     share_of_remaining: Name | None = None
+    persons: Name | None = None  # how many persons may be proposed for it
 
 
 class Award(_Frozen):
@@ -214,6 +258,8 @@ class Award(_Frozen):
     label: Label
     level: str | None = None
     quota: Quota | None = None
+    recipients: Annotated[list[Literal["unit", "person"]], Field(min_length=1)] = \
+        ["unit", "person"]
 
 
 class ScenarioStep(_Frozen):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from thidua.workflow.language.model import Definition, Parameter
 
 Found = tuple[tuple[str | int, ...], str]
-TYPES = ("fraction", "integer", "date", "choice", "text")
+TYPES = ("fraction", "integer", "date", "choice", "text", "quota", "groups")
 _FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 _DECIMAL = re.compile(r"^\s*\d+(\.\d+)?\s*$")
 
@@ -76,6 +76,40 @@ def _check_value(parameter: Parameter) -> str | None:
                    value=value, choices=', '.join(parameter.choices or []))
     elif kind == "text" and (not isinstance(value, str) or not value.strip()):
         return _("{value!r} is not a text").format(value=value)
+    elif kind == "quota":
+        return _quota_problem(value)
+    elif kind == "groups":
+        return _groups_problem(value)
+    return None
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _quota_problem(value: Any) -> str | None:
+    """A quota is a whole number for the cluster, or one per emulation group."""
+    if _count(value) or (isinstance(value, dict) and value
+                         and all(isinstance(k, str) and _count(v) for k, v in value.items())):
+        return None
+    return _("{value!r} is not a quota: a whole number, or one per group ({{GROUP: N}})").format(
+        value=value)
+
+
+def _groups_problem(value: Any) -> str | None:
+    """Emulation groups: named, each a list of units, no unit in two groups."""
+    if not isinstance(value, dict) or not value or not all(
+            isinstance(k, str) and isinstance(v, list) and v
+            and all(isinstance(u, str) and u for u in v) for k, v in value.items()):
+        return _("groups are written {{GROUP: [UNIT, ...]}}, each with at least one "
+                 "unit").format()
+    seen: dict[str, str] = {}
+    for group, units in value.items():
+        for unit in units:
+            if unit in seen:
+                return _("{unit!r} is in two groups ({first}, {second})").format(
+                    unit=unit, first=seen[unit], second=group)
+            seen[unit] = group
     return None
 
 

@@ -2,7 +2,8 @@
 
 A unit is eligible when it registered (no registration, no eligibility), has a published score,
 and the cluster's ballot gave it more than the threshold of all member units. Quotas come from
-the award catalogue and the definition's parameters.
+the award catalogue and the definition's yearly parameters, for the cluster or per emulation
+group.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 from thidua.workflow import i18n
 from thidua.workflow.i18n import _
 from thidua.workflow.rules.ballot import more_than, share
+from thidua.workflow.rules.candidates import PersonInput, candidate_of
 from thidua.workflow.rules.registry import (
     FactName,
     InputName,
@@ -61,23 +63,47 @@ def eligible(situation: Situation, params: EligibleParams) -> list[str]:
     return reasons
 
 
-def quota_for(award: Any, parameters: dict[str, Any], members: int,
-              proposals: dict[str, Any], awards: dict[str, Any], award_field: str) -> int | None:
-    """How many proposals of ``award`` the cluster may make (None: no limit)."""
+def group_of(unit: str, groups: dict[str, list[str]] | None) -> str | None:
+    """The emulation group ``unit`` belongs to (None: the cluster is not split, or it is in
+    no group)."""
+    return next((g for g, units in (groups or {}).items() if unit in units), None)
+
+
+def _counted(awards: dict[str, Any], proposals: dict[str, Any], award_field: str) -> list[str]:
+    """The units proposed for an award whose quota is a count."""
+    return [u for u, p in proposals.items()
+            if getattr(awards.get(p.get(award_field)), "quota", None) is not None
+            and awards[p[award_field]].quota.count is not None]
+
+
+def quota_for(award: Any, parameters: dict[str, Any], members: tuple[str, ...], unit: str,
+              proposals: dict[str, Any], awards: dict[str, Any],
+              award_field: str, persons: bool = False
+              ) -> tuple[int | None, str | None, list[str]]:
+    """How many proposals of ``award`` may be made where ``unit`` competes (None: no limit),
+    the emulation group that is (None: the whole cluster), and the units counted against it;
+    with ``persons``, how many proposals of persons."""
     quota = award.quota
     if quota is None:
-        return None
+        return None, None, list(members)
+    if persons:
+        return (None if quota.persons is None else int(parameters[quota.persons])), None, \
+            list(members)
     if quota.count is not None:
-        large = quota.count_large and quota.large_from and \
-            members >= int(parameters[quota.large_from])
-        return int(parameters[quota.count_large if large else quota.count])
+        value = parameters[quota.count]
+        groups = parameters.get(quota.groups) if quota.groups else None
+        group = group_of(unit, groups)
+        if groups is None:
+            return int(value), None, list(members)
+        if group is None:
+            return 0, None, []
+        return int(value[group] if isinstance(value, dict) else value), group, groups[group]
     if quota.share_of_remaining is not None:
-        counted = [u for u, p in proposals.items()
-                   if awards.get(p.get(award_field)) is not None
-                   and awards[p[award_field]].quota is not None
-                   and awards[p[award_field]].quota.count is not None]
-        return math.floor(share(parameters[quota.share_of_remaining]) * (members - len(counted)))
-    return None
+        counted = _counted(awards, proposals, award_field)
+        limit = math.floor(share(parameters[quota.share_of_remaining])
+                           * (len(members) - len(counted)))
+        return limit, None, list(members)
+    return None, None, list(members)
 
 
 class QuotaParams(Params):
@@ -86,26 +112,46 @@ class QuotaParams(Params):
     award: InputName = "award"
     proposal: FactName = "proposal"
     proposed_award: Annotated[str, field_of("proposal")] = "award"
+    person: PersonInput = None
 
 
-def award_quota(situation: Situation, params: QuotaParams) -> list[str]:
-    """The proposal stays within the award's quota for the cluster."""
-    definition = situation.definition
+def within_quota(situation: Situation, params: QuotaParams) -> list[str]:
+    """The proposal stays within the award's quota for the cluster, or for the emulation group
+    of the unit proposed when the year's quota is given per group."""
+    definition, unit = situation.definition, situation.unit or ""
     name = situation.inputs.get(params.award)
     if definition is None or name not in definition.awards:
         return []
     award = definition.awards[name]
     proposals = dict(situation.facts.get(params.proposal) or {})
-    members = len(situation.members)
-    limit = quota_for(award, situation.parameters, members, proposals, definition.awards,
-                      params.proposed_award)
-    already = sorted(u for u, p in proposals.items() if p.get(params.proposed_award) == name)
+    persons = params.person is not None
+    limit, group, pool = quota_for(award, situation.parameters, situation.members, unit,
+                                   proposals, definition.awards, params.proposed_award,
+                                   persons=persons)
+    if not persons and award.quota is not None and award.quota.groups and group is None:
+        return [_("{unit} is in no emulation group of {groups}: {award} is given per "
+                  "group").format(unit=unit, groups=award.quota.groups,
+                                  award=award.label.get(i18n.current()))]
+    already = sorted(u for u, p in proposals.items()
+                     if p.get(params.proposed_award) == name and (persons or u in pool))
     if limit is None or len(already) < limit:
         return []
-    return [_("{award} over the quota: at most {limit} for a cluster of {members} member "
-              "units, already proposed: {already}").format(
-                award=award.label.get(i18n.current()), limit=limit, members=members,
-                already=", ".join(already) or _("none"))]
+    label, shown = award.label.get(i18n.current()), ", ".join(already) or _("none")
+    if persons:
+        refusal = _("{award} over the quota: at most {limit} for persons, already proposed: "
+                    "{already}").format(award=label, limit=limit, already=shown)
+    elif group is not None:
+        refusal = _("{award} over the quota: at most {limit} for group {group} ({units}), "
+                    "already proposed: {already}").format(
+                        award=label, limit=limit, group=group, units=", ".join(pool),
+                        already=shown)
+    else:
+        refusal = _("{award} over the quota: at most {limit} for a cluster of {members} member "
+                    "units, already proposed: {already}").format(
+                        award=label, limit=limit, members=len(situation.members),
+                        already=shown)
+    candidate = candidate_of(situation, params.person)
+    return [f"{candidate.name}: {refusal}" if candidate else refusal]
 
 
 class CouncilParams(Params):

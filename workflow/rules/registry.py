@@ -45,6 +45,10 @@ class Situation:
     deputy: str | None = None
     definition: Any = None  # the Definition, for its score sheet and catalogue
     zone: Any = None  # the database's business zone (a tzinfo), for the dates a rule names
+    cycle_id: int | None = None
+    period: int | None = None
+    # The award register of every other cycle, read only when a rule asks (see rules/register)
+    history: Callable[[], tuple[Any, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,11 @@ class FactParams(Params):
 
 
 def declared(params: Params) -> Iterator[tuple[str, Reads, str]]:
-    """Each ``(field, marker, name)`` that ``params`` says the rule reads or writes."""
+    """Each ``(field, marker, name)`` that ``params`` says the rule reads or writes (a field
+    left empty, such as an optional ``person`` input, reads nothing)."""
     for name, info in type(params).model_fields.items():
         for marker in info.metadata:
-            if isinstance(marker, Reads):
+            if isinstance(marker, Reads) and getattr(params, name) is not None:
                 yield name, marker, getattr(params, name)
 
 
@@ -123,6 +128,11 @@ def fact_label(fact: str, definition: Any = None) -> str:
                 text = str(transition.label.get(lang))
                 return text[:1].lower() + text[1:]
     return fact.replace("_", " ")
+
+
+def key_of(value: Any) -> str:
+    """The key a step keyed by an input records its fact under: a person's name, or the text."""
+    return str(value.get("name")) if isinstance(value, dict) else str(value)
 
 
 def number(value: Any, default: int = 0) -> int:

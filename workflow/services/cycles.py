@@ -22,6 +22,7 @@ from thidua.workflow import names
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.inputs import Attachment, check_inputs
 from thidua.workflow.engine.judge import Judgement, context, cycle_version, judge, load_cycle
+from thidua.workflow.engine.named import check_named
 from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, TransitionRefused
 from thidua.workflow.i18n import _
@@ -243,6 +244,8 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         transition = _transition(ctx.loaded, trigger, cycle.state)
         unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
         values = check_inputs(trigger, transition.inputs, inputs or {}, ctx.loaded.definition)
+        check_named(session, trigger, transition.inputs, values)
+        values = roster.people_in(session, transition.inputs, values)
         person = identity.acting_person(session, db, actor, trigger)
 
         def verdict(validators: bool) -> Judgement:

@@ -33,7 +33,10 @@ HN, BN, BG, VP = ("Hội CCB TP Hà Nội", "Hội CCB tỉnh Bắc Ninh", "Hộ
 SECRETARIAT = "Cao Văn Thắng"
 HEAD = "Đào Anh Dũng"
 COUNCIL = "Hội đồng TĐKT Hội CCB Việt Nam"
+CHAIRMAN = "Chủ tịch Trung ương Hội CCB Việt Nam"
 AUDITOR = "Ban Kiểm tra Hội CCB Việt Nam"
+# Individuals proposed for a certificate of merit: illustrative, the report names none.
+MEMBER_A, MEMBER_B = "Hội viên A (minh họa)", "Hội viên B (minh họa)"
 
 # (name, unit, granted role or None): member units act through their standing committees.
 PEOPLE: list[tuple[str, str | None, str | None]] = [
@@ -44,6 +47,9 @@ PEOPLE: list[tuple[str, str | None, str | None]] = [
     ("Thường trực Hội CCB tỉnh Bắc Giang", BG, None),
     (SECRETARIAT, BN, "secretariat"),    # head of the propaganda board: enters the steps
     (COUNCIL, None, "council"),
+    (CHAIRMAN, None, "chairman"),        # signs the decision: the decision-maker
+    (MEMBER_A, HN, None),
+    (MEMBER_B, HN, None),
     (AUDITOR, None, "auditor"),
 ]
 PLAN = "Kế hoạch thi đua năm 2023 của Cụm thi đua số 5"
@@ -54,7 +60,16 @@ MINUTES = ("Hội nghị sơ kết 6 tháng đầu năm 2023 của Cụm thi đu
            "Bắc Ninh; Hội CCB tỉnh Vĩnh Phúc (đ/c Lê Anh Thư) phát biểu; Cụm chia tay Hội CCB "
            "các tỉnh Vĩnh Phúc, Bắc Ninh, Bắc Giang")
 
+FAREWELL = "Cụm chia tay Hội CCB các tỉnh Vĩnh Phúc, Bắc Ninh, Bắc Giang"
 HN_OFFICE = "Thường trực Hội CCB TP Hà Nội"
+DECISION = "01/QĐ-CCB (minh họa)"
+# Illustrative: units that join the cluster for the second half (after three of its four
+# members leave at the review), so that the year-end ballot is not a vote of one unit. The
+# first of them is deputy from the day it joins.
+JOINED_ON = "2023-07-01"
+JOINING = [("Hội CCB tỉnh Hải Dương", "Thường trực Hội CCB tỉnh Hải Dương"),
+           ("Hội CCB tỉnh Hưng Yên", "Thường trực Hội CCB tỉnh Hưng Yên"),
+           ("Hội CCB tỉnh Thái Bình", "Thường trực Hội CCB tỉnh Thái Bình")]
 
 
 def _doc(name: str, text: str) -> Attachment:
@@ -99,21 +114,36 @@ STEPS: list[Step] = [
        {"summary": f"Báo cáo kết quả thi đua 6 tháng đầu năm 2023 của {unit}"}, None, False)
       for i, unit in enumerate((HN, BN, BG, VP), start=1)],
     ("2023-06-29T11:00+07:00", HEAD, "hold_midyear_review", None,
-     {"place": "tỉnh Bắc Ninh", "chaired_by": f"{HEAD}, Chủ tịch Hội CCB tỉnh Bắc Ninh, Cụm trưởng",
-      "presented_by": "Phạm Hồng Thắng, Phó Chủ tịch Hội CCB tỉnh Bắc Ninh",
-      "minutes": MINUTES, "second_half_tasks": TASKS}, None, True),
+     {"place": "tỉnh Bắc Ninh", "starts_on": "2023-06-28", "ends_on": "2023-06-29",
+      "chaired_by": HEAD, "presented_by": ["Phạm Hồng Thắng"], "speakers": ["Lê Anh Thư"],
+      "attending_units": [HN, BN, BG, VP], "attending_people": [HEAD, "Lê Anh Thư"],
+      "minutes": _doc("bien-ban-so-ket-6-thang-2023.txt", MINUTES),
+      "second_half_tasks": TASKS, "decisions": [FAREWELL],
+      "leaving": [VP, BN, BG]}, None, True),
     ("2023-06-29T15:00+07:00", HEAD, "hand_over", None,
      {"outgoing_head": BN, "incoming_head": HN, "leaving": [VP, BN, BG]}, None, True),
+    *[(f"2023-07-1{i}", office, "register_late", unit,
+       {"targets": "Hoàn thành tốt các chỉ tiêu 6 tháng cuối năm 2023"}, None, False)
+      for i, (unit, office) in enumerate(JOINING)],
     ("2023-11-01", HN_OFFICE, "open_self_assessment", None, {}, None, False),
     ("2023-11-20", HN_OFFICE, "submit_year_report", HN,
      {"report": f"Báo cáo tổng kết thi đua năm 2023 của {HN}",
       "self_scores": {**_scores(38, 24, 19, 14), "bonus": 2}}, None, False),
+    *[(f"2023-11-2{i + 1}", office, "submit_year_report", unit,
+       {"report": f"Báo cáo tổng kết thi đua năm 2023 của {unit}",
+        "self_scores": _scores(36 - i, 22, 18, 13)}, None, False)
+      for i, (unit, office) in enumerate(JOINING)],
     ("2023-12-01", HN_OFFICE, "close_self_assessment", None, {}, None, False),
     ("2023-12-05", SECRETARIAT, "publish_scores", None, {}, None, False),
     ("2023-12-12", SECRETARIAT, "record_ballot", None,
-     {"ballots_issued": 1, "ballots_returned": 1, "ballots_valid": 1, "votes": {HN: 1}},
-     None, False),
-    ("2023-12-12", SECRETARIAT, "propose", HN, {"award": "co_thi_dua"}, None, False),
+     {"ballots_issued": 4, "ballots_returned": 4, "ballots_valid": 4,
+      "votes": {HN: 4, JOINING[0][0]: 2}}, None, False),
+    ("2023-12-12", SECRETARIAT, "propose", HN,
+     {"award": "co_thi_dua", "achievements": "Dẫn đầu Cụm thi đua số 5 năm 2023"}, None, False),
+    *[("2023-12-13", SECRETARIAT, "propose_person", None,
+       {"person": person, "award": "bang_khen",
+        "achievements": f"Thành tích năm 2023 của {person}"}, None, False)
+      for person in (MEMBER_A, MEMBER_B)],
     ("2023-12-18", SECRETARIAT, "submit_proposal", None, DOSSIER, None, False),
     ("2023-12-22", COUNCIL, "start_council_review", None, {}, None, False),
     ("2024-01-10", COUNCIL, "return_dossier", None, {},
@@ -123,12 +153,17 @@ STEPS: list[Step] = [
          "thanh-tich-ha-noi-2023-bo-sung.txt",
          f"Báo cáo thành tích năm 2023 của {HN}, có xác nhận của cấp ủy")]}, None, False),
     ("2024-01-16", COUNCIL, "start_council_review", None, {}, None, False),
-    ("2024-02-20", COUNCIL, "accept_dossier", None, {"votes_for": 9, "members_total": 11},
-     None, False),
-    ("2024-03-01", COUNCIL, "issue_decision", None,
-     {"number": "(minh họa)", "date": "2024-03-01", "signer": "Chủ tịch Hội CCB Việt Nam",
-      "awards": [f"Cờ thi đua năm 2023: {HN}"]}, None, False),
+    *[("2024-02-20", COUNCIL, "council_vote", None,
+       {"candidate": name, "votes_for": yes, "votes_against": no, "abstaining": 11 - yes - no,
+        "members_total": 11}, None, False)
+      for name, yes, no in ((HN, 10, 1), (MEMBER_A, 8, 2), (MEMBER_B, 5, 4))],
+    ("2024-03-01", CHAIRMAN, "issue_decision", None,
+     {"number": DECISION, "date": "2024-03-01", "lines": [HN, MEMBER_A]}, None, False),
     ("2024-03-15", AUDITOR, "close", None, {}, None, False),
+    ("2024-06-10", CHAIRMAN, "revoke", None,
+     {"line": "2", "ground": "false_declaration",
+      "recovered": "Bằng khen và tiền thưởng kèm theo"},
+     "(minh họa) Kết luận kiểm tra: khai man thành tích", False),
 ]
 # The 2025 merger of provinces: units merge, and membership follows (docs/domain.md).
 MERGERS = [(BG, BN, "2025-07-01"), (VP, "Hội CCB tỉnh Phú Thọ", "2025-07-01")]
@@ -183,6 +218,17 @@ def _setup(db: Database) -> None:
         identity.grant(db, ADMIN, "administrator", cluster_name=None)
 
 
+def _second_half(db: Database) -> None:
+    """The units joining for the second half (illustrative), their standing committees, and
+    the first of them deputy from the day it joins."""
+    day = dt.date.fromisoformat(JOINED_ON)
+    for unit, office in JOINING:
+        membership.add_member(db, CLUSTER, unit, day)
+        directory.add_actor(db, office, unit_name=unit)
+        identity.delegate(db, office, db.operator)
+    membership.change_leadership(db, CLUSTER, PERIOD, day, HN, JOINING[0][0])
+
+
 def run(db: Database) -> DemoRun:
     """Record the reference cycle in ``db`` (once; a second run finds the first)."""
     _setup(db)
@@ -195,6 +241,8 @@ def run(db: Database) -> DemoRun:
     for when, who, trigger, unit, inputs, reason, _reference in STEPS:
         fire(db, started.cycle_id, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
              occurred_at=when)
+        if trigger == "hand_over":
+            _second_half(db)
     for unit, into, day in MERGERS:
         membership.merge(db, unit, into, dt.date.fromisoformat(day))
     return DemoRun(started.cycle_id, True, len(STEPS) + 1)
@@ -207,21 +255,28 @@ def from_reference(trigger: str) -> bool:
 
 def reference_facts(db: Database, cycle_id: int) -> dict[str, Any]:
     """What the cycle recorded of the reference event, read back from its facts."""
+    from thidua.workflow.services.meetings import person_name, span
     from thidua.workflow.services.views import show
 
     facts = show(db, cycle_id).facts
     review = facts.get("midyear_minutes", {})
     handover = facts.get("leadership_handover", {})
     return {
-        "date": "28–29/6/2023", "place": review.get("place"),
+        "date": span(review.get("starts_on"), review.get("ends_on")),
+        "place": review.get("place"),
         "lines": [
-            _("mid-year review chaired by {person}").format(person=review.get("chaired_by")),
-            _("report presented by {person}").format(person=review.get("presented_by")),
+            _("mid-year review chaired by {person}, the cluster head").format(
+                person=person_name(review.get("chaired_by"))),
+            _("report presented by {persons}").format(
+                persons=", ".join(review.get("presented_by") or [])),
+            _("speakers: {persons}").format(persons=", ".join(review.get("speakers") or [])),
+            _("units attending (standing committees): {units}").format(
+                units=", ".join(review.get("attending_units") or [])),
             _("second-half tasks: {tasks}").format(
                 tasks="; ".join(review.get("second_half_tasks", []))),
+            _("farewell to {units}").format(units=", ".join(review.get("leaving") or [])),
             _("handover: {outgoing} hands over to {incoming}").format(
                 outgoing=handover.get("outgoing_head"), incoming=handover.get("incoming_head")),
-            _("farewell to {units}").format(units=", ".join(handover.get("leaving", []))),
             _("filed by {person}, head of the propaganda board").format(person=SECRETARIAT),
         ],
     }

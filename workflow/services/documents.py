@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
 from thidua.workflow.i18n import _
 from thidua.workflow.services.db import Database
+from thidua.workflow.services.outfile import write_file
 
 LIMIT_KEY = "document_limit"
 LIMIT_BOUNDS = (1 << 10, 1 << 30)  # 1 KB to 1 GB: PostgreSQL holds no larger value
@@ -90,6 +91,19 @@ def content_hash(target: Any, row: Any) -> tuple[str, int]:
     return digest.hexdigest(), length
 
 
+def _one(session: Session, digest: str) -> Any:
+    """The stored document ``digest`` names (a unique prefix of 8 or more characters)."""
+    if len(digest) < 8:
+        raise InvalidInput(_("give at least 8 characters of the document's hash"))
+    rows = stored.starting(session, digest)
+    if not rows:
+        raise NotFound(_("no document {digest}").format(digest=digest))
+    if len(rows) > 1:
+        raise InvalidInput(_("{digest} matches several documents: give more of the "
+                             "hash").format(digest=digest))
+    return rows[0]
+
+
 @dataclass(frozen=True)
 class DocumentView:
     """A stored document and the steps that cite it."""
@@ -103,19 +117,54 @@ class DocumentView:
 
 def show(db: Database, digest: str) -> DocumentView:
     """The stored document ``digest`` (a unique prefix of 8 or more characters will do)."""
-    if len(digest) < 8:
-        raise InvalidInput(_("give at least 8 characters of the document's hash"))
     with db.transaction(write=False) as session:
-        rows = stored.starting(session, digest)
-        if not rows:
-            raise NotFound(_("no document {digest}").format(digest=digest))
-        if len(rows) > 1:
-            raise InvalidInput(_("{digest} matches several documents: give more of the "
-                                 "hash").format(
-                                   digest=digest))
-        doc = rows[0]
+        doc = _one(session, digest)
         actual, length = content_hash(session, doc)
         cited = ledger.citing(session, doc.sha256)
         return DocumentView(doc.sha256, doc.name, doc.size,
                             actual == doc.sha256 and length == doc.size,
                             [{"seq": s, "cycle": c, "trigger": t} for s, c, t in cited])
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A stored document written back: which, how many bytes, where (None: the stream)."""
+
+    sha256: str
+    name: str
+    size: int
+    file: str | None
+
+
+def get(db: Database, digest: str, target: BinaryIO | str) -> Fetched:
+    """Write the stored document ``digest`` back, byte for byte, to ``target``: an open binary
+    stream or a file path. Its content must hash to its name (else :class:`IntegrityFailure`,
+    and nothing is written): a file is written whole through its partial file and checked
+    before it is moved into place; a stream gets the content only once it has been checked
+    (read twice, in one snapshot), a chunk at a time."""
+    with db.transaction(write=False) as session:
+        doc = _one(session, digest)
+        if isinstance(target, str):
+            write_file(target, lambda file: _copy(session, doc, file))
+            return Fetched(doc.sha256, doc.name, doc.size, target)
+        _check(doc, *content_hash(session, doc))
+        _copy(session, doc, target)
+        return Fetched(doc.sha256, doc.name, doc.size, None)
+
+
+def _copy(session: Session, doc: Any, out: BinaryIO) -> None:
+    if doc.kind != "blob":
+        content_hash(session, doc)  # says how it was changed
+    digest, length = hashlib.sha256(), 0
+    for chunk in stored.chunks(session, doc.sha256):
+        digest.update(chunk)
+        length += len(chunk)
+        out.write(chunk)
+    _check(doc, digest.hexdigest(), length)
+
+
+def _check(doc: Any, actual: str, length: int) -> None:
+    if actual != doc.sha256 or length != doc.size:
+        raise IntegrityFailure(f"document {doc.name!r} ({doc.sha256[:12]}) no longer matches "
+                               f"its hash: its stored content was changed; nothing was "
+                               "written; run thidua audit verify", kind="altered")

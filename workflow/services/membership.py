@@ -94,3 +94,26 @@ def set_leadership(db: Database, cluster: str, period: int, head: str,
         set_leadership_in(session, row, period, head, deputy)
         record(session, db, kind="admin", trigger="cluster_head", actor=by,
                inputs={"cluster": cluster, "period": period, "head": head, "deputy": deputy})
+
+
+def change_leadership(db: Database, cluster: str, period: int, on: dt.date, head: str | None,
+                      deputy: str | None) -> tuple[str, str | None]:
+    """From ``on`` the head and deputy of ``cluster`` in ``period`` are ``head`` (default: the
+    head on that day) and ``deputy``, each a member unit on that day: a unit that joined
+    during the year can be made deputy from the day it joined. Returns the two."""
+    cluster = names.name(cluster, "cluster")
+    head, deputy = names.optional_name(head, "--head"), names.optional_name(deputy, "--deputy")
+    if on.year not in (period, period + 1):
+        raise InvalidInput(f"--on {on.isoformat()} is not in {period} (nor in the closing "
+                           f"months of {period + 1})")
+    with db.transaction() as session:
+        row = roster.cluster(session, cluster)
+        by = identity.require_admin(session, db, "cluster head", identity.Scope(row.id, period))
+        head = head or queries.leadership(session, row.id, period, on)[0]
+        if head is None:
+            raise InvalidInput(f"{cluster} has no head for {period}: give --head")
+        roster.change_head(session, row.id, period, on, head, deputy)
+        record(session, db, kind="admin", trigger="cluster_head_change", actor=by,
+               inputs={"cluster": cluster, "period": period, "head": head, "deputy": deputy,
+                       "on": on.isoformat()})
+    return head, deputy

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from thidua.workflow.engine import register
 from thidua.workflow.rules.ballot import more_than, share
 from thidua.workflow.services.db import Database
+from thidua.workflow.services.meetings import meetings
 from thidua.workflow.services.views import definition_for, enters_state, history, show
 from thidua.workflow.timeutil import business_day
 
@@ -28,17 +30,46 @@ def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any
         "steps": [{"date": e["day"], "trigger": e["trigger"], "actor": e["actor"],
                    "role": e["role"], "unit": e["unit"], "reason": e["reason"]}
                   for e in events],
+        "meetings": meetings(definition, facts, lang),
         "matrix": _matrix(definition, facts, events),
+        "criteria": _criteria(definition, lang),
         "scoreboard": (facts.get("scores") or {}).get("ranking", []),
         "corrections": facts.get("score_corrections", {}),
         "ballot": _ballot(facts, definition, view.members),
-        "proposals": [{"unit": u, "award": p["award"],
-                       "label": definition.awards[p["award"]].label.get(lang)
-                       if p["award"] in definition.awards else p["award"]}
-                      for u, p in sorted((facts.get("proposal") or {}).items())],
+        "proposals": _proposals(facts, definition, lang),
         "decision": facts.get("decision"),
+        "awards": list(register.lines_of(view.id, view.cluster, view.period, facts,
+                                         register.awards_fact(definition))),
         "revocation": facts.get("revocation"),
     }
+
+
+def _proposals(facts: dict[str, Any], definition: Any, lang: str) -> list[dict[str, Any]]:
+    """Each candidate proposed (units, then persons), the award sought and the council's
+    vote on it."""
+    votes = facts.get("council_votes") or {}
+    found = [(u, "unit", u, p) for u, p in sorted((facts.get("proposal") or {}).items())]
+    found += [(n, "person", (p.get("person") or {}).get("unit"), p)
+              for n, p in sorted((facts.get("person_proposal") or {}).items())]
+    return [{"unit": name, "candidate": name, "kind": kind, "of_unit": unit,
+             "award": p.get("award"),
+             "label": definition.awards[p["award"]].label.get(lang)
+             if p.get("award") in definition.awards else p.get("award"),
+             "achievements": p.get("achievements"),
+             "council": votes.get(name)} for name, kind, unit, p in found]
+
+
+def _criteria(definition: Any, lang: str) -> list[dict[str, Any]]:
+    """The score sheet's criteria, then its bonus and penalty: id, label and most points."""
+    sheet = definition.score_sheet
+    if sheet is None:
+        return []
+    rows = [{"id": c.id, "label": c.label.get(lang), "max": c.max}
+            for c in sheet.criteria]
+    extra = {"bonus": ("Điểm thưởng", "Bonus"), "penalty": ("Điểm trừ", "Penalty")}
+    return rows + [{"id": key, "label": extra[key][lang != "vi"], "max": most}
+                   for key, most in (("bonus", sheet.bonus_max), ("penalty", sheet.penalty_max))
+                   if most]
 
 
 def _timeline(events: list[dict[str, Any]], definition: Any, lang: str) -> list[dict[str, Any]]:

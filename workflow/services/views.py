@@ -22,6 +22,7 @@ from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Label
 from thidua.workflow.services.cycles import stored_facts
 from thidua.workflow.services.db import Database
+from thidua.workflow.services.meetings import meeting_line
 from thidua.workflow.timeutil import days, due_date, parse_stored
 from thidua.workflow.timeutil import today as business_today
 
@@ -116,11 +117,15 @@ def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
     with db.transaction(write=False) as session:
         load_cycle(session, cycle_id)
         events = [as_event(row) for row in ledger.of_cycle(session, cycle_id)]
-        drafts = {h for h in {e["definition"] for e in events if e["definition"]}
-                  if stored_definitions.status_of(session, h) == DRAFT}
+        hashes = {e["definition"] for e in events if e["definition"]}
+        drafts = {h for h in hashes if stored_definitions.status_of(session, h) == DRAFT}
+        versions = {h: definition_of(session, h).definition for h in hashes}
     for event in events:
         if event["definition"] in drafts:
             event["draft"] = True
+        defn = versions.get(event["definition"])
+        if defn is not None and any(t.meeting for t in defn.transitions_for(event["trigger"])):
+            event["meeting"] = meeting_line(event["inputs"])
     # Time spent in a state runs from the step that entered it to the step that left it.
     entries = [e for e in events if enters_state(e)]
     for event, following in zip(entries, [*entries[1:], None], strict=True):
