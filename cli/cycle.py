@@ -315,7 +315,8 @@ def history(env: Env, cycle_id: int) -> None:
            for e in events])
     for e in events:
         if e.get("meeting"):
-            say(f"meeting {e['seq']} ({e['trigger']}): {e['meeting']}")
+            say(_("meeting {seq} ({trigger}): {meeting}").format(
+                seq=e["seq"], trigger=e["trigger"], meeting=e["meeting"]))
 
 
 @command.command("state-at")

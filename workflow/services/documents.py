@@ -165,6 +165,7 @@ def _copy(session: Session, doc: Any, out: BinaryIO) -> None:
 
 def _check(doc: Any, actual: str, length: int) -> None:
     if actual != doc.sha256 or length != doc.size:
-        raise IntegrityFailure(f"document {doc.name!r} ({doc.sha256[:12]}) no longer matches "
-                               f"its hash: its stored content was changed; nothing was "
-                               "written; run thidua audit verify", kind="altered")
+        raise IntegrityFailure(_("document {name!r} ({sha256}) no longer matches its hash: its "
+                                 "stored content was changed; nothing was written; run thidua "
+                                 "audit verify").format(name=doc.name, sha256=doc.sha256[:12]),
+                               kind="altered")

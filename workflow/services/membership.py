@@ -104,14 +104,16 @@ def change_leadership(db: Database, cluster: str, period: int, on: dt.date, head
     cluster = names.name(cluster, "cluster")
     head, deputy = names.optional_name(head, "--head"), names.optional_name(deputy, "--deputy")
     if on.year not in (period, period + 1):
-        raise InvalidInput(f"--on {on.isoformat()} is not in {period} (nor in the closing "
-                           f"months of {period + 1})")
+        raise InvalidInput(_("--on {day} is not in {period} (nor in the closing months of "
+                             "{next})").format(day=on.isoformat(), period=period,
+                                               next=period + 1))
     with db.transaction() as session:
         row = roster.cluster(session, cluster)
         by = identity.require_admin(session, db, "cluster head", identity.Scope(row.id, period))
         head = head or queries.leadership(session, row.id, period, on)[0]
         if head is None:
-            raise InvalidInput(f"{cluster} has no head for {period}: give --head")
+            raise InvalidInput(_("{cluster} has no head for {period}: give --head").format(
+                cluster=cluster, period=period))
         roster.change_head(session, row.id, period, on, head, deputy)
         record(session, db, kind="admin", trigger="cluster_head_change", actor=by,
                inputs={"cluster": cluster, "period": period, "head": head, "deputy": deputy,
