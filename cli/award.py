@@ -10,12 +10,12 @@ import click
 
 from thidua.cli.help import Group
 from thidua.cli.output import NAME, PERIOD, Env, emit_json, escape, pass_env, say, table
-from thidua.workflow.i18n import _
+from thidua.workflow.i18n import N_, _
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
                       show_default=True, help="An aligned table, or CSV (--json: JSON).")
-HEADERS = ["line", "year", "decision", "date", "signer", "candidate", "unit", "award",
-           "revoked"]
+HEADERS = [N_("line"), N_("year"), N_("decision"), N_("date"), N_("signer"), N_("candidate"),
+           N_("unit"), N_("award"), N_("revoked")]
 
 
 @click.group("award", cls=Group)

@@ -101,6 +101,13 @@ FAILURES: list[tuple[int, tuple[str, ...]]] = [
     (5, ("report", "cycle", "99")),
     (2, ("db", "timezone", "Mars/Base")),
     (2, ("db", "set", "document-limit", "huge")),
+    (5, ("award", "history", "Không Ai")),
+    (5, ("doc", "get", "abcdef12")),
+    (2, ("doc", "render", "submission", "1", "--unit", "Bắc Ninh")),
+    (5, ("score", "import", "1", "missing.xlsx", "--as", HERE)),
+    (2, ("report", "cycle", "1", "--format", "xlsx")),
+    (2, ("cluster", "head", CLUSTER, "--period", "2023")),
+    (2, ("audit", "export", "--excel")),
 ]
 
 
