@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import NAME, PERIOD, Env, pass_env, say
+from thidua.workflow.i18n import _
 
 
-@click.group("actor")
+@click.group("actor", cls=Group)
 def command() -> None:
     """People and the roles granted to them.
 
@@ -35,7 +37,8 @@ def add(env: Env, name: str, unit: str | None, login: str | None) -> None:
     from thidua.workflow.services.directory import add_actor
 
     add_actor(env.db(), name, unit_name=unit, login=login)
-    say(f"registered {name}" + (f" of {unit}" if unit else ""))
+    say(_("registered {name} of {unit}").format(name=name, unit=unit) if unit
+        else _("registered {name}").format(name=name))
 
 
 @command.command("grant")
@@ -59,7 +62,7 @@ def grant(env: Env, name: str, role: str, cluster: str | None, period: int | Non
 
     grant_role(env.db(), name, role, cluster_name=cluster, period=period)
     scope = (f" in {cluster}" if cluster else "") + (f" for {period}" if period else "")
-    say(f"granted {role} to {name}{scope}")
+    say(_("granted {role} to {name}{scope}").format(role=role, name=name, scope=scope))
 
 
 @command.command("delegate")
@@ -83,9 +86,9 @@ def delegate(env: Env, name: str, login: str, revoke: bool) -> None:
 
     record_delegation(env.db(), name, login, revoke=revoke)
     if revoke:
-        say(f"{login} may no longer enter steps for {name}")
+        say(_("{login} may no longer enter steps for {name}").format(login=login, name=name))
     else:
-        say(f"{login} may enter steps for {name}")
+        say(_("{login} may enter steps for {name}").format(login=login, name=name))
 
 
 @command.command("disable")
@@ -103,7 +106,7 @@ def disable(env: Env, name: str) -> None:
     from thidua.workflow.services.directory import disable_actor
 
     on = disable_actor(env.db(), name)
-    say(f"disabled {name} from {on}")
+    say(_("disabled {name} from {on}").format(name=name, on=on))
 
 
 @command.command("login")
@@ -121,7 +124,8 @@ def login(env: Env, name: str, login: str) -> None:
     from thidua.workflow.services.directory import change_login
 
     old = change_login(env.db(), name, login)
-    say(f"{name}'s login is now {login}" + (f" (was {old})" if old else ""))
+    say(_("{name}'s login is now {login}{value}").format(
+            name=name, login=login, value=f" (was {old})" if old else ""))
 
 
 @command.command("revoke")
@@ -142,4 +146,5 @@ def revoke(env: Env, name: str, role: str, cluster: str | None, period: int | No
     from thidua.workflow.services.identity import revoke as revoke_grant
 
     count = revoke_grant(env.db(), name, role, cluster_name=cluster, period=period)
-    say(f"revoked {count} grant(s) of {role} from {name}")
+    say(_("revoked {count} grant(s) of {role} from {name}").format(
+            count=count, role=role, name=name))

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import (
     NAME,
     PERIOD,
@@ -22,9 +23,10 @@ from thidua.cli.output import (
     stream_table,
     table,
 )
+from thidua.workflow.i18n import _, ngettext
 
 
-@click.group("audit")
+@click.group("audit", cls=Group)
 def command() -> None:
     """Read, verify and export the tamper-evident ledger; rebuild any date.
 
@@ -121,29 +123,36 @@ def verify(env: Env, anchors: tuple[str, ...], fast: bool, bundle: str | None) -
                    "replayed": result.replayed, "cycles": result.cycles,
                    "directory_rows": result.directory_rows})
         return
-    notes = ([f"{result.documents} documents intact"] if result.documents else []) + [
-        f"passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors]
-    notes.append(f"records match: {_count(result.cycles, 'cycle')}, "
-                 f"{_count(result.directory_rows, 'directory row')}" if result.replayed
-                 else "records not replayed (--fast)")
-    say(f"ledger intact: {result.events} events, head {result.head_seq} "
-               f"{result.head_hash[:16]}" + "".join(f"; {n}" for n in notes))
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}" + ("" if n == 1 else "s")
+    notes = ([_("{documents} documents intact").format(
+        documents=result.documents)] if result.documents else []) + [
+        _("passes through anchor {a}").format(a=a[:a.index(':') + 17]) for a in result.anchors]
+    notes.append(_("records match: {cycles}, {rows}").format(
+                     cycles=ngettext("{count} cycle", "{count} cycles", result.cycles).format(
+                         count=result.cycles),
+                     rows=ngettext("{count} directory row", "{count} directory rows",
+                                   result.directory_rows).format(count=result.directory_rows))
+                 if result.replayed else _("records not replayed (--fast)"))
+    say(ngettext("ledger intact: {events} event, head {head_seq} {head_hash}{items}",
+                 "ledger intact: {events} events, head {head_seq} {head_hash}{items}",
+                 result.events).format(
+            events=result.events, head_seq=result.head_seq, head_hash=result.head_hash[:16],
+            items="".join(f"; {n}" for n in notes)))
 
 
 def _bundle_verified(env: Env, result: Any) -> None:
     if env.as_json:
         emit_json({"ok": True, **plain(result)})
         return
-    content = f", {result.documents_with_content} with content" \
+    content = _(", {documents_with_content} with content").format(
+                  documents_with_content=result.documents_with_content) \
         if result.documents_with_content else ""
-    say(f"bundle {result.file} intact: {result.events} events, head {result.head_seq} "
-               f"{result.head_hash[:16]}; {result.definitions} definition versions, "
-               f"{result.documents} documents{content}" + "".join(
-                   f"; passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors))
+    say(_("bundle {file} intact: {events} events, head {head_seq} {head_hash}; {definitions} "
+          "definition versions, {documents} documents{content}{items}").format(
+            file=result.file, events=result.events, head_seq=result.head_seq,
+            head_hash=result.head_hash[:16], definitions=result.definitions,
+            documents=result.documents, content=content,
+            items="".join(
+                   f"; passes through anchor {a[:a.index(':') + 17]}" for a in result.anchors)))
 
 
 @command.command("head")
@@ -212,7 +221,8 @@ def export(env: Env, fmt: str, excel: bool, cycle_id: int | None, cluster: str |
     if env.as_json:
         emit_json(done)
     else:
-        say(f"exported {done.events} events to {done.file} ({done.format})")
+        say(_("exported {events} events to {file} ({format})").format(
+                events=done.events, file=done.file, format=done.format))
 
 
 @command.command("bundle")
@@ -238,10 +248,12 @@ def bundle(env: Env, file: str, with_documents: bool, force: bool) -> None:
     if env.as_json:
         emit_json(done)
         return
-    content = " (with content)" if done.with_documents else ""
-    say(f"bundle {done.file}: {done.events} events, head {done.head_seq} "
-               f"{done.head_hash[:16]}; {done.definitions} definition versions, "
-               f"{done.documents} documents{content}")
+    content = _(" (with content)") if done.with_documents else ""
+    say(_("bundle {file}: {events} events, head {head_seq} {head_hash}; {definitions} "
+          "definition versions, {documents} documents{content}").format(
+            file=done.file, events=done.events, head_seq=done.head_seq,
+            head_hash=done.head_hash[:16], definitions=done.definitions,
+            documents=done.documents, content=content))
 
 
 @command.command("state-at")

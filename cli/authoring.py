@@ -6,10 +6,12 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Command
 from thidua.cli.output import Env, emit_json, pass_env, say
+from thidua.workflow.i18n import _
 
 
-@click.command("copy")
+@click.command("copy", cls=Command)
 @click.argument("name", shell_complete=completion.definitions)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--extend", is_flag=True,
@@ -34,11 +36,11 @@ def copy(env: Env, name: str, file: str, extend: bool) -> None:
     if env.as_json:
         emit_json(done)
         return
-    what = "a file that extends" if done.extends else "a copy of"
+    what = _("a file that extends") if done.extends else _("a copy of")
     say(f"wrote {done.file}: {what} {done.ref} ({done.hash[:12]})")
 
 
-@click.command("schema")
+@click.command("schema", cls=Command)
 def schema() -> None:
     """Print the JSON Schema of the definition format, for an editor to check and complete
     definition files (plain ones and those that extend another).

@@ -8,15 +8,17 @@ from typing import Any
 
 import click
 
+from thidua.cli.help import Group
 from thidua.cli.output import NAME, PERIOD, Env, emit_json, escape, pass_env, say, table
+from thidua.workflow.i18n import N_, _
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
                       show_default=True, help="An aligned table, or CSV (--json: JSON).")
-HEADERS = ["line", "year", "decision", "date", "signer", "candidate", "unit", "award",
-           "revoked"]
+HEADERS = [N_("line"), N_("year"), N_("decision"), N_("date"), N_("signer"), N_("candidate"),
+           N_("unit"), N_("award"), N_("revoked")]
 
 
-@click.group("award")
+@click.group("award", cls=Group)
 def command() -> None:
     """The award register: each line of each decision (candidate → award), with its
     decision's number, date and signer, and its revocation if any.
@@ -49,7 +51,7 @@ def list_(env: Env, cluster: str | None, unit: str | None, person: str | None,
     from thidua.workflow.services.awards import Filters, award_lines
 
     lines = award_lines(env.db(), Filters(cluster, unit, person, year, award))
-    _show(env, lines, fmt, "no award lines")
+    _show(env, lines, fmt, _("no award lines"))
 
 
 @command.command("history")
@@ -65,8 +67,8 @@ def history(env: Env, name: str, fmt: str) -> None:
     """
     from thidua.workflow.services.awards import award_history
 
-    _, lines = award_history(env.db(), name)
-    _show(env, lines, fmt, f"no award lines for {escape(name)}")
+    _kind, lines = award_history(env.db(), name)
+    _show(env, lines, fmt, _("no award lines for {name}").format(name=escape(name)))
 
 
 def _show(env: Env, lines: list[dict[str, Any]], fmt: str, empty: str) -> None:

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import NAME, PERIOD, Env, emit_json, pairs, pass_env, say
+from thidua.workflow.i18n import _
 
 if TYPE_CHECKING:
     from thidua.workflow.services.directory import ClusterView
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
 THIS_YEAR = dt.date.today().year
 
 
-@click.group("cluster")
+@click.group("cluster", cls=Group)
 def command() -> None:
     """Clusters, their member units, head and deputy.
 
@@ -77,7 +79,7 @@ def show(env: Env, name: str | None, period: int) -> None:
             for cluster_name in names:
                 say(cluster_name)
             if not names:
-                say("no clusters yet (see: thidua cluster add)")
+                say(_("no clusters yet (see: thidua cluster add)"))
         return
     _render(env, show_cluster(env.db(), name, period))
 
@@ -119,7 +121,8 @@ def member_add(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
     from thidua.workflow.services.membership import add_member
 
     add_member(env.db(), cluster, unit, day.date())
-    say(f"{unit} joins {cluster} on {day.date().isoformat()}")
+    say(_("{unit} joins {cluster} on {isoformat}").format(
+            unit=unit, cluster=cluster, isoformat=day.date().isoformat()))
 
 
 @member.command("leave")
@@ -138,7 +141,8 @@ def member_leave(env: Env, cluster: str, unit: str, day: dt.datetime) -> None:
     from thidua.workflow.services.membership import leave
 
     leave(env.db(), cluster, unit, day.date())
-    say(f"{unit} leaves {cluster} on {day.date().isoformat()}")
+    say(_("{unit} leaves {cluster} on {isoformat}").format(
+            unit=unit, cluster=cluster, isoformat=day.date().isoformat()))
 
 
 @member.command("merge")
@@ -161,8 +165,9 @@ def member_merge(env: Env, unit: str, into: str, day: dt.datetime) -> None:
         emit_json({"unit": unit, "into": into, "on": day.date().isoformat(),
                    "clusters": clusters})
         return
-    say(f"{unit} merged into {into} on {day.date().isoformat()}"
-               + (f" (in {', '.join(clusters)})" if clusters else ""))
+    say(_("{unit} merged into {into} on {isoformat}{value}").format(
+            unit=unit, into=into, isoformat=day.date().isoformat(),
+            value=f" (in {', '.join(clusters)})" if clusters else ""))
 
 
 @command.command("head")
@@ -190,8 +195,20 @@ def head(env: Env, cluster: str, period: int, head: str | None, deputy: str | No
     if day is not None:
         head, deputy = change_leadership(env.db(), cluster, period, day.date(), head, deputy)
     elif head is None:
-        raise click.UsageError("give --head (or --on DATE to change the leadership from a date)")
+        raise click.UsageError(_("give --head (or --on DATE to change the leadership from a "
+                                 "date)"))
     else:
         set_leadership(env.db(), cluster, period, head, deputy)
-    when = f" from {day.date().isoformat()}" if day is not None else ""
-    say(f"{cluster} {period}{when}: head {head}" + (f", deputy {deputy}" if deputy else ""))
+    if day is not None and deputy:
+        say(_("{cluster} {period} from {day}: head {head}, deputy {deputy}").format(
+            cluster=cluster, period=period, day=day.date().isoformat(), head=head,
+            deputy=deputy))
+    elif day is not None:
+        say(_("{cluster} {period} from {day}: head {head}").format(
+            cluster=cluster, period=period, day=day.date().isoformat(), head=head))
+    elif deputy:
+        say(_("{cluster} {period}: head {head}, deputy {deputy}").format(
+            cluster=cluster, period=period, head=head, deputy=deputy))
+    else:
+        say(_("{cluster} {period}: head {head}").format(cluster=cluster, period=period,
+                                                       head=head))

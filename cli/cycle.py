@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import (
     NAME,
     PERIOD,
@@ -21,6 +22,7 @@ from thidua.cli.output import (
     say,
     table,
 )
+from thidua.workflow.i18n import _
 
 if TYPE_CHECKING:
     from thidua.workflow.services.cycles import Fired
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 DRAFT = "DRAFT"  # marks a cycle whose definition version is a draft, never published
 
 
-@click.group("cycle")
+@click.group("cycle", cls=Group)
 def command() -> None:
     """Start cycles, take their steps, see what is blocked and why.
 
@@ -46,7 +48,8 @@ def _inputs(pairs_: tuple[str, ...]) -> dict[str, object]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--input")
+            raise click.BadParameter(_("{item!r} is not KEY=VALUE").format(
+                item=item), param_hint="--input")
         parsed: object = value
         if value.startswith("@"):
             from thidua.workflow.engine.inputs import Attachment
@@ -104,16 +107,16 @@ def start(env: Env, definition: str, draft: str | None, cluster: str | None,
 
     if from_id is not None:
         if cluster or period or draft:
-            raise click.UsageError("--from takes the cluster and period from that cycle, and "
-                                   "the version in force for the next year (no --draft)")
+            raise click.UsageError(_("--from takes the cluster and period from that cycle, "
+                                     "and the version in force for the next year (no --draft)"))
         _fired(env, start_next(env.db(), from_id, actor=actor, occurred_at=occurred_at))
         return
     if not cluster or not period:
-        raise click.UsageError("give --cluster and --period (or --from ID)")
+        raise click.UsageError(_("give --cluster and --period (or --from ID)"))
     if draft is not None:
         source = click.get_current_context().get_parameter_source("definition")
         if source is not click.core.ParameterSource.DEFAULT:
-            raise click.UsageError("give either --definition or --draft, not both")
+            raise click.UsageError(_("give either --definition or --draft, not both"))
         _fired(env, start_draft(env.db(), draft, cluster, period, actor=actor,
                                 occurred_at=occurred_at, request_id=request_id))
         return
@@ -158,9 +161,11 @@ def _fired(env: Env, fired: Fired) -> None:
     if env.as_json:
         emit_json(fired)
         return
-    note = " (already recorded by this request id)" if fired.repeated else ""
-    say(f"cycle {fired.cycle_id}: {fired.trigger}: {fired.from_state or '-'} -> "
-               f"{fired.to_state} (version {fired.version}, event {fired.seq}){note}")
+    note = _(" (already recorded by this request id)") if fired.repeated else ""
+    say(_("cycle {cycle_id}: {trigger}: {from_state} -> {to_state} (version {version}, event "
+          "{seq}){note}").format(
+            cycle_id=fired.cycle_id, trigger=fired.trigger, from_state=fired.from_state or '-',
+            to_state=fired.to_state, version=fired.version, seq=fired.seq, note=note))
 
 
 @command.command("list")
@@ -204,7 +209,7 @@ def show(env: Env, cycle_id: int) -> None:
     if env.as_json:
         emit_json(view)
         return
-    due = (view.due or "-") + ("  " + paint("OVERDUE", "overdue") if view.overdue else "")
+    due = (view.due or "-") + ("  " + paint(_("OVERDUE"), "overdue") if view.overdue else "")
     pairs([("cycle", view.id), ("cluster", view.cluster), ("period", view.period),
            ("definition", f"{view.definition} ({view.definition_hash[:12]})"
                           + ("  " + paint(DRAFT, "overdue") if view.draft else "")),
@@ -233,14 +238,17 @@ def why(env: Env, cycle_id: int, trigger: str | None, actor: str | None) -> None
         emit_json([{**_plain(o), "allowed": o.allowed} for o in options])
         return
     for o in options:
-        mark = paint("ready  ", "ready") if o.allowed else paint("blocked", "blocked")
-        dest = o.dest or "(stays)"
+        ready, blocked = _("ready"), _("blocked")
+        column = max(len(ready), len(blocked))
+        mark = paint(ready.ljust(column), "ready") if o.allowed else paint(
+            blocked.ljust(column), "blocked")
+        dest = o.dest or _("(stays)")
         click.echo(f"{mark} " + escape(f"{o.trigger} -> {dest}  [{', '.join(o.roles)}]  "
                                        f"{env.label(o.label, '')}"))
         if o.inputs:
-            say(f"        inputs: {', '.join(o.inputs)}")
+            say(" " * (column + 1) + _("inputs: {inputs}").format(inputs=", ".join(o.inputs)))
         for reason in o.reasons:
-            say(f"        - {reason}")
+            say(" " * (column + 1) + f"- {reason}")
 
 
 def _plain(value: object) -> dict[str, object]:
@@ -270,9 +278,9 @@ def todo(env: Env, actor: str | None, cluster: str | None) -> None:
         emit_json(rows)
         return
     if not rows:
-        say("nothing open")
+        say(_("nothing open"))
     for r in rows:
-        due = "no due date"
+        due = _("no due date")
         if r["due"]:
             due = escape(f"due {r['due']}") + (" " + paint("OVERDUE", "overdue")
                                                if r["overdue"] else "")
@@ -280,8 +288,8 @@ def todo(env: Env, actor: str | None, cluster: str | None) -> None:
                    + due + ")" + (" " + paint(DRAFT, "overdue") if r["draft"] else ""))
         say("  ready: " + (", ".join(r["ready"]) or "-"))
         for trigger, reasons in r["blocked"].items():
-            click.echo(f"  {paint('blocked', 'blocked')} " + escape(f"{trigger}: "
-                                                                  + "; ".join(reasons)))
+            blocked = paint(_("blocked"), "blocked")
+            click.echo(f"  {blocked} " + escape(f"{trigger}: " + "; ".join(reasons)))
 
 
 @command.command("history")
@@ -301,8 +309,8 @@ def history(env: Env, cycle_id: int) -> None:
         emit_json(events)
         return
     for digest in dict.fromkeys(e["definition"] for e in events if e.get("draft")):
-        click.echo(f"{paint(DRAFT, 'overdue')}: steps taken on the draft definition "
-                   f"{digest[:12]}, never published")
+        click.echo(_("{draft}: steps taken on the draft definition {digest}, never "
+                     "published").format(draft=paint(DRAFT, "overdue"), digest=digest[:12]))
     table(["seq", "occurred", "step", "from", "to", "actor", "role", "unit", "days"],
           [[e["seq"], env.time(e["occurred_at"], date_only=True), e["trigger"],
             e["from"] or "-", e["to"],
@@ -310,7 +318,8 @@ def history(env: Env, cycle_id: int) -> None:
            for e in events])
     for e in events:
         if e.get("meeting"):
-            say(f"meeting {e['seq']} ({e['trigger']}): {e['meeting']}")
+            say(_("meeting {seq} ({trigger}): {meeting}").format(
+                seq=e["seq"], trigger=e["trigger"], meeting=e["meeting"]))
 
 
 @command.command("state-at")
@@ -332,14 +341,14 @@ def state_at(env: Env, cycle_id: int, date: str) -> None:
         emit_json(view)
         return
     state = (f"{view.state} — {env.label(view.state_label, view.state)}" if view.state
-             else "- (not started by then)")
+             else _("- (not started by then)"))
     since = (f"{env.time(view.since, date_only=True)} ({view.days_in_state} days)"
              if view.since else "-")
     pairs([("cycle", view.cycle_id), ("cluster", view.cluster), ("period", view.period),
            ("definition", view.definition + (f" {DRAFT}" if view.draft else "")),
            ("as of", view.date if "T" in view.date else f"end of {view.date}"),
            ("state", state), ("version", view.version),
-           ("in state since", since), ("last event", view.last_event or "-"),
+           (_("in state since"), since), (_("last event"), view.last_event or "-"),
            ("members", ", ".join(view.members) or "-"), ("head", view.head or "-"),
            ("deputy", view.deputy or "-"), ("facts", ", ".join(sorted(view.facts)) or "-")])
 

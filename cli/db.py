@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, pairs, pass_env, say
+from thidua.workflow.i18n import _
 
 
-@click.group("db")
+@click.group("db", cls=Group)
 def command() -> None:
     """Create, upgrade, inspect and back up the database.
 
@@ -32,7 +34,7 @@ def upgrade(env: Env) -> None:
     if env.as_json:
         emit_json({"revision": revision})
     else:
-        say(f"database at revision {revision}")
+        say(_("database at revision {revision}").format(revision=revision))
 
 
 @command.command("current")
@@ -50,8 +52,9 @@ def current(env: Env) -> None:
     if env.as_json:
         emit_json(status)
     else:
-        pairs([("database", status["url"]), ("revision", status["revision"] or "(no schema)"),
-               ("needed", status["head"]), ("up to date", "yes" if status["up_to_date"] else "no"),
+        pairs([("database", status["url"]), ("revision", status["revision"] or _("(no schema)")),
+               ("needed", status["head"]), ("up to date",
+                                         _("yes") if status["up_to_date"] else _("no")),
                *(("names", problem) for problem in status["names"])])
 
 
@@ -75,8 +78,9 @@ def backup(env: Env, file: str) -> None:
     if env.as_json:
         emit_json(done)
     else:
-        say(f"backed up to {done.file} ({done.size} bytes, ledger head "
-                   f"{done.head_seq}:{done.head_hash})")
+        say(_("backed up to {file} ({size} bytes, ledger head {head_seq}:{head_hash})").format(
+                file=done.file, size=done.size, head_seq=done.head_seq,
+                head_hash=done.head_hash))
 
 
 @command.command("timezone")
@@ -100,9 +104,10 @@ def timezone(env: Env, zone: str | None) -> None:
     elif zone is None:
         say(result.time_zone)
     elif result.changed:
-        say(f"time zone {result.time_zone} (was {result.before or '-'})")
+        say(_("time zone {time_zone} (was {before})").format(
+                time_zone=result.time_zone, before=result.before or '-'))
     else:
-        say(f"time zone {result.time_zone} (unchanged)")
+        say(_("time zone {time_zone} (unchanged)").format(time_zone=result.time_zone))
 
 
 @command.command("set")
@@ -123,4 +128,5 @@ def set_(env: Env, key: str, value: str) -> None:
     if env.as_json:
         emit_json(done)
     else:
-        click.echo(f"document-limit set to {done.value} bytes (was {done.before or '-'})")
+        click.echo(_("document-limit set to {done} bytes (was {before})").format(
+                       done=done.value, before=done.before or '-'))

@@ -9,10 +9,12 @@ from typing import Any
 import click
 
 from thidua.cli import authoring, completion
+from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, pairs, pass_env, plain, say, table
+from thidua.workflow.i18n import _, ngettext
 
 
-@click.group("def")
+@click.group("def", cls=Group)
 @click.pass_context
 def command(ctx: click.Context) -> None:
     """List, show, check, test, publish, compare, copy and draw cycle definitions.
@@ -85,10 +87,10 @@ def show(env: Env, name: str) -> None:
     if env.as_json:
         emit_json({"hash": loaded.hash, "file": loaded.file, **d.model_dump(mode="json")})
         return
-    based_on = [("based on", f"{d.based_on.ref} ({d.based_on.hash[:12]})")] if d.based_on else []
+    based_on = [(_("based on"), f"{d.based_on.ref} ({d.based_on.hash[:12]})")] if d.based_on else []
     pairs([("id", d.id), ("version", d.version), *based_on,
            ("title", env.label(d.title, d.id)),
-           ("effective from", d.effective_from.isoformat()), ("hash", loaded.hash),
+           (_("effective from"), d.effective_from.isoformat()), ("hash", loaded.hash),
            ("roles", ", ".join(d.roles))])
     click.echo()
     table(["state", "label", "due", ""],
@@ -118,9 +120,10 @@ def validate(env: Env, files: tuple[str, ...]) -> None:
     else:
         for result in results:
             if result["valid"]:
-                say(f"ok    {result['file']}  {result['ref']}  {str(result['hash'])[:12]}")
+                say(_("ok    {file}  {ref}  {hash}").format(
+                    file=result["file"], ref=result["ref"], hash=str(result["hash"])[:12]))
             for problem in result["problems"]:  # type: ignore[attr-defined]
-                say(f"error {problem}")
+                say(_("error {problem}").format(problem=problem))
     if not all(r["valid"] for r in results):
         raise click.exceptions.Exit(2)
 
@@ -146,8 +149,14 @@ def lint(env: Env, files: tuple[str, ...]) -> None:
                     "warnings": len(r.warnings), "findings": r.findings} for r in reports])
     else:
         for r in reports:
-            say(f"{'ok     ' if not r.errors else 'invalid'} {r.file}  {r.ref or ''}  "
-                       f"{len(r.errors)} errors, {len(r.warnings)} warnings")
+            ok, invalid = _("ok"), _("invalid")
+            mark = ok.ljust(len(invalid)) if not r.errors else invalid
+            say(_("{mark} {file}  {ref}  {errors}, {warnings}").format(
+                mark=mark, file=r.file, ref=r.ref or "",
+                errors=ngettext("{count} error", "{count} errors", len(r.errors)).format(
+                    count=len(r.errors)),
+                warnings=ngettext("{count} warning", "{count} warnings", len(r.warnings)).format(
+                    count=len(r.warnings))))
             for f in r.findings:
                 say(f"  {f.severity:<7} {f}")
     errors = [f.problem() for r in reports for f in r.errors]
@@ -178,11 +187,13 @@ def test(env: Env, files: tuple[str, ...]) -> None:
         for r in reports:
             say(f"{r.file}  {r.ref}")
             for x in r.results:
-                mark = "PASS" if x.passed else "FAIL"
-                text = f"{x.name} ({x.steps} steps)" if x.passed else describe(x)
+                mark = _("PASS") if x.passed else _("FAIL")
+                text = ngettext("{name} ({steps} step)", "{name} ({steps} steps)", x.steps).format(
+                    name=x.name, steps=x.steps) if x.passed else describe(x)
                 say(f"  {mark}  {text}")
-            say(f"{len(r.results)} scenarios: {len(r.results) - len(r.failed)} passed, "
-                       f"{len(r.failed)} failed" if r.results else "no scenarios")
+            say(_("{count} scenarios: {count2} passed, {count3} failed").format(
+                    count=len(r.results), count2=len(r.results) - len(r.failed),
+                    count3=len(r.failed)) if r.results else _("no scenarios"))
     for r in reports:
         r.check()
 
@@ -208,15 +219,17 @@ def publish(env: Env, file: str) -> None:
         return
     ref = f"{done.id}@{done.version} ({done.hash[:12]})"
     if not done.new:
-        say(f"already published: {ref} by {done.published_by} at "
-                   f"{done.published_at[:19]}; nothing changed")
+        say(_("already published: {ref} by {person} at {time}; nothing changed").format(
+            ref=ref, person=done.published_by, time=done.published_at[:19]))
         return
     for warning in done.warnings:
-        say(f"warning {warning}")
+        say(_("warning {warning}").format(warning=warning))
     if done.based_on:
-        ref += f", based on {done.based_on['ref']}"
-    say(f"published {ref}, effective from {done.effective_from}, by "
-               f"{done.published_by}; {done.scenarios} scenarios passed")
+        ref += _(", based on {ref}").format(ref=done.based_on['ref'])
+    say(_("published {ref}, effective from {effective_from}, by {published_by}; {scenarios} "
+          "scenarios passed").format(
+            ref=ref, effective_from=done.effective_from, published_by=done.published_by,
+            scenarios=done.scenarios))
 
 
 @command.command("versions")
@@ -243,8 +256,8 @@ def versions(env: Env, def_id: str | None) -> None:
 def _publication(published: bool, status: str) -> str:
     """yes, or no with what the version is instead (shipped, a draft)."""
     if published:
-        return "yes"
-    return "no" if status == "published" else f"no ({status})"
+        return _("yes")
+    return _("no") if status == "published" else _("no ({status})").format(status=status)
 
 
 @command.command("diff")
@@ -264,10 +277,12 @@ def diff(env: Env, a: str, b: str) -> None:
     if env.as_json:
         emit_json({**plain(result), "same": result.same})
         return
-    a, b = (f"{ref} ({digest[:12]}" + (f", based on {base['ref']}" if base else "") + ")"
+    a, b = (f"{ref} ({digest[:12]}" + (_(", based on {ref}").format(
+        ref=base['ref']) if base else "") + ")"
             for ref, digest, base in ((result.a, result.a_hash, result.a_based_on),
                                       (result.b, result.b_hash, result.b_based_on)))
-    say(f"{a} -> {b}: {len(result.changes)} changes")
+    say(ngettext("{a} -> {b}: {count} change", "{a} -> {b}: {count} changes",
+                 len(result.changes)).format(a=a, b=b, count=len(result.changes)))
     marks = {"added": "+", "removed": "-", "changed": "~"}
     for change in result.changes:
         say(f"  {marks[change.change]} {change.text}")

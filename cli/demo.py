@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from thidua.cli.help import Command
 from thidua.cli.output import Env, emit_json, pass_env, say, table
+from thidua.workflow.i18n import _
 
 
-@click.command("demo")
+@click.command("demo", cls=Command)
 @pass_env
 def command(env: Env) -> None:
     """Replay the cycle of Emulation Cluster no. 5 (Veterans Association, 2023) into the
@@ -32,31 +34,40 @@ def command(env: Env) -> None:
     if env.as_json:
         emit_json({"recorded": run.recorded, "report": report, "ledger": verified})
         return
-    status = "recorded" if run.recorded else "already recorded earlier"
-    say(f"{demo.CLUSTER}, {demo.PERIOD}: cycle {run.cycle_id} {status} in {env.db_url}")
+    status = _("recorded") if run.recorded else _("already recorded earlier")
+    say(_("{CLUSTER}, {PERIOD}: cycle {cycle_id} {status} in {db_url}").format(
+            CLUSTER=demo.CLUSTER, PERIOD=demo.PERIOD, cycle_id=run.cycle_id, status=status,
+            db_url=env.db_url))
     facts = demo.reference_facts(db, run.cycle_id)
     click.echo()
-    say(f"The reference event ({facts['date']}, {facts['place']}):")
+    say(_("The reference event ({date}, {place}):").format(
+            date=facts['date'], place=facts['place']))
     for line in facts["lines"]:
         say(f"  {line}")
-    click.echo("\nWho did what")
+    click.echo(_("\nWho did what"))
     table(["date", "step", "who", "role", "unit", "source"],
           [[s["date"], s["trigger"], s["actor"], s["role"] or "", s["unit"] or "",
-            "reference event" if demo.from_reference(s["trigger"]) else "illustrative"]
+            _("reference event") if demo.from_reference(s["trigger"]) else _("illustrative")]
            for s in report["steps"]])
     render(report, table, steps=False)
     click.echo()
-    say(f"Joining for the second half on {demo.JOINED_ON} (illustrative): "
-        + ", ".join(unit for unit, _ in demo.JOINING)
-        + f"; {demo.JOINING[0][0]} deputy from that day")
+    say(_("Joining for the second half on {day} (illustrative): {units}; {deputy} deputy from "
+          "that day").format(day=demo.JOINED_ON,
+                             units=", ".join(unit for unit, _group in demo.JOINING),
+                             deputy=demo.JOINING[0][0]))
     click.echo()
-    say("Mergers of 2025: " + "; ".join(f"{u} into {into} ({day})"
-                                                for u, into, day in demo.MERGERS))
+    say(_("Mergers of 2025: {items}").format(
+            items="; ".join(_("{unit} into {into} ({day})").format(unit=u, into=into, day=day)
+                                                for u, into, day in demo.MERGERS)))
     click.echo()
-    say(f"ledger verified: {verified.events} events intact, head {verified.head_seq} "
-               f"{verified.head_hash[:16]}")
-    click.echo("\nExplore what was recorded:")
-    for line in (f"cycle show {run.cycle_id}", f"cycle history {run.cycle_id}",
-                 f"report cycle {run.cycle_id} --format markdown",
-                 f"audit log --cycle {run.cycle_id}", "audit verify"):
-        say(f"  thidua --db {env.db_url} {line}")
+    say(_("ledger verified: {events} events intact, head {head_seq} {head_hash}").format(
+            events=verified.events, head_seq=verified.head_seq,
+            head_hash=verified.head_hash[:16]))
+    click.echo(_("\nExplore what was recorded:"))
+    for line in (_("cycle show {cycle_id}").format(
+        cycle_id=run.cycle_id), _("cycle history {cycle_id}").format(
+                                                   cycle_id=run.cycle_id),
+                 _("report cycle {cycle_id} --format markdown").format(cycle_id=run.cycle_id),
+                 _("audit log --cycle {cycle_id}").format(
+                     cycle_id=run.cycle_id), _("audit verify")):
+        say(_("  thidua --db {db_url} {line}").format(db_url=env.db_url, line=line))

@@ -8,10 +8,12 @@ import click
 
 from thidua.cli import completion
 from thidua.cli.cycle import AS, AT, REQUEST, _fired
+from thidua.cli.help import Group
 from thidua.cli.output import CYCLE_ID, NAME, REASON, Env, emit_json, pairs, pass_env, say
+from thidua.workflow.i18n import _
 
 
-@click.group("doc")
+@click.group("doc", cls=Group)
 def command() -> None:
     """Documents attached to steps, stored once by their SHA-256.
 
@@ -38,11 +40,12 @@ def show(env: Env, digest: str) -> None:
     if env.as_json:
         emit_json(view)
         return
-    cited = ", ".join(f"event {c['seq']} ({c['trigger']}, cycle {c['cycle']})"
+    cited = ", ".join(_("event {seq} ({trigger}, cycle {cycle})").format(
+                          seq=c['seq'], trigger=c['trigger'], cycle=c['cycle'])
                       for c in view.cited_by)
     pairs([("sha256", view.sha256), ("name", view.name), ("size", f"{view.size} bytes"),
-           ("intact", "yes" if view.intact else "NO: content does not match its hash"),
-           ("cited by", cited or "-")])
+           ("intact", _("yes") if view.intact else _("NO: content does not match its hash")),
+           (_("cited by"), cited or "-")])
 
 
 @command.command("get")
@@ -69,8 +72,8 @@ def get(env: Env, digest: str, output: str | None) -> None:
     if env.as_json:
         emit_json(fetched)
     else:
-        say(f"wrote {fetched.name} ({fetched.size} bytes, sha256 {fetched.sha256[:12]}) "
-            f"to {output}")
+        say(_("wrote {name} ({size} bytes, sha256 {sha256}) to {output}").format(
+            name=fetched.name, size=fetched.size, sha256=fetched.sha256[:12], output=output))
 
 
 KINDS = ("minutes-midyear", "minutes-yearend", "submission", "candidates", "decision")
@@ -114,13 +117,14 @@ def render(env: Env, kind: str, cycle_id: int, output: str | None, template: str
 
     given = Attach(actor, _inputs(inputs), unit, reason, occurred_at, request_id)
     if not attach and (inputs or unit or reason or actor or occurred_at or request_id):
-        raise click.UsageError("-i, --unit, --reason, --as, --at and --request-id go with "
-                               "--attach")
+        raise click.UsageError(_("-i, --unit, --reason, --as, --at and --request-id go with "
+                                 "--attach"))
     done = render_document(env.db(), kind, cycle_id, output or f"{kind}-{cycle_id}.docx",
                            template=template, attach=given if attach else None)
     if env.as_json:
         emit_json(done)
         return
-    say(f"wrote {done.file} ({done.size} bytes, template {done.template})")
+    say(_("wrote {file} ({size} bytes, template {template})").format(
+        file=done.file, size=done.size, template=done.template))
     if done.fired is not None:
         _fired(env, done.fired)

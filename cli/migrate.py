@@ -8,7 +8,7 @@ from thidua.cli import completion
 from thidua.cli.output import REASON, VERSION, Env, emit_json, pairs, pass_env, plain, say
 
 
-@click.command("migrate")
+@click.command("migrate", cls=Command)
 @click.argument("cycle_id", type=int, shell_complete=completion.cycle_ids)
 @click.option("--to", "to", required=True, metavar="VERSION",
               help="A published version: VERSION of the cycle's definition, ID@VERSION or a hash.")
@@ -41,7 +41,8 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
     for item in mapping:
         old, sep, new = item.partition("=")
         if not sep or not old.strip() or not new.strip():
-            raise click.BadParameter(f"{item!r} is not OLD=NEW", param_hint="--map")
+            raise click.BadParameter(_("{item!r} is not OLD=NEW").format(
+                item=item), param_hint="--map")
         states[_state(old, "--map")] = _state(new, "--map")
     if mode == "apply":
         done = migration.apply(env.db(), cycle_id, to, states, reason=reason,
@@ -49,9 +50,11 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
         if env.as_json:
             emit_json(done)
             return
-        say(f"cycle {done.cycle_id}: migrated {done.from_definition} -> "
-                   f"{done.to_definition}: {done.from_state} -> {done.to_state} "
-                   f"(version {done.version}, event {done.seq})")
+        say(_("cycle {cycle_id}: migrated {from_definition} -> {to_definition}: {from_state} "
+              "-> {to_state} (version {version}, event {seq})").format(
+                cycle_id=done.cycle_id, from_definition=done.from_definition,
+                to_definition=done.to_definition, from_state=done.from_state,
+                to_state=done.to_state, version=done.version, seq=done.seq))
         return
     plan = migration.plan(env.db(), cycle_id, to, states)
     if env.as_json:
@@ -63,13 +66,13 @@ def migrate(env: Env, cycle_id: int, to: str, mode: str, mapping: tuple[str, ...
                ("state", f"{plan.from_state} -> {plan.to_state or '?'}"
                          + (" (mapped)" if plan.mapped else "")),
                ("steps", ", ".join(plan.steps) or "-"),
-               ("new steps", ", ".join(plan.steps_added) or "-"),
-               ("gone steps", ", ".join(plan.steps_removed) or "-"),
-               ("facts kept", ", ".join(plan.facts) or "-")])
+               (_("new steps"), ", ".join(plan.steps_added) or "-"),
+               (_("gone steps"), ", ".join(plan.steps_removed) or "-"),
+               (_("facts kept"), ", ".join(plan.facts) or "-")])
         for warning in plan.warnings:
-            say(f"warning  {warning}")
+            say(_("warning  {warning}").format(warning=warning))
         for problem in plan.problems:
-            say(f"problem  {problem}")
+            say(_("problem  {problem}").format(problem=problem))
     if not plan.ok:
         from thidua.workflow.errors import TransitionRefused
 

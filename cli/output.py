@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from thidua.workflow.i18n import _
 from thidua.workflow.names import escape, hidden
 from thidua.workflow.timeutil import is_emulation_year
 
@@ -88,9 +89,9 @@ class _Period(click.ParamType):  # type: ignore[type-arg]  # generic only in new
         try:
             year = int(value)
         except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a year", param, ctx)
+            self.fail(_("{value!r} is not a year").format(value=value), param, ctx)
         if not is_emulation_year(year):
-            self.fail(f"period {year} is not an emulation year", param, ctx)
+            self.fail(_("period {year} is not an emulation year").format(year=year), param, ctx)
         return year
 
 
@@ -129,9 +130,11 @@ VERSION = click.IntRange(1, 2**31 - 1)
 
 
 def default_lang() -> str:
-    """``vi`` under a Vietnamese locale (``LC_ALL``, ``LC_MESSAGES`` or ``LANG``), else ``en``."""
-    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
-    return "vi" if locale.lower().startswith("vi") else "en"
+    """``THIDUA_LANG``, else ``vi`` under a Vietnamese locale (``LC_ALL``, ``LC_MESSAGES`` or
+    ``LANG``), else ``en`` (see ``workflow/i18n.py``)."""
+    from thidua.workflow.i18n import language
+
+    return language()
 
 
 def plain(value: Any) -> Any:
@@ -273,7 +276,9 @@ def _echo_lines(text: str) -> None:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print an aligned table; :class:`Styled` cells are painted when colour is on."""
+    """Print an aligned table; :class:`Styled` cells are painted when colour is on. The
+    headings are translated here (``tools/messages.py`` extracts them from the call)."""
+    headers = [_(h) for h in headers]
     colour = colour_on()
     _echo_lines(_tabulate([escape(h) for h in headers],
                           ([_cell(c, colour) for c in row] for row in rows), "simple"))
@@ -281,11 +286,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print a GitHub-flavoured Markdown table: every cell escaped (a line break as ``\\n``)
-    and its ``|`` as ``\\|``, so that every row has as many cells as the header."""
+    and its ``|`` as ``\\|``, so that every row has as many cells as the header. The headings
+    are translated, as in :func:`table`."""
     def cell(value: Any) -> str:
         return escape(value).replace("|", "\\|")
 
-    _echo_lines(_tabulate([cell(h) for h in headers],
+    _echo_lines(_tabulate([cell(_(h)) for h in headers],
                           ([cell(c) for c in row] for row in rows), "github"))
 
 
@@ -293,6 +299,7 @@ def stream_table(headers: Sequence[str], rows: Callable[[], Iterable[Sequence[An
     """:func:`table` for rows too many to hold: ``rows()`` is read twice, once to measure
     the columns and once to print (it must give the same rows both times). The table library
     holds every row, so this one lays the lines out itself, with the same measure and look."""
+    headers = [_(h) for h in headers]
     widths = [width(h) for h in headers]
     for row in rows():
         widths = [max(w, width(escape(c))) for w, c in zip(widths, row, strict=True)]
@@ -312,9 +319,10 @@ def _line(cells: Sequence[Any], widths: Sequence[int], colour: bool) -> str:
 
 
 def pairs(items: Sequence[tuple[str, Any]]) -> None:
-    """Print ``name  value`` lines, aligned; :class:`Styled` values are painted."""
+    """Print ``name  value`` lines, aligned; :class:`Styled` values are painted. The names
+    are translated here (``tools/messages.py`` extracts them from the call)."""
     colour = colour_on()
-    _echo_lines(_tabulate([], ([escape(k), _cell(v, colour)] for k, v in items), "plain"))
+    _echo_lines(_tabulate([], ([escape(_(k)), _cell(v, colour)] for k, v in items), "plain"))
 
 
 def local_time(stored: str | None, zone: dt.tzinfo, *, date_only: bool = False) -> str:

@@ -8,10 +8,12 @@ from typing import Any
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Group
 from thidua.cli.output import Env, emit_json, markdown_table, pass_env, say, table
+from thidua.workflow.i18n import _
 
 
-@click.group("report")
+@click.group("report", cls=Group)
 def command() -> None:
     """Reports on a cycle: timeline, completion, scores, ballot, awards.
 
@@ -41,8 +43,8 @@ def cycle(env: Env, cycle_id: int, fmt: str, output: str | None) -> None:
     from thidua.workflow.services.report import cycle_report
 
     if (fmt == "xlsx") != (output is not None):
-        raise click.UsageError("--format xlsx writes a workbook: give it -o FILE (and -o "
-                               "only with --format xlsx)")
+        raise click.UsageError(_("--format xlsx writes a workbook: give it -o FILE (and -o "
+                                 "only with --format xlsx)"))
     if fmt == "xlsx":
         _workbook(env, cycle_id, str(output))
         return
@@ -61,8 +63,8 @@ def _workbook(env: Env, cycle_id: int, output: str) -> None:
     if env.as_json:
         emit_json(written)
     else:
-        say(f"wrote cycle {cycle_id}'s report to {written.file} (sheets: "
-            f"{', '.join(written.sheets)})")
+        say(_("wrote cycle {cycle}'s report to {file} (sheets: {sheets})").format(
+            cycle=cycle_id, file=written.file, sheets=", ".join(written.sheets)))
 
 
 Table = Callable[[Sequence[str], Sequence[Sequence[Any]]], None]
@@ -74,17 +76,20 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
     c = report["cycle"]
 
     def heading(text: str) -> None:
+        text = _(text)
         click.echo(f"\n## {text}\n" if markdown else f"\n{text}")
 
-    say(("# " if markdown else "") + f"{c['cluster']} {c['period']} — cycle {c['id']} "
-        f"({c['definition']}{', DRAFT' if c.get('draft') else ''}), state {c['state']}, "
-        f"version {c['version']}")
+    say(_("{mark}{cluster} {period} — cycle {id} ({definition}{draft}), state {state}, "
+          "version {version}").format(
+            mark="# " if markdown else "", cluster=c['cluster'], period=c['period'],
+            id=c['id'], definition=c['definition'], draft=', DRAFT' if c.get('draft') else '',
+            state=c['state'], version=c['version']))
     heading("Timeline")
     show_table(["entered", "state", "label", "days"],
                [[t["entered"], t["state"], t["label"], t["days"] or ""]
                 for t in report["timeline"]])
     if steps:
-        heading("Who did what")
+        heading(_("Who did what"))
         show_table(["date", "step", "who", "role", "unit", "reason"],
                    [[s["date"], s["trigger"], s["actor"], s["role"] or "", s["unit"] or "",
                      s["reason"] or ""] for s in report["steps"]])
@@ -92,7 +97,7 @@ def render(report: dict[str, Any], show_table: Table, *, markdown: bool = False,
     matrix = report["matrix"]
     heading("Units × steps")
     show_table(["unit", *matrix["steps"]],
-               [[u, *["yes" if done[s] else "-" for s in matrix["steps"]]]
+               [[u, *[_("yes") if done[s] else "-" for s in matrix["steps"]]]
                 for u, done in matrix["units"].items()])
     heading("Scoreboard")
     show_table(["rank", "unit", "total"],
@@ -130,13 +135,16 @@ def _ballot_and_awards(report: dict[str, Any], show_table: Table,
     ballot = report["ballot"]
     heading("Ballot")
     if ballot is None:
-        say("no ballot recorded")
+        say(_("no ballot recorded"))
     else:
-        say(f"issued {ballot['ballots_issued']}, returned {ballot['ballots_returned']}, "
-                   f"valid {ballot['ballots_valid']}; {ballot['members']} member units, "
-                   f"{ballot['needed']} votes needed")
+        say(_("issued {ballots_issued}, returned {ballots_returned}, valid {ballots_valid}; "
+              "{members} member units, {needed} votes needed").format(
+                ballots_issued=ballot['ballots_issued'],
+                ballots_returned=ballot['ballots_returned'],
+                ballots_valid=ballot['ballots_valid'], members=ballot['members'],
+                needed=ballot['needed']))
         show_table(["unit", "votes", "passed"],
-                   [[b["unit"], b["votes"], "yes" if b["passed"] else "no"]
+                   [[b["unit"], b["votes"], _("yes") if b["passed"] else _("no")]
                     for b in ballot["candidates"]])
     heading("Awards")
     show_table(["candidate", "unit", "proposed for", "council"],
@@ -148,21 +156,27 @@ def _ballot_and_awards(report: dict[str, Any], show_table: Table,
                    [[a["id"], a["decision"], a["date"], a["signer"], a["candidate"],
                      a["award_label"], revoked(a["revoked"])] for a in report["awards"]])
     elif decision:  # a decision recorded before award lines existed
-        say(f"decision {decision.get('number')} of {decision.get('date')}, signed by "
-            f"{decision.get('signer')}: " + "; ".join(decision.get("awards") or []))
+        say(_("decision {number} of {date}, signed by {signer}: {awards}").format(
+                number=decision.get('number'), date=decision.get('date'),
+                signer=decision.get('signer'), awards="; ".join(decision.get("awards") or [])))
         if report["revocation"]:
-            say(f"revoked: {report['revocation'].get('legal_ground')}")
+            say(_("revoked: {ground}").format(
+                ground=report["revocation"].get("legal_ground")))
 
 
 def _council(vote: dict[str, Any] | None) -> str:
     if not vote:
         return ""
-    outcome = "accepted" if vote.get("accepted") else "not accepted"
-    return f"{vote.get('votes_for')}/{vote.get('members_total')} for, {outcome}"
+    if vote.get("accepted"):
+        return _("{votes_for}/{members_total} for, accepted").format(
+            votes_for=vote.get("votes_for"), members_total=vote.get("members_total"))
+    return _("{votes_for}/{members_total} for, not accepted").format(
+        votes_for=vote.get("votes_for"), members_total=vote.get("members_total"))
 
 
 def revoked(revocation: dict[str, Any] | None) -> str:
     """How a revocation reads in a table: the ground and its day."""
     if not revocation:
         return ""
-    return f"{revocation.get('ground')} ({str(revocation.get('on') or '')[:10]})"
+    return _("{ground} ({day})").format(ground=revocation.get("ground"),
+                                        day=str(revocation.get("on") or "")[:10])

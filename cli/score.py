@@ -6,10 +6,12 @@ import click
 
 from thidua.cli import completion
 from thidua.cli.cycle import AS, AT, REQUEST, _fired
+from thidua.cli.help import Group
 from thidua.cli.output import CYCLE_ID, NAME, Env, emit_json, pass_env, say
+from thidua.workflow.i18n import _
 
 
-@click.group("score")
+@click.group("score", cls=Group)
 def command() -> None:
     """Self-assessment workbooks: the template a unit fills in, and its import as one step.
 
@@ -41,7 +43,8 @@ def template(env: Env, cycle_id: int, output: str, unit: str | None) -> None:
     if env.as_json:
         emit_json(written)
     else:
-        say(f"wrote the self-assessment of cycle {cycle_id} to {written.file}")
+        say(_("wrote the self-assessment of cycle {cycle} to {file}").format(
+            cycle=cycle_id, file=written.file))
 
 
 @command.command("import")

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from thidua.store import files
 from thidua.store.engine import StoreError
+from thidua.store.said import said
 
 
 class TargetExists(StoreError):
@@ -27,12 +28,14 @@ class TargetExists(StoreError):
 def backup_sqlite(engine: Engine, target: Path) -> int:
     """Copy the SQLite database of ``engine`` to the new file ``target``; return its size."""
     if engine.dialect.name != "sqlite":
-        raise StoreError(f"the online backup is for SQLite, not {engine.dialect.name}")
+        raise said(StoreError, "the online backup is for SQLite, not {dialect}",
+                   dialect=engine.dialect.name)
     if target.exists():
-        raise TargetExists(f"{target} already exists: a backup never overwrites a file")
+        raise said(TargetExists, "{target} already exists: a backup never overwrites a file",
+                   target=target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise StoreError(f"no folder {folder} to write the backup in")
+        raise said(StoreError, "no folder {folder} to write the backup in", folder=folder)
     with files.partial(target) as temporary:
         _copy(engine, str(temporary))
         _fsync(str(temporary))
@@ -59,14 +62,16 @@ def _link_new(temporary: str, target: Path) -> None:
     try:
         os.link(temporary, target)
     except FileExistsError:
-        raise TargetExists(f"{target} already exists: a backup never overwrites a file") \
+        raise said(TargetExists, "{target} already exists: a backup never overwrites a file",
+                   target=target) \
             from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
             raise
         # A file system without hard links: rename, after one last look.
         if target.exists():
-            raise TargetExists(f"{target} already exists: a backup never overwrites a file") \
+            raise said(TargetExists, "{target} already exists: a backup never overwrites a file",
+                   target=target) \
                 from None
         os.rename(temporary, target)
 

@@ -37,6 +37,7 @@ from thidua.store.ledger import (
     row_hash,
 )
 from thidua.store.rehash import NEVER, run
+from thidua.store.said import said
 
 DEFINITION = ORDER.index("definition")
 # How many events before an anchor are kept to explain why the ledger no longer reaches it.
@@ -58,10 +59,11 @@ class Anchor:
         """``SEQ:HASH`` as printed by ``thidua audit head``; raise ValueError otherwise."""
         match = _ANCHOR.match(text)
         if match is None:
-            raise ValueError(f"{text!r} is not an anchor SEQ:HASH (e.g. 12:3fa9…, 64 hex digits)")
+            raise said(ValueError, "{text!r} is not an anchor SEQ:HASH (e.g. 12:3fa9…, 64 hex "
+                       "digits)", text=text)
         anchor = cls(int(match[1]), match[2].lower())
         if anchor.seq == 0 and anchor.hash != GENESIS:
-            raise ValueError("anchor 0 is the empty ledger: its hash is 64 zeros")
+            raise said(ValueError, "anchor 0 is the empty ledger: its hash is 64 zeros")
         return anchor
 
     def __str__(self) -> str:

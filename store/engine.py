@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from thidua.store.said import said
+
 DEFAULT_FILE = "thidua.db"
 BEGIN_OPTION = "thidua_sqlite_begin"
 BUSY_TIMEOUT_S = 30
@@ -88,7 +90,7 @@ def make_engine(url: str | None = None, *, read: str | None = None) -> Engine:
     try:
         parsed = make_url(resolved)
     except ArgumentError:
-        raise StoreError(f"not a database URL or file path: {url!r}") from None
+        raise said(StoreError, "not a database URL or file path: {url!r}", url=url) from None
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(resolved)
         if read is not None and path is not None:
@@ -104,11 +106,14 @@ def make_engine(url: str | None = None, *, read: str | None = None) -> Engine:
             "options": f"-c lock_timeout={LOCK_TIMEOUT_MS} "
                        f"-c idle_in_transaction_session_timeout={IDLE_TIMEOUT_MS}"})
     except NoSuchModuleError:
-        raise StoreError(f"thidua cannot use {backend!r} databases: give a SQLite file path "
-                         "or a postgresql:// URL") from None
+        raise said(StoreError, "thidua cannot use {backend!r} databases: give a SQLite file "
+                   "path or a postgresql:// URL", backend=backend) from None
     except ModuleNotFoundError as exc:
-        hint = "; install thidua[postgres]" if backend == "postgresql" else ""
-        raise StoreError(f"the database driver is not installed ({exc.name}){hint}") from None
+        if backend == "postgresql":
+            raise said(StoreError, "the database driver is not installed ({name}); install "
+                       "thidua[postgres]", name=exc.name) from None
+        raise said(StoreError, "the database driver is not installed ({name})",
+                   name=exc.name) from None
 
 
 def reader(engine: Engine) -> Engine:

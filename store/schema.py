@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from thidua.store.engine import SchemaNotReady, schema_revision
+from thidua.store.said import said
 
 # The newest migration; a test holds it equal to Alembic's own head.
 HEAD = "0006"
@@ -50,9 +51,9 @@ def known_revisions() -> set[str]:
 
 
 def _too_new(current: str) -> SchemaTooNew:
-    return SchemaTooNew(f"the database has schema revision {current}, newer than this thidua "
-                        f"knows (it needs {HEAD}): upgrade thidua to use it; the database "
-                        "needs no change")
+    return said(SchemaTooNew, "the database has schema revision {current}, newer than this "
+                "thidua knows (it needs {head}): upgrade thidua to use it; the database needs "
+                "no change", current=current, head=HEAD)
 
 
 def upgrade(engine: Engine, revision: str = "head", *,
@@ -84,6 +85,8 @@ def ensure_ready(engine: Engine, *, create: bool = True) -> None:
         return
     if current is not None and current not in known_revisions():
         raise _too_new(current)
-    found = "no thidua schema" if current is None else f"schema revision {current}"
-    raise SchemaNotReady(f"the database has {found}, thidua needs {HEAD}: "
-                         "run `thidua db upgrade`")
+    if current is None:
+        raise said(SchemaNotReady, "the database has no thidua schema, thidua needs {head}: "
+                   "run `thidua db upgrade`", head=HEAD)
+    raise said(SchemaNotReady, "the database has schema revision {current}, thidua needs "
+               "{head}: run `thidua db upgrade`", current=current, head=HEAD)

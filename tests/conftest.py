@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from thidua.workflow import i18n
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.services import directory, identity
 from thidua.workflow.services.admin import upgrade_db
@@ -48,6 +49,13 @@ def _pg_admin() -> Any:
         pytest.skip(f"no PostgreSQL server at {PG_ADMIN_URL} (set THIDUA_TEST_PG); "
                     "CI runs these tests")
     return engine
+
+
+@pytest.fixture(autouse=True)
+def _english() -> None:
+    """Every test starts in English: the language is one per process, and a command run
+    in-process under --lang vi leaves it chosen."""
+    i18n.use("en")
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from thidua.workflow.i18n import _
+
 
 class ThiduaError(Exception):
     """Base of every error a user can cause; ``exit_code`` is the documented CLI code."""
@@ -50,7 +52,7 @@ class InvalidDefinition(InvalidInput):
         self.problems = list(problems)
         first = str(self.problems[0])
         more = len(self.problems) - 1
-        super().__init__(first + (f" (and {more} more)" if more else ""))
+        super().__init__(first + (_(" (and {more} more)").format(more=more) if more else ""))
 
 
 class TransitionRefused(ThiduaError):
@@ -61,7 +63,8 @@ class TransitionRefused(ThiduaError):
     def __init__(self, trigger: str, reasons: Sequence[str]) -> None:
         self.trigger = trigger
         self.reasons = list(reasons)
-        super().__init__(f"{trigger} refused: " + "; ".join(self.reasons))
+        super().__init__(_("{trigger} refused: {reasons}").format(
+            trigger=trigger, reasons="; ".join(self.reasons)))
 
 
 class Conflict(ThiduaError):
@@ -95,5 +98,6 @@ class ScenariosFailed(ThiduaError):
     def __init__(self, file: str, failures: Sequence[str], total: int) -> None:
         self.file = file
         self.failures = list(failures)
-        super().__init__(f"{file}: {len(self.failures)} of {total} scenarios failed: "
-                         + "; ".join(self.failures))
+        super().__init__(_("{file}: {count} of {total} scenarios failed: {failures}").format(
+                             file=file, count=len(self.failures), total=total,
+                             failures="; ".join(self.failures)))

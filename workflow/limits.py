@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from thidua.workflow.i18n import _
+
 # A definition: forty times the size of the largest shipped one (26 KB), twenty times its
 # values (2,415), nine times its depth (7 levels).
 YAML_MAX_BYTES = 1 << 20
@@ -47,11 +49,12 @@ def load_json(text: str | bytes, *, max_bytes: int, max_depth: int) -> Any:
     or nested deeper than ``max_depth``; ``ValueError`` when it is not JSON. Linear in the
     size of ``text``, and never deeper in Python's stack than ``max_depth``."""
     if len(text) > max_bytes:
-        raise TooLarge(f"longer than {size_text(max_bytes)}")
+        raise TooLarge(_("longer than {size_text}").format(size_text=size_text(max_bytes)))
     try:
         value = json.loads(text)
     except RecursionError:
-        raise TooLarge(f"nested deeper than {max_depth} levels") from None
+        raise TooLarge(_("nested deeper than {max_depth} levels").format(
+            max_depth=max_depth)) from None
     check_depth(value, max_depth)
     return value
 
@@ -65,7 +68,8 @@ def check_depth(value: Any, max_depth: int) -> None:
         if frontier:
             level += 1
             if level > max_depth:
-                raise TooLarge(f"nested deeper than {max_depth} levels")
+                raise TooLarge(_("nested deeper than {max_depth} levels").format(
+                                   max_depth=max_depth))
 
 
 def _children(value: Any) -> list[Any]:
@@ -97,7 +101,7 @@ def parse_size(text: str) -> int:
             cleaned, factor = cleaned[: -len(unit)], value
             break
     if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 15:
-        raise ValueError(f"{text!r} is not a size (e.g. 20MB, 512KB, 1GB)")
+        raise ValueError(_("{text!r} is not a size (e.g. 20MB, 512KB, 1GB)").format(text=text))
     return int(cleaned) * factor
 
 

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 
 NAME_LIMIT, REASON_LIMIT, TEXT_LIMIT = 200, 2000, 10000
 
@@ -54,7 +55,8 @@ def codepoint(char: str) -> str:
 
 def _text(value: Any, field: str) -> str:
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text, not {type(value).__name__}")
+        raise InvalidInput(_("{field} must be text, not {kind}").format(
+                               field=field, kind=type(value).__name__))
     return nfc(value.replace("\r\n", "\n"))
 
 
@@ -62,14 +64,18 @@ def _refuse_hidden(text: str, field: str, allowed: frozenset[str] = frozenset())
     bad = next((c for c in text if hidden(c) and c not in allowed), None)
     if bad is not None:
         kind = unicodedata.name(bad, "").lower() or (
-            "control character" if unicodedata.category(bad) == "Cc" else "invisible character")
-        raise InvalidInput(f"{field} contains {codepoint(bad)} ({kind}), which is not allowed: "
-                           "type it without control or invisible characters")
+            _("control character") if unicodedata.category(bad) == "Cc"
+            else _("invisible character"))
+        raise InvalidInput(_("{field} contains {codepoint} ({kind}), which is not allowed: "
+                             "type it without control or invisible characters").format(
+                               field=field, codepoint=codepoint(bad), kind=kind))
 
 
 def _refuse_long(text: str, field: str, limit: int) -> None:
     if len(text) > limit:
-        raise InvalidInput(f"{field} is {len(text)} characters long: at most {limit} are allowed")
+        raise InvalidInput(_("{field} is {count} characters long: at most {limit} are "
+                             "allowed").format(
+                               field=field, count=len(text), limit=limit))
 
 
 def visible(text: str) -> bool:
@@ -84,7 +90,7 @@ def name(value: Any, field: str = "name", *, limit: int = NAME_LIMIT) -> str:
     _refuse_hidden(text, field)
     text = " ".join(text.split())
     if not visible(text):
-        raise InvalidInput(f"{field} is empty: give a name")
+        raise InvalidInput(_("{field} is empty: give a name").format(field=field))
     _refuse_long(text, field, limit)
     return text
 
@@ -103,7 +109,7 @@ def reason(value: Any, field: str = "reason", *, limit: int = REASON_LIMIT) -> s
     _refuse_hidden(text, field, _LINES)
     text = text.strip()
     if not visible(text):
-        raise InvalidInput(f"{field} is empty: write the reason")
+        raise InvalidInput(_("{field} is empty: write the reason").format(field=field))
     _refuse_long(text, field, limit)
     return text
 
@@ -129,7 +135,8 @@ def _value(value: Any, field: str) -> Any:
     if isinstance(value, list | tuple):
         return [_value(item, field) for item in value]
     if isinstance(value, dict):
-        return {name(k, f"a key of {field}") if isinstance(k, str) else k: _value(v, field)
+        return {name(k, _("a key of {field}").format(
+            field=field)) if isinstance(k, str) else k: _value(v, field)
                 for k, v in value.items()}
     return value
 
@@ -185,7 +192,8 @@ def suggest(wanted: str, known: Iterable[str], *, limit: int = 3) -> list[str]:
 def did_you_mean(wanted: str, known: Iterable[str]) -> str:
     """`` (did you mean: A, B?)`` for the closest names, or nothing."""
     close = suggest(wanted, known)
-    return f" (did you mean: {', '.join(escape(repr(c)) for c in close)}?)" if close else ""
+    return _(" (did you mean: {items}?)").format(
+               items=', '.join(escape(repr(c)) for c in close)) if close else ""
 
 
 def _escaped(char: str) -> str:

@@ -13,6 +13,7 @@ import datetime as dt
 import zoneinfo
 
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 
 # The emulation years thidua accepts, wherever a period is entered.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -40,8 +41,9 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        raise InvalidInput(f"unknown time zone {name!r} (an IANA name such as "
-                           f"{DEFAULT_ZONE} or UTC)") from None
+        raise InvalidInput(_("unknown time zone {name!r} (an IANA name such as "
+                             "{DEFAULT_ZONE} or UTC)").format(
+                               name=name, DEFAULT_ZONE=DEFAULT_ZONE)) from None
 
 
 def parse_moment(text: str, what: str = "date", zone: dt.tzinfo | None = None) -> dt.datetime:
@@ -50,11 +52,15 @@ def parse_moment(text: str, what: str = "date", zone: dt.tzinfo | None = None) -
     try:
         moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"{what} {text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") \
+        raise InvalidInput(_("{what} {text!r} is not a date (YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM)").format(
+                               what=what, text=text)) \
             from None
     if not FIRST_YEAR <= moment.year <= LAST_YEAR + 1:  # also keeps zone shifts in range
-        raise InvalidInput(f"{what} {text!r} is out of range (years {FIRST_YEAR} to "
-                           f"{LAST_YEAR + 1})")
+        raise InvalidInput(_("{what} {text!r} is out of range (years {FIRST_YEAR} to "
+                             "{LAST_YEAR})").format(
+                               what=what, text=text, FIRST_YEAR=FIRST_YEAR,
+                               LAST_YEAR=LAST_YEAR + 1))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
     return moment.astimezone(dt.UTC)
@@ -108,7 +114,7 @@ def is_emulation_year(year: int) -> bool:
 def check_period(period: int) -> int:
     """``period``, when it is an emulation year; bad input otherwise."""
     if not is_emulation_year(period):
-        raise InvalidInput(f"period {period} is not an emulation year")
+        raise InvalidInput(_("period {period} is not an emulation year").format(period=period))
     return period
 
 

@@ -40,7 +40,7 @@ def test_lint_errors_exit_2_with_file_and_line(tmp_path: Path) -> None:
     bad = _file(tmp_path, revise(MINI, ("    reason_required: true\n", "")))
     result = run("def", "lint", str(bad))
     message = error(result, 2)
-    assert f"invalid {bad}  mini-cycle@1  1 errors, 0 warnings" in result.output
+    assert f"invalid {bad}  mini-cycle@1  1 error, 0 warnings" in result.output
     assert f"  error   {bad}:29: transitions[2].trigger: return_dossier returns" in result.output
     assert message.startswith(f"Error: {bad}:29: transitions[2].trigger:")
 

@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 
 from thidua.store import records
 from thidua.workflow.audit.directory_replay import Expected, Window
+from thidua.workflow.i18n import _
 
 Row = tuple[tuple[Any, ...], tuple[Any, ...]]
 
@@ -46,7 +47,8 @@ KEYS: dict[str, Callable[..., str]] = {
     "definitions": lambda digest: digest[:12],
     "units": lambda name: name,
     "clusters": lambda name: name,
-    "memberships": lambda cluster, unit, day: f"{unit} in {cluster} from {day}",
+    "memberships": lambda cluster, unit, day: _("{unit} in {cluster} from {day}").format(
+                                                  unit=unit, cluster=cluster, day=day),
     "leaderships": lambda cluster, period: f"{cluster} {period}",
     "leadership_changes": lambda cluster, period, day: f"{cluster} {period} from {day}",
     "mergers": lambda unit: unit,
@@ -131,8 +133,8 @@ def divergences(table: str, expected: list[Expected], found: list[Row]) -> Itera
             by = f"event {row.seq} writes it" if row.seq else "the migrations write it"
             yield f"{table}: {name(*row.key)} is missing ({by})"
     for key, rest in left.items():
-        for _ in rest:
-            yield f"{table}: {name(*key)} has no event"
+        for _row in rest:
+            yield _("{table}: {name} has no event").format(table=table, name=name(*key))
 
 
 def _naming(name: Callable[..., str]) -> Callable[..., str]:
@@ -160,5 +162,5 @@ def _form(text: str) -> str | None:
 def _differs(table: str, expected: tuple[Any, ...], found: tuple[Any, ...]) -> str:
     for label, e, f in zip(FIELDS[table], expected, found, strict=True):
         if not _same((e,), (f,)):
-            return f"{label} is {f!r}, the ledger gives {e!r}"
-    return "differs from what the ledger gives"
+            return _("{label} is {f!r}, the ledger gives {e!r}").format(label=label, f=f, e=e)
+    return _("differs from what the ledger gives")

@@ -39,7 +39,7 @@ class Window:
         return isinstance(value, str) and self.first <= value <= self.last
 
     def __repr__(self) -> str:
-        return f"a date from {self.first} to {self.last}"
+        return _("a date from {first} to {last}").format(first=self.first, last=self.last)
 
 
 def around(instant: str) -> Window:
@@ -117,7 +117,8 @@ class Directory:
         running = next((m for m in self.memberships
                         if (m.cluster, m.unit) == (cluster, unit) and m.open_on(day)), None)
         if running is None:
-            raise ValueError(f"{unit} is not a member of {cluster} on {day}")
+            raise ValueError(_("{unit} is not a member of {cluster} on {day}").format(
+                                 unit=unit, cluster=cluster, day=day))
         running.left_on = day
 
     def tables(self) -> dict[str, list[Expected]]:

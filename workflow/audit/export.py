@@ -68,9 +68,10 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
     whole or not at all; an existing file is refused unless ``force``). ``excel`` writes CSV
     as Excel opens it (see the module's text)."""
     if fmt not in FORMATS:
-        raise InvalidInput(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
+        raise InvalidInput(_("unknown format {fmt!r} (formats: {FORMATS})").format(
+                               fmt=fmt, FORMATS=', '.join(FORMATS)))
     if excel and fmt != "csv":
-        raise InvalidInput("--excel applies to --format csv only")
+        raise InvalidInput(_("--excel applies to --format csv only"))
     filters, zone = filters or Filters(), db.zone
     with db.transaction(write=False) as session:
         criteria = _criteria(session, filters, zone)
@@ -167,8 +168,10 @@ def _actor(session: Session, name: str | None) -> list[str] | None:
     recorded = ledger.actors(session)
     spellings = [a for a in recorded if names.same(a, wanted)]
     if not spellings:
-        raise NotFound(f"no person {wanted!r} is registered or recorded in the ledger"
-                       f"{names.did_you_mean(wanted, {*known, *recorded})}")
+        raise NotFound(_("no person {wanted!r} is registered or recorded in the "
+                         "ledger{did_you_mean}").format(
+                           wanted=wanted,
+                           did_you_mean=names.did_you_mean(wanted, {*known, *recorded})))
     return spellings
 
 
@@ -176,7 +179,8 @@ def _dates(filters: Filters, zone: dt.tzinfo) -> tuple[str | None, str | None]:
     since = parse_moment(filters.since, "--since", zone) if filters.since else None
     until = cutoff(filters.until, zone)[0] if filters.until else None
     if since is not None and until is not None and since >= until:
-        raise InvalidInput(f"--since {filters.since} is after --until {filters.until}")
+        raise InvalidInput(_("--since {since} is after --until {until}").format(
+                               since=filters.since, until=filters.until))
     return (iso(since) if since else None,
             iso(until.astimezone(dt.UTC)) if until else None)
 

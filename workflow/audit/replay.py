@@ -28,6 +28,7 @@ from thidua.workflow.audit import compare
 from thidua.workflow.audit import directory_replay as rebuild
 from thidua.workflow.audit.directory_replay import Directory, Event, Expected
 from thidua.workflow.engine.facts import replay
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded, parse
 from thidua.workflow.rules.library import ACTIONS
 
@@ -51,11 +52,13 @@ class Definitions:
         if loaded is None:
             row = definitions.label_and_source(self.conn, digest)
             if row is None:
-                raise Unreplayable(f"definition {digest[:12]} is not stored")
+                raise Unreplayable(_("definition {digest} is not stored").format(
+                                       digest=digest[:12]))
             try:
                 loaded = parse(row.source, f"{row.def_id}@{row.version}")
             except Exception as exc:  # a stored text is hostile input too
-                raise Unreplayable(f"definition {digest[:12]} does not load: {exc}") from None
+                raise Unreplayable(_("definition {digest} does not load: {exc}").format(
+                                       digest=digest[:12], exc=exc)) from None
             self.parsed[digest] = loaded
         return loaded
 
@@ -93,10 +96,11 @@ def check(conn: Connection, cited: list[str]) -> Replayed:
         cluster_names = {i: name for i, name, _ in records.directory(conn, "clusters")}
         cycles = _check_cycles(conn, resolve, cluster_names, found)
     except Unreplayable as exc:
-        found.add(f"the replay stopped: {exc}")
+        found.add(_("the replay stopped: {exc}").format(exc=exc))
         return Replayed(0, 0, found)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # rows of hostile shape
-        found.add(f"the replay stopped: {type(exc).__name__} {exc}")
+        found.add(_("the replay stopped: {error} {exc}").format(
+                      error=type(exc).__error, exc=exc))
         return Replayed(0, 0, found)
     return Replayed(cycles, rows, found)
 
@@ -129,7 +133,7 @@ def directory_of(conn: Connection, resolve: Definitions, cited: list[str]) -> Di
             _apply(directory, event, resolve)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise Unreplayable(f"event {event['seq']} ({event['trigger']}): "
-                               f"{type(exc).__name__} {exc}") from None
+                               f"{type(exc).__error} {exc}") from None
     return directory
 
 
@@ -138,8 +142,9 @@ def _apply(directory: Directory, event: Event, resolve: Definitions) -> None:
     if kind in ("admin", "definition"):
         handler = (rebuild.ADMIN if kind == "admin" else rebuild.DEFINITION).get(trigger)
         if handler is None:
-            raise Unreplayable(f"event {event['seq']}: {kind} event {trigger!r} is unknown to "
-                               "this version of thidua")
+            raise Unreplayable(_("event {seq}: {kind} event {trigger!r} is unknown to this "
+                                 "version of thidua").format(
+                                   seq=event['seq'], kind=kind, trigger=trigger))
         handler(directory, event)
     elif kind == "start":
         rebuild.start(directory, event)
@@ -148,11 +153,13 @@ def _apply(directory: Directory, event: Event, resolve: Definitions) -> None:
         for call in transition.actions if transition is not None else []:
             handler = rebuild.ACTIONS.get(call.name)
             if handler is None:
-                raise Unreplayable(f"event {event['seq']}: action {call.name!r} has no replay")
+                raise Unreplayable(_("event {seq}: action {call!r} has no replay").format(
+                                       seq=event['seq'], call=call.name))
             handler(directory, event, ACTIONS[call.name].params.model_validate(call.params))
     elif kind != "migrate":
-        raise Unreplayable(f"event {event['seq']}: kind {kind!r} is unknown to this version "
-                           "of thidua")
+        raise Unreplayable(_("event {seq}: kind {kind!r} is unknown to this version of "
+                             "thidua").format(
+                               seq=event['seq'], kind=kind))
 
 
 def _with_source(expected: list[Expected], resolve: Definitions) -> list[Expected]:
@@ -193,7 +200,7 @@ def _check_cycles(conn: Connection, resolve: Definitions, cluster_names: dict[in
             found.add(cycle_divergence(row, pending[1], resolve, cluster_names))
             pending = next(events, None)
         else:
-            found.add(f"cycles {row.id}: has no event")
+            found.add(_("cycles {row}: has no event").format(row=row.id))
     while pending is not None:
         found.add(_unstored(*pending))
         pending = next(events, None)
@@ -201,8 +208,9 @@ def _check_cycles(conn: Connection, resolve: Definitions, cluster_names: dict[in
 
 
 def _unstored(cycle_id: int, events: list[Event]) -> str:
-    return (f"cycles {cycle_id}: missing from the table (event {events[0]['seq']} starts it, "
-            f"event {events[-1]['seq']} is its last)")
+    return (_("cycles {cycle_id}: missing from the table (event {seq} starts it, event "
+              "{seq2} is its last)").format(
+                cycle_id=cycle_id, seq=events[0]['seq'], seq2=events[-1]['seq']))
 
 
 def cycle_divergence(row: Any, events: list[Event], resolve: Definitions,
@@ -211,12 +219,14 @@ def cycle_divergence(row: Any, events: list[Event], resolve: Definitions,
     where = f"cycles {row.id}"
     start = events[0]
     if start["kind"] != "start":
-        return f"{where}: its first event {start['seq']} is {start['trigger']}, not a start"
+        return _("{where}: its first event {seq} is {trigger}, not a start").format(
+                   where=where, seq=start['seq'], trigger=start['trigger'])
     try:
         result = replay(resolve(start["definition"]), events, resolve)
         facts = json.loads(row.facts)
     except Exception as exc:  # events and rows are hostile input: any failure is named
-        return f"{where}: does not replay: {type(exc).__name__} {exc}"
+        return _("{where}: does not replay: {error} {exc}").format(
+                   where=where, error=type(exc).__error, exc=exc)
     pinned = [e["definition"] for e in events if e["kind"] in ("start", "migrate")][-1]
     expected = {"definition": pinned, "cluster": start["inputs"].get("cluster"),
                 "period": start["inputs"].get("period"), "state": result.state,
@@ -228,7 +238,8 @@ def cycle_divergence(row: Any, events: list[Event], resolve: Definitions,
               "last_seq": row.last_seq, "last_hash": row.last_hash}
     for name, value in expected.items():
         if stored[name] != value:
-            return f"{where}: {name} is {stored[name]!r}, the ledger gives {value!r}"
+            return _("{where}: {name} is {stored!r}, the ledger gives {value!r}").format(
+                       where=where, name=name, stored=stored[name], value=value)
     if facts != result.facts:
         return f"{where}: {_facts_differ(facts, result.facts)}"
     return None

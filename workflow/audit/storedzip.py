@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from thidua.workflow.i18n import _
+
 LOCAL = struct.Struct("<4sHHHHHIIIHH")
 CENTRAL = struct.Struct("<4sHHHHHHIIIHHHHHII")
 END = struct.Struct("<4sHHHHIIH")
@@ -95,7 +97,7 @@ class Writer:
         yield sink
         end = self.file.tell()
         if sink.size > LIMIT or end > LIMIT:
-            raise LayoutError(f"{name} makes the archive larger than 4 GiB")
+            raise LayoutError(_("{name} makes the archive larger than 4 GiB").format(name=name))
         self.file.seek(offset)
         self.file.write(local_header(encoded, sink.crc, sink.size))
         self.file.seek(end)
@@ -146,7 +148,8 @@ def read(file: BinaryIO, plausible: Callable[[str, str], bool] = lambda name, sh
 
 def _member(file: BinaryIO, position: int, fixed: bytes) -> tuple[Member | None, str | None]:
     if len(fixed) < LOCAL.size:
-        return None, f"the file ends inside the header at byte {position}"
+        return None, _("the file ends inside the header at byte {position}").format(
+                         position=position)
     fields = LOCAL.unpack(fixed)
     crc, name_length, extra_length = fields[6], fields[9], fields[10]
     raw_name = file.read(name_length)
@@ -155,21 +158,23 @@ def _member(file: BinaryIO, position: int, fixed: bytes) -> tuple[Member | None,
     expected = local_header(raw_name, crc, size)
     found = fixed + raw_name + file.read(extra_length)
     if found != expected:
-        return None, (f"the header of member {name} changed (byte "
-                      f"{position + _first_difference(found, expected)} of the file)")
+        return None, (_("the header of member {name} changed (byte {position} of the file)").format(
+                          name=name, position=position + _first_difference(found, expected)))
     digest, actual_crc, read_ = hashlib.sha256(), 0, 0
     while read_ < size:
         chunk = file.read(min(CHUNK, size - read_))
         if not chunk:
-            return None, f"the file ends inside the member at byte {position}"
+            return None, _("the file ends inside the member at byte {position}").format(
+                             position=position)
         digest.update(chunk)
         actual_crc = zlib.crc32(chunk, actual_crc)
         read_ += len(chunk)
     after = file.read(4)
     if after and after not in (LOCAL_SIG, CENTRAL_SIG):
         return None, _not_a_header(position + len(expected) + size, after) or (
-            f"the header of the member at byte {position} changed: its sizes or name length (bytes "
-            f"{position + 18}..{position + 29} of the file) do not lead to the next header")
+            _("the header of the member at byte {position} changed: its sizes or name length "
+              "(bytes {position2}..{position3} of the file) do not lead to the next header").format(
+                position=position, position2=position + 18, position3=position + 29))
     return Member(name, position, position + len(expected), size, crc, actual_crc,
                   digest.hexdigest()), None
 
@@ -192,8 +197,10 @@ def _not_a_header(position: int, found: bytes) -> str | None:
         return None
     for signature in (LOCAL_SIG, CENTRAL_SIG, END_SIG):
         if sum(a != b for a, b in zip(found, signature, strict=True)) == 1:
-            return (f"the header at byte {position} changed (byte "
-                    f"{position + _first_difference(found, signature)} of the file)")
+            return (_("the header at byte {position} changed (byte {position2} of the "
+                      "file)").format(
+                        position=position,
+                        position2=position + _first_difference(found, signature)))
     return None
 
 
@@ -211,24 +218,25 @@ def _directory(file: BinaryIO, position: int, members: list[Member],
         stale = central_entry(m.name.encode("utf-8"), m.crc, m.size, m.offset)
         if got == stale and m.crc != m.actual_crc:  # both headers as written: the data changed
             data_problem = data_problem or (
-                f"the data of member {m.name} changed (bytes {m.data_offset}.."
-                f"{m.data_offset + m.size} of the file no longer match its CRC-32)")
+                _("the data of member {m} changed (bytes {data_offset}..{data_offset2} of "
+                  "the file no longer match its CRC-32)").format(
+                    m=m.name, data_offset=m.data_offset, data_offset2=m.data_offset + m.size))
         elif got != expected:
             return _entry_problem(m, got, expected, position + at, plausible), None
         elif m.crc != m.actual_crc:
             local = local_header(m.name.encode("utf-8"), m.crc, m.size)
             right = local_header(m.name.encode("utf-8"), m.actual_crc, m.size)
-            return (f"the header of member {m.name} changed (byte "
-                    f"{m.offset + _first_difference(local, right)} of the file)"), None
+            return (_("the header of member {m} changed (byte {offset} of the file)").format(
+                        m=m.name, offset=m.offset + _first_difference(local, right))), None
         at += len(expected)
     end = end_record(len(members), at, position)
     if found[at:] == end:
         return None, data_problem
     if found[at:at + len(end)] == end:
-        return (f"bytes were added after the end of the archive (byte "
-                f"{position + at + len(end)})"), None
-    return (f"the end record of the archive changed (byte "
-            f"{position + at + _first_difference(found[at:], end)} of the file)"), None
+        return (_("bytes were added after the end of the archive (byte {position})").format(
+                    position=position + at + len(end))), None
+    return (_("the end record of the archive changed (byte {position} of the file)").format(
+                position=position + at + _first_difference(found[at:], end))), None
 
 
 def _entry_problem(m: Member, got: bytes, expected: bytes, at: int,
@@ -238,9 +246,10 @@ def _entry_problem(m: Member, got: bytes, expected: bytes, at: int,
     other = named.decode("utf-8", errors="replace")
     if other != m.name and plausible(other, m.sha256) and not plausible(m.name, m.sha256):
         where = m.offset + LOCAL.size + _first_difference(m.name.encode("utf-8"), named)
-        return f"the header of member {other} changed (byte {where} of the file)"
-    return (f"the central directory entry of member {m.name} changed (byte "
-            f"{at + _first_difference(got, expected)} of the file)")
+        return _("the header of member {other} changed (byte {where} of the file)").format(
+                   other=other, where=where)
+    return (_("the central directory entry of member {m} changed (byte {at} of the file)").format(
+                m=m.name, at=at + _first_difference(got, expected)))
 
 
 def _first_difference(found: bytes, expected: bytes) -> int:
@@ -277,7 +286,7 @@ def member_lines(file: BinaryIO, member: Member, max_line: int) -> Iterator[byte
         start = 0
         while (end := chunk.find(b"\n", start)) >= 0:
             if pending + end - start > max_line:
-                raise LineTooLong(f"longer than {max_line} bytes")
+                raise LineTooLong(_("longer than {max_line} bytes").format(max_line=max_line))
             parts.append(chunk[start:end])
             yield b"".join(parts)
             parts, pending, start = [], 0, end + 1
@@ -285,6 +294,6 @@ def member_lines(file: BinaryIO, member: Member, max_line: int) -> Iterator[byte
             parts.append(chunk[start:])
             pending += len(chunk) - start
             if pending > max_line:
-                raise LineTooLong(f"longer than {max_line} bytes")
+                raise LineTooLong(_("longer than {max_line} bytes").format(max_line=max_line))
     if parts:
         yield b"".join(parts)

@@ -68,13 +68,15 @@ def parse_anchors(texts: Sequence[str]) -> list[Anchor]:
     try:
         return [Anchor.parse(t) for t in texts]
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(told(exc)) from None
 
 
 def damaged(walked: Walk, damage: Damage, where: str = "ledger") -> IntegrityFailure:
     """The error for the first damage a walk found."""
-    return IntegrityFailure(f"{where} damaged at event {damage.seq} ({damage.kind}): "
-                            f"{damage.detail}; {walked.events} events before it verify",
+    return IntegrityFailure(_("{where} damaged at event {seq} ({kind}): {detail}; {events} "
+                              "events before it verify").format(
+                                where=where, seq=damage.seq, kind=damage.kind,
+                                detail=damage.detail, events=walked.events),
                             seq=damage.seq, kind=damage.kind)
 
 
@@ -101,8 +103,10 @@ def verify(db: Database, *, anchors: Sequence[str] = (), fast: bool = False,
         replayed = None if fast else replay.check(conn, list(walked.definitions))
     if replayed is not None and replayed.found.count:
         more = replayed.found.count - len(replayed.found.shown)
-        raise IntegrityFailure("records differ from the ledger: " + "; ".join(
-            replayed.found.shown) + (f" (and {more} more)" if more > 0 else ""),
+        raise IntegrityFailure(_("records differ from the ledger: {shown}{value}").format(
+                                   shown="; ".join(
+            replayed.found.shown),
+                                   value=f" (and {more} more)" if more > 0 else ""),
             kind="diverged")
     return Verified(walked.events, walked.head_seq, walked.head_hash, stored,
                     [str(a) for a in checked], triggers, replayed is not None,
@@ -115,10 +119,11 @@ def _check_triggers(conn: Connection) -> list[str]:
     wrong = triggers.problems(conn)
     if wrong:
         raise IntegrityFailure(
-            "the ledger is no longer append-only: " + "; ".join(
-                f"trigger {name} is {what}" for name, what in wrong)
-            + ": someone with the database's rights changed it; verify with an anchor kept "
-              "elsewhere (see docs/architecture.md, Threat model)", kind="unprotected")
+            _("the ledger is no longer append-only: {items}: someone with the database's "
+              "rights changed it; verify with an anchor kept elsewhere (see "
+              "docs/architecture.md, Threat model)").format(
+                items="; ".join(
+                f"trigger {name} is {what}" for name, what in wrong)), kind="unprotected")
     return triggers.expected(conn)
 
 
@@ -126,11 +131,13 @@ def _raise_content(problems: list[tuple[int | None, str, str]]) -> None:
     if not problems:
         return
     problems.sort(key=lambda p: (p[0] is None, p[0] or 0))
-    first_seq, kind, _ = problems[0]
+    first_seq, kind, _text = problems[0]
     shown = "; ".join(p[2] for p in problems[:SHOWN_PROBLEMS])
     more = len(problems) - SHOWN_PROBLEMS
-    raise IntegrityFailure(f"stored content damaged: {shown}" + (
-        f" (and {more} more)" if more > 0 else ""), seq=first_seq, kind=kind)
+    if more > 0:
+        shown = _("{shown} (and {more} more)").format(shown=shown, more=more)
+    raise IntegrityFailure(_("stored content damaged: {shown}").format(shown=shown),
+                           seq=first_seq, kind=kind)
 
 
 def head(db: Database) -> Head:
@@ -158,19 +165,21 @@ def _document_problems(conn: Connection,
             problems.append((by, "altered", f"{where} was renamed: event {by} gives "
                                             f"{named[doc.sha256]!r}"))
         if doc.kind != "blob":
-            problems.append((by, "altered", f"{where} was changed: it is stored as {doc.kind}, "
-                                            "not as bytes"))
+            problems.append((by, "altered", _("{where} was changed: it is stored as {kind}, "
+                                              "not as bytes").format(where=where, kind=doc.kind)))
             continue
         actual, length = content_hash(conn, doc)  # a chunk at a time
         if actual != doc.sha256:
-            problems.append((by, "altered", f"{where} was changed: its content hashes to "
-                                            f"{actual[:12]}"))
+            problems.append((by, "altered", _("{where} was changed: its content hashes to "
+                                              "{actual}").format(
+                                                where=where, actual=actual[:12])))
         elif length != doc.size:
-            problems.append((by, "altered", f"{where} was changed: {length} bytes, "
-                                            f"recorded as {doc.size}"))
+            problems.append((by, "altered", _("{where} was changed: {length} bytes, recorded "
+                                              "as {size}").format(
+                                                where=where, length=length, size=doc.size)))
     for digest, by in sorted(cited.items(), key=lambda item: item[1]):
-        problems.append((by, "missing", f"document {digest[:12]} cited by event {by} is "
-                                        "missing from the database"))
+        problems.append((by, "missing", _("document {digest} cited by event {by} is missing "
+                                          "from the database").format(digest=digest[:12], by=by)))
     return problems, seen
 
 
@@ -214,17 +223,22 @@ def _definition_problems(conn: Connection,
     """(citing event, kind, message) for each definition version whose stored source no
     longer hashes to its key, or that an event cites and is not stored."""
     problems: list[tuple[int | None, str, str]] = []
-    for digest, _, source in stored_definitions.sources(conn):
+    for digest, _label, source in stored_definitions.sources(conn):
         by = cited.pop(digest, None)
         if not isinstance(source, str):
-            problems.append((by, "altered", f"definition {digest[:12]}" + (
-                f" cited by event {by}" if by is not None else "") +
-                " was changed: it is stored as bytes, not as text"))
+            problems.append((by, "altered", _("definition {digest}{cited} was changed: it is "
+                                              "stored as bytes, not as text").format(
+                                                digest=digest[:12], cited=_cited(by))))
         elif hashlib.sha256(source.encode("utf-8")).hexdigest() != digest:
-            problems.append((by, "altered", f"definition {digest[:12]}" + (
-                f" cited by event {by}" if by is not None else "") +
-                " was changed: its source text no longer hashes to it"))
+            problems.append((by, "altered", _("definition {digest}{cited} was changed: its "
+                                              "source text no longer hashes to it").format(
+                                                digest=digest[:12], cited=_cited(by))))
     for digest, by in sorted(cited.items(), key=lambda item: item[1]):
-        problems.append((by, "missing", f"definition {digest[:12]} cited by event {by} is "
-                                        "missing from the database"))
+        problems.append((by, "missing", _("definition {digest} cited by event {by} is "
+                                          "missing from the database").format(
+                                            digest=digest[:12], by=by)))
     return problems
+
+
+def _cited(by: int | None) -> str:
+    return _(" cited by event {seq}").format(seq=by) if by is not None else ""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import EFFECTS
@@ -68,8 +69,8 @@ def replay(loaded: Loaded, events: Iterable[dict[str, Any]],
             continue
         if event["kind"] == "migrate":
             if resolve is None:
-                raise ValueError(f"event {event['seq']}: a migrated cycle replays only with "
-                                 "a resolver of definition versions")
+                raise ValueError(_("event {seq}: a migrated cycle replays only with a "
+                                   "resolver of definition versions").format(seq=event['seq']))
             loaded = resolve(event["definition"])
             state, version = event["to"], version + 1
             continue
@@ -77,8 +78,10 @@ def replay(loaded: Loaded, events: Iterable[dict[str, Any]],
             continue
         transition = loaded.definition.transition(event["trigger"], event["from"])
         if transition is None:
-            raise ValueError(f"event {event['seq']}: {event['trigger']} from {event['from']} "
-                             "is not in the definition")
+            raise ValueError(_("event {seq}: {trigger} from {value} is not in the "
+                               "definition").format(
+                                 seq=event['seq'], trigger=event['trigger'],
+                                 value=event['from']))
         situation = Situation(facts=facts, members=(),
                               parameters=loaded.definition.parameter_values(),
                               actor=event["actor"], unit=event["unit"], inputs=event["inputs"],

@@ -15,6 +15,7 @@ from typing import Any
 
 from thidua.workflow import limits
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 from thidua.workflow.language.model import Definition, InputSpec
 from thidua.workflow.names import visible
 
@@ -28,7 +29,7 @@ class Attachment:
     def __init__(self, name: str, content: bytes | None = None, *, path: str | None = None,
                  size: int | None = None) -> None:
         if (content is None) == (path is None):
-            raise ValueError("an attachment has either content or a path")
+            raise ValueError(_("an attachment has either content or a path"))
         self.name = name
         self.content = content
         self.path = path
@@ -45,11 +46,14 @@ class Attachment:
         try:
             info = file.stat()
             if not stat.S_ISREG(info.st_mode):
-                raise InvalidInput(f"cannot read the document {path!r}: not a regular file")
+                raise InvalidInput(_("cannot read the document {path!r}: not a regular "
+                                     "file").format(
+                                       path=path))
             with file.open("rb"):
                 pass  # readable: refused now rather than in the middle of a step
         except OSError as exc:
-            raise InvalidInput(f"cannot read the document {path!r}: {exc.strerror}") from None
+            raise InvalidInput(_("cannot read the document {path!r}: {strerror}").format(
+                                   path=path, strerror=exc.strerror)) from None
         return cls(file.name, path=str(file), size=info.st_size)
 
     def chunks(self) -> Iterator[bytes]:
@@ -68,11 +72,13 @@ class Attachment:
                     if read <= self.size:
                         yield chunk
         except OSError as exc:
-            raise InvalidInput(f"cannot read the document {self.path!r}: {exc.strerror}") \
+            raise InvalidInput(_("cannot read the document {path!r}: {strerror}").format(
+                                   path=self.path, strerror=exc.strerror)) \
                 from None
         if read != self.size:
-            raise InvalidInput(f"the document {self.path!r} changed while it was read "
-                               f"({self.size} bytes, then {read}); nothing was recorded")
+            raise InvalidInput(_("the document {path!r} changed while it was read ({size} "
+                                 "bytes, then {read}); nothing was recorded").format(
+                                   path=self.path, size=self.size, read=read))
 
     @property
     def sha256(self) -> str:
@@ -94,24 +100,24 @@ CHUNK = 1 << 20  # bytes of a document read at a time
 
 def _text(value: Any) -> str:
     if not isinstance(value, str) or not visible(value):
-        raise ValueError("must be a non-empty text (white space and invisible characters "
-                         "alone are empty)")
+        raise ValueError(_("must be a non-empty text (white space and invisible characters "
+                           "alone are empty)"))
     return value.strip()
 
 
 def _integer(value: Any) -> int:
     if isinstance(value, bool):
-        raise ValueError("must be a whole number")
+        raise ValueError(_("must be a whole number"))
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
-    raise ValueError("must be a whole number")
+    raise ValueError(_("must be a whole number"))
 
 
 def _number(value: Any) -> int | float:
     if isinstance(value, bool):
-        raise ValueError("must be a number")
+        raise ValueError(_("must be a number"))
     if isinstance(value, int | float):
         return value
     try:
@@ -121,9 +127,9 @@ def _number(value: Any) -> int | float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError("must be a number") from None
+        raise ValueError(_("must be a number")) from None
     if not math.isfinite(number):
-        raise ValueError("must be a finite number")
+        raise ValueError(_("must be a finite number"))
     return number
 
 
@@ -142,11 +148,11 @@ def _list(value: Any) -> list[str]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            value = _json(text, "is not a valid JSON list")
+            value = _json(text, _("is not a valid JSON list"))
         else:
             value = [part.strip() for part in text.split(",") if part.strip()]
     if not isinstance(value, list) or not all(isinstance(v, str) and visible(v) for v in value):
-        raise ValueError("must be a list of texts (a,b,c or a JSON list), none of them empty")
+        raise ValueError(_("must be a list of texts (a,b,c or a JSON list), none of them empty"))
     return [v.strip() for v in value]
 
 
@@ -156,7 +162,7 @@ def _date(value: Any) -> str:
     try:
         return dt.date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
-        raise ValueError("must be a date YYYY-MM-DD") from None
+        raise ValueError(_("must be a date YYYY-MM-DD")) from None
 
 
 def _bool(value: Any) -> bool:
@@ -167,7 +173,7 @@ def _bool(value: Any) -> bool:
         return True
     if text in ("false", "no", "0"):
         return False
-    raise ValueError("must be true or false")
+    raise ValueError(_("must be true or false"))
 
 
 def _pairs(value: Any, what: str) -> dict[str, Any]:
@@ -175,31 +181,31 @@ def _pairs(value: Any, what: str) -> dict[str, Any]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("{"):
-            value = _json(text, f"is not valid JSON ({what})")
+            value = _json(text, _("is not valid JSON ({what})").format(what=what))
         else:
             pairs = [part.partition("=") for part in text.split(",") if part.strip()]
             if any(not sep for _, sep, _ in pairs):
-                raise ValueError(f"must be {what}")
+                raise ValueError(_("must be {what}").format(what=what))
             value = {k.strip(): v.strip() for k, _, v in pairs}
     if not isinstance(value, dict):
-        raise ValueError(f"must be {what}")
+        raise ValueError(_("must be {what}").format(what=what))
     return value
 
 
 def _tally(value: Any) -> dict[str, int]:
-    votes = _pairs(value, "votes per candidate (name=votes,...)")
+    votes = _pairs(value, _("votes per candidate (name=votes,...)"))
     try:
         counted = {name: _integer(n) for name, n in votes.items()}
     except ValueError:
-        raise ValueError("must give a whole number of votes for each candidate") from None
+        raise ValueError(_("must give a whole number of votes for each candidate")) from None
     if any(n < 0 for n in counted.values()):
-        raise ValueError("cannot give a negative number of votes")
+        raise ValueError(_("cannot give a negative number of votes"))
     return counted
 
 
 def _document(value: Any) -> dict[str, Any]:
     if not isinstance(value, Attachment):
-        raise ValueError("must be a document (on the command line: @FILE)")
+        raise ValueError(_("must be a document (on the command line: @FILE)"))
     return value.ref()
 
 
@@ -220,21 +226,22 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {
 def _scores(definition: Definition, value: Any) -> dict[str, float]:
     sheet = definition.score_sheet
     assert sheet is not None  # checked when the definition loaded
-    given = _pairs(value, "points per criterion (criterion=points,...)")
+    given = _pairs(value, _("points per criterion (criterion=points,...)"))
     scores: dict[str, float] = {}
     problems = []
     caps = sheet.caps()
     for key, points in given.items():
         if key not in caps:
-            problems.append(f"unknown criterion {key!r}")
+            problems.append(_("unknown criterion {key!r}").format(key=key))
             continue
         number = float(_number(points))
         if not 0 <= number <= caps[key]:
-            problems.append(f"{key} must be between 0 and {caps[key]:g}, not {number:g}")
+            problems.append(_("{key} must be between 0 and {caps:g}, not {number:g}").format(
+                                key=key, caps=caps[key], number=number))
         scores[key] = number
     missing = [c.id for c in sheet.criteria if c.id not in given]
     if missing:
-        problems.append("no points for " + ", ".join(missing))
+        problems.append(_("no points for {missing}").format(missing=", ".join(missing)))
     if problems:
         raise ValueError("; ".join(problems))
     return scores
@@ -245,19 +252,22 @@ def _convert(definition: Definition | None, spec: InputSpec, value: Any) -> Any:
         return _scores(definition, value)
     converted = CONVERTERS[spec.type](value)
     if spec.type == "award" and definition is not None and converted not in definition.awards:
-        raise ValueError("must be an award of the catalogue: " + ", ".join(definition.awards))
+        raise ValueError(_("must be an award of the catalogue: {awards}").format(
+                             awards=", ".join(definition.awards)))
     return converted
 
 
 def check_inputs(trigger: str, specs: dict[str, InputSpec], given: dict[str, Any],
                  definition: Definition | None = None) -> dict[str, Any]:
     """The converted inputs; raise :class:`InvalidInput` naming every problem at once."""
-    problems = [f"unknown input {name!r}" for name in given if name not in specs]
+    problems = [_("unknown input {name!r}").format(
+        name=name) for name in given if name not in specs]
     values: dict[str, Any] = {}
     for name, spec in specs.items():
         if name not in given or given[name] in (None, ""):
             if spec.required:
-                problems.append(f"missing input {name!r} ({spec.type})")
+                problems.append(_("missing input {name!r} ({type})").format(
+                                    name=name, type=spec.type))
             continue
         try:
             values[name] = _convert(definition, spec, given[name])
@@ -266,8 +276,9 @@ def check_inputs(trigger: str, specs: dict[str, InputSpec], given: dict[str, Any
             continue
         chosen = values[name] if isinstance(values[name], list) else [values[name]]
         if spec.choices is not None and any(v not in spec.choices for v in chosen):
-            problems.append(f"input {name!r} must be one of: {', '.join(spec.choices)}")
+            problems.append(_("input {name!r} must be one of: {choices}").format(
+                                name=name, choices=', '.join(spec.choices)))
     if problems:
-        expected = ", ".join(specs) or "none"
+        expected = ", ".join(specs) or _("none")
         raise InvalidInput(f"{trigger}: " + "; ".join(problems) + f" (inputs: {expected})")
     return values

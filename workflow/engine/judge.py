@@ -63,15 +63,16 @@ def _compiled(content_hash: str, row: Any) -> Loaded | None:
 def _parsed(content_hash: str, row: Any) -> Loaded:
     """A stored version's source, parsed; thidua stores only text that parses within the
     bounds, so anything else was put there outside thidua."""
-    where = f"stored definition {content_hash[:12]}"
+    where = _("stored definition {content_hash}").format(content_hash=content_hash[:12])
     if not isinstance(row.source, str):
-        raise IntegrityFailure(f"{where} is not text: it was changed outside thidua; run "
-                               "thidua audit verify", kind="altered")
+        raise IntegrityFailure(_("{where} is not text: it was changed outside thidua; run "
+                                 "thidua audit verify").format(where=where), kind="altered")
     try:
         return parse(row.source, f"{row.def_id}@{row.version}")
     except InvalidInput as exc:
-        raise IntegrityFailure(f"{where} no longer reads as a definition ({exc}): it was "
-                               "changed outside thidua; run thidua audit verify",
+        raise IntegrityFailure(_("{where} no longer reads as a definition ({exc}): it was "
+                                 "changed outside thidua; run thidua audit verify").format(
+                                   where=where, exc=exc),
                                kind="altered") from None
 
 
@@ -79,7 +80,8 @@ def cycle_version(session: Session, cycle_id: int) -> int:
     """The version cycle ``cycle_id`` is at (without loading the whole cycle)."""
     version = cycles.version_of(session, cycle_id)
     if version is None:
-        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+        raise NotFound(_("no cycle {cycle_id} (see: thidua cycle list)").format(
+                           cycle_id=cycle_id))
     return version
 
 
@@ -142,11 +144,13 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     if transition.per_unit and (validators or target is not None):
         reasons += _unit_refusals(transition, ctx, target)
     if transition.due and ctx.day > due_date(transition.due, ctx.cycle.period):
-        reasons.append(f"{transition.trigger} was due by "
-                       f"{due_date(transition.due, ctx.cycle.period).isoformat()}: "
-                       f"it is {ctx.day.isoformat()}")
+        reasons.append(_("{trigger} was due by {due}: it is {day}").format(
+            trigger=transition.trigger,
+            due=due_date(transition.due, ctx.cycle.period).isoformat(),
+            day=ctx.day.isoformat()))
     if validators and transition.reason_required and not (reason or "").strip():
-        reasons.append(f"{transition.trigger} needs a written reason (--reason)")
+        reasons.append(_("{trigger} needs a written reason (--reason)").format(
+                           trigger=transition.trigger))
     if validators and transition.keyed_by is not None:
         reasons += _key_refusals(transition, ctx, (inputs or {}).get(transition.keyed_by))
     situation = Situation(facts=ctx.facts, members=ctx.members,
@@ -192,19 +196,25 @@ def _role_refusal(name: str, transition: Transition, ctx: Context, target: str |
     wanted = ", ".join(transition.roles)
     where = f"{ctx.cluster.name} {ctx.cycle.period}"
     if transition.per_unit and target and target != own_unit and "member_unit" in transition.roles:
-        return (f"{name} may record {_label(transition.records or '')} only for their own unit "
-                f"({own_unit or 'none'}), not for {target}")
-    return f"{name} holds none of the roles {wanted} in {where}"
+        return (_("{name} may record {records} only for their own unit ({own_unit}), not for "
+                  "{target}").format(
+                    name=name, records=_label(transition.records or '', ctx.loaded.definition),
+                    own_unit=own_unit or _("none"), target=target))
+    return _("{name} holds none of the roles {wanted} in {where}").format(
+               name=name, wanted=wanted, where=where)
 
 
 def _unit_refusals(transition: Transition, ctx: Context, target: str | None) -> list[str]:
     if target is None:
-        return [f"{transition.trigger} records for one member unit: name it with --unit"]
+        return [_("{trigger} records for one member unit: name it with --unit").format(
+                    trigger=transition.trigger)]
     if target not in ctx.members:
-        return [f"{target} is not a member unit of {ctx.cluster.name}"]
+        return [_("{target} is not a member unit of {cluster}").format(
+                    target=target, cluster=ctx.cluster.name)]
     fact = transition.records or ""
     if not transition.repeatable and target in (ctx.facts.get(fact) or {}):
-        return [f"{target} has already recorded {_label(fact)}"]
+        return [_("{target} has already recorded {fact}").format(
+                    target=target, fact=_label(fact, ctx.loaded.definition))]
     return []
 
 
@@ -213,5 +223,6 @@ def _key_refusals(transition: Transition, ctx: Context, value: Any) -> list[str]
     fact = transition.records or ""
     key = key_of(value)
     if value is not None and key in (ctx.facts.get(fact) or {}):
-        return [f"{key} already has a recorded {_label(fact)}"]
+        return [_("{key} already has a recorded {fact}").format(
+                    key=key, fact=_label(fact, ctx.loaded.definition))]
     return []

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from transitions import EventData, Machine, MachineError
 
 from thidua.workflow.errors import TransitionRefused
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded
 
 CONDITION, BEFORE, AFTER = "judged", "apply", "persist"
@@ -73,11 +74,13 @@ def trigger(loaded: Loaded, model: Model, name: str) -> bool:
     machine = machine_for(loaded)
     event = machine.events.get(name)
     if event is None:
-        raise TransitionRefused(name, [f"{name} is not a step of {loaded.ref}"])
+        raise TransitionRefused(name, [_("{name} is not a step of {ref}").format(
+                                           name=name, ref=loaded.ref)])
     try:
         return bool(event.trigger(model))
     except MachineError:
-        raise TransitionRefused(name, [f"{name} cannot be fired from state {model.state!r}"]) \
+        raise TransitionRefused(name, [_("{name} cannot be fired from state {state!r}").format(
+                                           name=name, state=model.state)]) \
             from None
 
 

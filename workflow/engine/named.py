@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from thidua.store import directory as queries
 from thidua.workflow import names
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 from thidua.workflow.language.model import InputSpec
 
 _KINDS = {"person": "person", "people": "person", "unit": "unit", "units": "unit"}
@@ -33,7 +34,9 @@ def check_named(session: Session, trigger: str, specs: dict[str, InputSpec],
         for name in given:
             names.name(name, f"input {key!r}")
             if name not in known[kind]:
-                problems.append(f"input {key!r}: no {kind} named {names.escape(repr(name))}"
-                                + names.did_you_mean(name, known[kind]))
+                missing = (_("input {key!r}: no person named {name}{hint}") if kind == "person"
+                           else _("input {key!r}: no unit named {name}{hint}"))
+                problems.append(missing.format(key=key, name=names.escape(repr(name)),
+                                               hint=names.did_you_mean(name, known[kind])))
     if problems:
         raise InvalidInput(f"{trigger}: " + "; ".join(problems))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from thidua.store import cycles
 from thidua.workflow.errors import IntegrityFailure
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Definition
 
@@ -62,8 +63,8 @@ def lines(session: Session, resolve: Callable[[Session, str], Loaded], *,
         except (TypeError, ValueError, RecursionError):
             facts = None
         if not isinstance(facts, dict):
-            raise IntegrityFailure(f"cycle {row.id} holds facts that are not a JSON object: it "
-                                   "was changed outside thidua; run thidua audit verify",
-                                   kind="altered")
+            raise IntegrityFailure(_("cycle {cycle} holds facts that are not a JSON object: it "
+                                     "was changed outside thidua; run thidua audit "
+                                     "verify").format(cycle=row.id), kind="altered")
         found += lines_of(row.id, row.cluster, row.period, facts, fact)
     return found

@@ -47,8 +47,9 @@ def named(session: Session, name: str, by_name: Callable[[Session, str], Row | N
     known = every(session)
     stored = twins(wanted, known)
     if len(stored) > 1:
-        raise InvalidInput(f"{len(stored)} {what}s are named {wanted!r} in different Unicode "
-                           "forms (stored before names were normalised); see: thidua db current")
+        raise InvalidInput(_("{count} {what}s are named {wanted!r} in different Unicode "
+                             "forms (stored before names were normalised); see: thidua db "
+                             "current").format(count=len(stored), what=what, wanted=wanted))
     return (by_name(session, stored[0]), []) if stored else (None, known)
 
 
@@ -73,8 +74,8 @@ def cluster(session: Session, name: str) -> Cluster:
     found, known = named(session, name, queries.cluster_named, queries.cluster_names,
                          "cluster")
     if found is None:
-        raise NotFound(f"no cluster {name!r}{did_you_mean(name, known)} "
-                       "(see: thidua cluster show)")
+        raise NotFound(_("no cluster {name!r}{did_you_mean} (see: thidua cluster show)").format(
+                           name=name, did_you_mean=did_you_mean(name, known)))
     return found
 
 
@@ -92,8 +93,8 @@ def actor(session: Session, name: str) -> Actor:
     """The person called ``name``."""
     found, known = named(session, name, queries.actor_named, queries.actor_names, "person")
     if found is None:
-        raise NotFound(f"no person {name!r} is registered{did_you_mean(name, known)} "
-                       "(see: thidua actor add)")
+        raise NotFound(_("no person {name!r} is registered{did_you_mean} (see: thidua actor "
+                         "add)").format(name=name, did_you_mean=did_you_mean(name, known)))
     return found
 
 
@@ -119,8 +120,8 @@ def actor_for_operator(session: Session, operator: str) -> Actor:
     """The person whose login is the operator's own, for steps taken without ``--as``."""
     found = actor_with_login(session, operator)
     if found is None:
-        raise InvalidInput(f"no person is registered for the login {operator!r}: "
-                           "name one with --as NAME")
+        raise InvalidInput(_("no person is registered for the login {operator!r}: name one "
+                             "with --as NAME").format(operator=operator))
     return found
 
 
@@ -167,9 +168,11 @@ def leave_in(session: Session, cluster_id: int, unit_name: str, day: dt.date) ->
     leaving = unit(session, unit_name)
     membership = queries.open_membership(session, cluster_id, leaving.id, day)
     if membership is None:
-        raise InvalidInput(f"{unit_name} is not a member on {day.isoformat()}")
+        raise InvalidInput(_("{unit_name} is not a member on {isoformat}").format(
+                               unit_name=unit_name, isoformat=day.isoformat()))
     if membership.joined_on == day.isoformat():
-        raise InvalidInput(f"{unit_name} joined on {day.isoformat()}: it cannot leave that day")
+        raise InvalidInput(_("{unit_name} joined on {isoformat}: it cannot leave that day").format(
+                               unit_name=unit_name, isoformat=day.isoformat()))
     membership.left_on = day.isoformat()
 
 
@@ -179,9 +182,10 @@ def check_leaders(session: Session, cluster_id: int, day: dt.date, head: str,
     members = {nfc(m) for m in queries.members_on(session, cluster_id, day)}
     for role, name in (("head", head), ("deputy", deputy)):
         if name is not None and nfc(name) not in members:
-            raise InvalidInput(f"the {role} {name} is not a member unit on {day.isoformat()}")
+            raise InvalidInput(_("the {role} {name} is not a member unit on {isoformat}").format(
+                                   role=role, name=name, isoformat=day.isoformat()))
     if head == deputy:
-        raise InvalidInput("the head and the deputy must be different units")
+        raise InvalidInput(_("the head and the deputy must be different units"))
 
 
 def change_head(session: Session, cluster_id: int, period: int, day: dt.date, head: str,
@@ -199,5 +203,6 @@ def change_head(session: Session, cluster_id: int, period: int, day: dt.date, he
 def auditor_refusal(person: Actor, held: set[str], roles: list[str]) -> list[str]:
     """An auditor takes only the steps given to the auditor role."""
     if AUDITOR in held and AUDITOR not in roles:
-        return [f"{person.name} is an auditor: an auditor reads everything and changes nothing"]
+        return [_("{person} is an auditor: an auditor reads everything and changes nothing").format(
+                    person=person.name)]
     return []

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from thidua.workflow.i18n import _
 from thidua.workflow.language.parameters import check_parameters
 from thidua.workflow.language.reads import check_reads
 from thidua.workflow.rules.library import ACTIONS, EFFECTS, GUARDS
@@ -50,23 +51,29 @@ def _states(defn: Definition) -> Iterator[Found]:
     seen: set[str] = set()
     for i, state in enumerate(defn.states):
         if state.name in seen:
-            yield ("states", i, "name"), f"state {state.name!r} is defined twice"
+            yield ("states", i, "name"), _("state {state!r} is defined twice").format(
+                                             state=state.name)
         seen.add(state.name)
         if state.initial and state.final:
-            yield ("states", i), f"state {state.name!r} cannot be both initial and final"
+            yield ("states", i), _("state {state!r} cannot be both initial and final").format(
+                                     state=state.name)
         if state.due and not _valid_month_day(state.due):
-            yield ("states", i, "due"), f"{state.due!r} is not a date of the year"
+            yield ("states", i, "due"), _("{due!r} is not a date of the year").format(
+                                            due=state.due)
         elif state.due and state.due.endswith("02-29"):
-            yield ("states", i, "due"), f"{state.due!r} is not a date of every year (use 02-28)"
+            yield ("states", i, "due"), _("{due!r} is not a date of every year (use 02-28)").format(
+                                            due=state.due)
     for i, t in enumerate(defn.transitions):
         if t.due and not _valid_month_day(t.due):
-            yield ("transitions", i, "due"), f"{t.due!r} is not a date of the year"
+            yield ("transitions", i, "due"), _("{due!r} is not a date of the year").format(
+                                                 due=t.due)
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
-        found = ", ".join(initial) if initial else "none"
-        yield ("states",), f"exactly one state must be initial (found: {found})"
+        found = ", ".join(initial) if initial else _("none")
+        yield ("states",), _("exactly one state must be initial (found: {found})").format(
+                               found=found)
     if not any(s.final for s in defn.states):
-        yield ("states",), "no state is final: a cycle could never end"
+        yield ("states",), _("no state is final: a cycle could never end")
 
 
 def _valid_month_day(due: str) -> bool:
@@ -82,7 +89,8 @@ def _references(defn: Definition) -> Iterator[Found]:
     roles = set(defn.roles)
     for i, role in enumerate(defn.start_roles):
         if role not in roles:
-            yield ("start_roles", i), f"role {role!r} is not among the definition's roles"
+            yield ("start_roles", i), _("role {role!r} is not among the definition's roles").format(
+                                          role=role)
     pairs: set[tuple[str, str]] = set()
     for i, t in enumerate(defn.transitions):
         yield from _transition_references(defn, ("transitions", i), t, pairs)
@@ -93,18 +101,23 @@ def _transition_references(defn: Definition, where: Path, t: Transition,
     states = {s.name for s in defn.states}
     for j, source in enumerate(t.source):
         if source not in states:
-            yield (*where, "source", j), f"{t.trigger}: unknown source state {source!r}"
+            yield (*where, "source", j), _("{trigger}: unknown source state {source!r}").format(
+                                             trigger=t.trigger, source=source)
         if (t.trigger, source) in pairs:
-            yield (*where, "source", j), f"{t.trigger} is defined twice from {source!r}"
+            yield (*where, "source", j), _("{trigger} is defined twice from {source!r}").format(
+                                             trigger=t.trigger, source=source)
         pairs.add((t.trigger, source))
     if t.dest is not None and t.dest not in states:
-        yield (*where, "dest"), f"{t.trigger}: unknown destination state {t.dest!r}"
+        yield (*where, "dest"), _("{trigger}: unknown destination state {dest!r}").format(
+                                    trigger=t.trigger, dest=t.dest)
     if not t.roles:
-        yield (*where, "roles"), f"{t.trigger} names no roles: say who may fire it"
+        yield (*where, "roles"), _("{trigger} names no roles: say who may fire it").format(
+                                     trigger=t.trigger)
     for j, role in enumerate(t.roles):
         if role not in defn.roles:
             yield (*where, "roles", j), (
-                f"{t.trigger}: role {role!r} is not among the definition's roles")
+                _("{trigger}: role {role!r} is not among the definition's roles").format(
+                    trigger=t.trigger, role=role))
 
 
 def _calls(defn: Definition) -> Iterator[Found]:
@@ -121,8 +134,9 @@ def _calls(defn: Definition) -> Iterator[Found]:
                     continue
                 fact = call.params.get("fact")
                 if call.name == "all_members" and fact not in per_unit:
-                    yield where, (f"{t.trigger}: all_members needs a per-unit fact; "
-                                  f"no step records {fact!r} per unit")
+                    yield where, (_("{trigger}: all_members needs a per-unit fact; no step "
+                                    "records {fact!r} per unit").format(
+                                      trigger=t.trigger, fact=fact))
     yield from check_reads(defn)
 
 
@@ -131,7 +145,8 @@ def _call(path: Path, t: Transition, call: Call, registry: dict[str, Entry],
     entry = registry.get(call.name)
     if entry is None:
         known = ", ".join(sorted(registry))
-        yield path, f"{t.trigger}: unknown {kind[:-1]} {call.name!r} (known: {known})"
+        yield path, _("{trigger}: unknown {kind} {call!r} (known: {known})").format(
+                        trigger=t.trigger, kind=kind[:-1], call=call.name, known=known)
         return
     try:
         entry.params.model_validate(call.params)
@@ -156,11 +171,12 @@ def _graph(defn: Definition) -> Iterator[Found]:
         for source in t.source:
             if source in finals and t.dest not in (None, source):
                 yield ("transitions", i, "dest"), (
-                    f"{t.trigger} leaves the final state {source!r}; from a final state a step "
-                    "may only record (no dest)")
+                    _("{trigger} leaves the final state {source!r}; from a final state a "
+                      "step may only record (no dest)").format(trigger=t.trigger, source=source))
     for i, t in enumerate(defn.transitions):
         if t.due and not _valid_month_day(t.due):
-            yield ("transitions", i, "due"), f"{t.due!r} is not a date of the year"
+            yield ("transitions", i, "due"), _("{due!r} is not a date of the year").format(
+                                                 due=t.due)
     initial = [s.name for s in defn.states if s.initial]
     if len(initial) != 1:
         return
@@ -168,9 +184,11 @@ def _graph(defn: Definition) -> Iterator[Found]:
     reached = _reach(edges, initial[0])
     for i, state in enumerate(defn.states):
         if state.name not in reached:
-            yield ("states", i), f"state {state.name!r} cannot be reached from {initial[0]!r}"
+            yield ("states", i), _("state {state!r} cannot be reached from {initial!r}").format(
+                                     state=state.name, initial=initial[0])
         elif not state.final and not (_reach(edges, state.name) & finals):
-            yield ("states", i), f"from state {state.name!r} no final state can be reached"
+            yield ("states", i), _("from state {state!r} no final state can be reached").format(
+                                     state=state.name)
 
 
 def _reach(edges: dict[str, set[str]], start: str) -> set[str]:
@@ -196,19 +214,23 @@ def _catalogue(defn: Definition) -> Iterator[Found]:
         for key, parameter in quota.items():
             if parameter not in defn.parameters:
                 yield ("awards", name, "quota", key), (
-                    f"award {name!r}: quota parameter {parameter!r} is not defined")
+                    _("award {name!r}: quota parameter {parameter!r} is not defined").format(
+                        name=name, parameter=parameter))
             elif defn.parameters[parameter].type != QUOTA_TYPES[key]:
                 yield ("awards", name, "quota", key), (
-                    f"award {name!r}: quota {key} reads {parameter!r} as a "
-                    f"{QUOTA_TYPES[key]}, but it is a {defn.parameters[parameter].type}")
+                    _("award {name!r}: quota {key} reads {parameter!r} as a {expected}, but it "
+                      "is a {actual}").format(name=name, key=key, parameter=parameter,
+                                              expected=QUOTA_TYPES[key],
+                                              actual=defn.parameters[parameter].type))
         yield from _per_group(defn, name, quota)
     for i, t in enumerate(defn.transitions):
         for input_name, spec in t.inputs.items():
             needed = NEEDS.get(spec.type)
             if needed and not getattr(defn, needed):
                 yield ("transitions", i, "inputs", input_name, "type"), (
-                    f"{t.trigger}: input {input_name!r} of type {spec.type} needs a "
-                    f"{needed} in the definition")
+                    _("{trigger}: input {input_name!r} of type {type} needs a {needed} in "
+                      "the definition").format(
+                        trigger=t.trigger, input_name=input_name, type=spec.type, needed=needed))
 
 
 def _per_group(defn: Definition, name: str, quota: dict[str, str]) -> Iterator[Found]:
@@ -219,13 +241,14 @@ def _per_group(defn: Definition, name: str, quota: dict[str, str]) -> Iterator[F
     groups = defn.parameters.get(quota.get("groups", ""))
     if groups is None or not isinstance(groups.value, dict):
         yield ("awards", name, "quota"), (
-            f"award {name!r}: {quota['count']!r} gives a quota per group: name the groups "
-            "parameter (groups:)")
+            _("award {name!r}: {count!r} gives a quota per group: name the groups "
+              "parameter (groups:)").format(name=name, count=quota["count"]))
     elif set(count.value) != set(groups.value):
         yield ("awards", name, "quota"), (
-            f"award {name!r}: {quota['count']!r} gives quotas for "
-            f"{', '.join(sorted(count.value))}, the groups are "
-            f"{', '.join(sorted(groups.value))}")
+            _("award {name!r}: {count!r} gives quotas for {quotas}, the groups are "
+              "{groups}").format(name=name, count=quota["count"],
+                                 quotas=", ".join(sorted(count.value)),
+                                 groups=", ".join(sorted(groups.value))))
 
 
 def _scenarios(defn: Definition) -> Iterator[Found]:
@@ -235,7 +258,9 @@ def _scenarios(defn: Definition) -> Iterator[Found]:
         for j, step in enumerate(scenario.steps):
             where: Path = ("scenarios", i, "steps", j)
             if step.fire not in triggers:
-                yield (*where, "fire"), f"scenario {scenario.name!r}: unknown trigger {step.fire!r}"
+                yield (*where, "fire"), _("scenario {scenario!r}: unknown trigger {fire!r}").format(
+                                            scenario=scenario.name, fire=step.fire)
             if step.expect_state is not None and step.expect_state not in states:
                 yield (*where, "expect_state"), (
-                    f"scenario {scenario.name!r}: unknown state {step.expect_state!r}")
+                    _("scenario {scenario!r}: unknown state {expect_state!r}").format(
+                        scenario=scenario.name, expect_state=step.expect_state))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Definition
 from thidua.workflow.services.publish import Opener, lookup
@@ -87,7 +88,8 @@ def _removed(kind: str, name: str, before: Any, where: str = "") -> Change:
 
 def _changed(kind: str, name: str, field: str, before: Any, after: Any) -> Change:
     return Change("changed", kind, name, field, before, after,
-                  f"{kind} {name}: {field} changed from {_show(before)} to {_show(after)}")
+                  _("{kind} {name}: {field} changed from {show} to {show2}").format(
+                      kind=kind, name=name, field=field, show=_show(before), show2=_show(after)))
 
 
 def _changes(a: Definition, b: Definition) -> Iterator[Change]:
@@ -96,8 +98,8 @@ def _changes(a: Definition, b: Definition) -> Iterator[Change]:
         if da[field] != db[field]:
             yield _changed("definition", a.id, field, da[field], db[field])
     yield from _labels("definition", a.id, da["title"], db["title"], "title")
-    for field, kind in (("legal_basis", "legal basis"), ("roles", "role"),
-                        ("start_roles", "starting role")):
+    for field, kind in (("legal_basis", _("legal basis")), ("roles", "role"),
+                        ("start_roles", _("starting role"))):
         yield from _members(kind, da[field], db[field], "")
     yield from _keyed("parameter", da["parameters"], db["parameters"], _parameter)
     yield from _keyed("state", {s["name"]: s for s in da["states"]},
@@ -176,7 +178,7 @@ def _call(call: dict[str, Any]) -> str:
 
 
 def _transition(name: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator[Change]:
-    where = f" in transition {name}"
+    where = _(" in transition {name}").format(name=name)
     for field in sorted(set(before) | set(after)):
         old, new = before.get(field), after.get(field)
         if old == new:
@@ -195,7 +197,7 @@ def _transition(name: str, before: dict[str, Any], after: dict[str, Any]) -> Ite
 
 
 def _inputs(trigger: str, before: dict[str, Any], after: dict[str, Any]) -> Iterator[Change]:
-    where = f" in transition {trigger}"
+    where = _(" in transition {trigger}").format(trigger=trigger)
     for name, spec in after.items():
         if name not in before:
             yield _added("input", name, spec, where)
@@ -206,7 +208,7 @@ def _inputs(trigger: str, before: dict[str, Any], after: dict[str, Any]) -> Iter
             for field in sorted(set(spec) | set(after[name])):
                 old, new = spec.get(field), after[name].get(field)
                 if field == "label":
-                    yield from _labels(f"input {name} of", trigger, old, new)
+                    yield from _labels(_("input {name} of").format(name=name), trigger, old, new)
                 elif old != new:
                     yield _changed("input", f"{name} of {trigger}", field, old, new)
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thidua.workflow.errors import InvalidDefinition, Problem
+from thidua.workflow.i18n import _
 from thidua.workflow.language.origins import InSource, Locator, Origins
 from thidua.workflow.language.reader import Path, Source, dotted
 
@@ -65,8 +66,8 @@ def reference(source: Source) -> tuple[str, str]:
     ref = data.get("extends")
     match = REF.match(ref) if isinstance(ref, str) else None
     if match is None:
-        raise _invalid(source, ("extends",), "write the definition extended as id@version "
-                                              "(e.g. ccb-cluster-annual@2023.1)")
+        raise _invalid(source, ("extends",), _("write the definition extended as id@version "
+                                               "(e.g. ccb-cluster-annual@2023.1)"))
     own_id, own_version = data.get("id", match[1]), data.get("version", match[2])
     return ref, f"{own_id}@{own_version}"
 
@@ -112,8 +113,8 @@ class _Merger:
         """The resolved data, ``based_on`` after ``version``."""
         changes: dict[str, Any] = self.source.data
         if "based_on" in changes:
-            self.problem(("based_on",), "based_on is written when extends is resolved: "
-                                        "leave it out of a definition that extends another")
+            self.problem(("based_on",), _("based_on is written when extends is resolved: "
+                                          "leave it out of a definition that extends another"))
         own = ("extends", "based_on")
         keys = [k for k in self.base.data if k != "based_on"]
         keys += [k for k in changes if k not in self.base.data and k not in own]
@@ -139,9 +140,10 @@ class _Merger:
     def merge_list(self, key: str, before: list[Any], after: Any) -> list[Any]:
         """States, transitions or scenarios: each entry of ``after`` changes, adds or removes
         one item of ``before``."""
-        noun, _ = LISTS[key]
+        noun, _field = LISTS[key]
         if not isinstance(after, list):
-            self.problem((key,), f"list the {noun}s to change, add or remove")
+            self.problem((key,), _("list the {noun}s to change, add or remove").format(
+                                     noun=noun))
             return before
         items = [_Item(dict(item), (self.base.origins, (key, j)))
                  for j, item in enumerate(before)]
@@ -156,7 +158,8 @@ class _Merger:
     def merge_mapping(self, key: str, before: dict[str, Any], after: Any) -> dict[str, Any]:
         """Parameters or awards: each entry changes, adds or removes the one of that name."""
         if not isinstance(after, dict):
-            self.problem((key,), f"give the {MAPPINGS[key]}s to change, add or remove, by name")
+            self.problem((key,), _("give the {MAPPINGS}s to change, add or remove, by name").format(
+                                     MAPPINGS=MAPPINGS[key]))
             return before
         out = dict(before)
         for name in before:
@@ -174,17 +177,19 @@ class _Merger:
         fields = {f: v for f, v in entry.items() if f not in ("add", "remove")}
         if marks.get("add"):
             if name in out:
-                self.problem(where, f"{noun} {name!r} is already in {self.base.ref}: leave "
-                                    "out add: true to change it")
+                self.problem(where, _("{noun} {name!r} is already in {ref}: leave out add: "
+                                      "true to change it").format(
+                                        noun=noun, name=name, ref=self.base.ref))
                 return
             out[name] = fields
             self.origins.table[where] = (self.here, where)
         elif name not in out:
-            self.problem(where, f"{self.base.ref} has no {noun} {name!r} (to add one, write "
-                                "add: true)")
+            self.problem(where, _("{ref} has no {noun} {name!r} (to add one, write add: "
+                                  "true)").format(
+                                    ref=self.base.ref, noun=noun, name=name))
         elif marks.get("remove"):
             if fields:
-                self.problem(where, "remove: true takes no other field")
+                self.problem(where, _("remove: true takes no other field"))
             del out[name]
         else:
             out[name] = {**out[name], **fields}
@@ -196,19 +201,21 @@ class _Merger:
         """The ``add``, ``remove`` and ``after`` of a change, checked; None when the entry
         cannot be a change."""
         if not isinstance(entry, dict):
-            self.problem(where, f"a change of a {noun} is a mapping of the fields it changes "
-                                "(or remove: true)")
+            self.problem(where, _("a change of a {noun} is a mapping of the fields it "
+                                  "changes (or remove: true)").format(noun=noun))
             return None
         marks = {m: entry[m] for m in allowed if m in entry}
         for mark in ("add", "remove"):
             if not isinstance(marks.get(mark, False), bool):
-                self.problem((*where, mark), f"{mark}: write true, or leave it out")
+                self.problem((*where, mark), _("{mark}: write true, or leave it out").format(
+                                                 mark=mark))
                 return None
         if "after" in marks and not isinstance(marks["after"], str):
-            self.problem((*where, "after"), f"after: name the {noun} to place it after")
+            self.problem((*where, "after"), _("after: name the {noun} to place it after").format(
+                                                noun=noun))
             return None
         if marks.get("add") and marks.get("remove"):
-            self.problem(where, "add and remove cannot both be true")
+            self.problem(where, _("add and remove cannot both be true"))
             return None
         return marks
 
@@ -243,7 +250,8 @@ class _ListChange:
             return
         name = self.entry.get(self.name_field)
         if not isinstance(name, str):
-            self.merger.problem(self.where, f"names no {self.noun}: give its {self.name_field}")
+            self.merger.problem(self.where, _("names no {noun}: give its {name_field}").format(
+                                                noun=self.noun, name_field=self.name_field))
             return
         if marks.get("add"):
             self.add(items, name, marks.get("after"))
@@ -254,8 +262,9 @@ class _ListChange:
         fields = {f: v for f, v in self.entry.items() if f not in MARKS and f not in selectors}
         if marks.get("remove"):
             if fields or "after" in marks:
-                self.merger.problem(self.where, "remove: true takes no other field than "
-                                                + " and ".join(selectors))
+                self.merger.problem(self.where, _("remove: true takes no other field than "
+                                                  "{selectors}").format(
+                                                    selectors=" and ".join(selectors)))
             del items[index]
             return
         item = items[index]
@@ -267,9 +276,10 @@ class _ListChange:
     def add(self, items: list[_Item], name: str, after: str | None) -> None:
         """A new item, whole, at the end or after another."""
         if self.key != "transitions" and any(i.data.get(self.name_field) == name for i in items):
-            self.merger.problem(self.where, f"{self.noun} {name!r} is already in "
-                                            f"{self.merger.base.ref}: leave out add: true to "
-                                            "change it")
+            self.merger.problem(self.where, _("{noun} {name!r} is already in {ref}: leave "
+                                              "out add: true to change it").format(
+                                                noun=self.noun, name=name,
+                                                ref=self.merger.base.ref))
             return
         data = {f: v for f, v in self.entry.items() if f not in MARKS}
         item = _Item(data, (self.merger.here, self.where))
@@ -284,13 +294,16 @@ class _ListChange:
         ref = self.merger.base.ref
         if not found:
             self.merger.problem((*self.where, self.name_field),
-                                f"{ref} has no {self.noun} {name!r} (to add one, write add: true)")
+                                _("{ref} has no {noun} {name!r} (to add one, write add: "
+                                  "true)").format(
+                                    ref=ref, noun=self.noun, name=name))
             return None, ()
         if len(found) == 1:
             return found[0], (self.name_field,)
         if self.key != "transitions":
-            self.merger.problem(self.where, f"{ref} has several {self.noun}s named {name!r}: "
-                                            "which one is meant cannot be told")
+            self.merger.problem(self.where, _("{ref} has several {noun}s named {name!r}: "
+                                              "which one is meant cannot be told").format(
+                                                ref=ref, noun=self.noun, name=name))
             return None, ()
         sources = _sources(self.entry.get("source"))
         chosen = [i for i in found if sources is not None
@@ -298,8 +311,9 @@ class _ListChange:
         if len(chosen) != 1:
             each = "; from ".join(", ".join(_sources(items[i].data.get("source")) or [])
                                   for i in found)
-            self.merger.problem(self.where, f"{name} has several transitions (from {each}): "
-                                            "give the source of the one meant")
+            self.merger.problem(self.where, _("{name} has several transitions (from {each}): "
+                                              "give the source of the one meant").format(
+                                                name=name, each=each))
             return None, ()
         return chosen[0], (self.name_field, "source")
 
@@ -308,7 +322,8 @@ class _ListChange:
         named = [i for i, other in enumerate(items) if other.data.get(self.name_field) == after]
         if not named:
             self.merger.problem((*self.where, "after"),
-                                f"no {self.noun} {after!r} to place it after")
+                                _("no {noun} {after!r} to place it after").format(
+                                    noun=self.noun, after=after))
             items.append(item)
             return
         items.insert(named[-1] + 1, item)

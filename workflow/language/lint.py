@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from thidua.workflow import limits
 from thidua.workflow.errors import InvalidDefinition, NotFound, Problem
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import files_or_shipped, load_file
 from thidua.workflow.language.model import Definition, Label
 from thidua.workflow.language.parameters import as_fraction, meant
@@ -113,7 +114,8 @@ def _roles(defn: Definition) -> Iterator[Check]:
     used = set(defn.start_roles) | {role for t in defn.transitions for role in t.roles}
     for i, role in enumerate(defn.roles):
         if role not in used:
-            yield WARNING, ("roles", i), f"role {role!r} is declared but no step names it"
+            yield WARNING, ("roles", i), _("role {role!r} is declared but no step names it").format(
+                                             role=role)
 
 
 def depths(defn: Definition) -> dict[str, int]:
@@ -140,8 +142,9 @@ def _dues(defn: Definition) -> Iterator[Check]:
     for i, state in enumerate(defn.states):
         if state.due and _due_order(state.due) > _due_order(TAIL_END):
             yield ERROR, ("states", i, "due"), (
-                f"state {state.name!r} is due {state.due}, outside the period (the year N and "
-                f"its commendation months until {TAIL_END})")
+                _("state {state!r} is due {due}, outside the period (the year N and its "
+                  "commendation months until {TAIL_END})").format(
+                    state=state.name, due=state.due, TAIL_END=TAIL_END))
     depth, dues = depths(defn), {s.name: s.due for s in defn.states}
     for t in defn.transitions:
         for source in t.source:
@@ -149,8 +152,10 @@ def _dues(defn: Definition) -> Iterator[Check]:
             if (t.dest and before and after and depth.get(t.dest, 0) > depth.get(source, 0)
                     and _due_order(after) < _due_order(before)):
                 yield WARNING, ("states", index[t.dest], "due"), (
-                    f"state {t.dest!r} is due {after}, before {source!r} ({before}) that "
-                    f"leads to it by {t.trigger}")
+                    _("state {dest!r} is due {after}, before {source!r} ({before}) that "
+                      "leads to it by {trigger}").format(
+                        dest=t.dest, after=after, source=source, before=before,
+                        trigger=t.trigger))
 
 
 def _catalogue(defn: Definition) -> tuple[set[str], set[str]]:
@@ -172,7 +177,8 @@ def _awards(defn: Definition) -> Iterator[Check]:
                 for j, choice in enumerate(spec.choices or []):
                     if choice not in allowed:
                         yield ERROR, ("transitions", i, "inputs", name, "choices", j), (
-                            f"{t.trigger}: {choice!r} is not an award of the catalogue")
+                            _("{trigger}: {choice!r} is not an award of the catalogue").format(
+                                trigger=t.trigger, choice=choice))
         yield from _call_awards(i, t, ids)
     yield from _scenario_awards(defn, ids, known)
 
@@ -184,7 +190,8 @@ def _call_awards(i: int, t: Any, ids: set[str]) -> Iterator[Check]:
             for ref in [ref for value in named for ref in _listed(value)]:
                 if ref not in ids:
                     yield ERROR, ("transitions", i, kind, j), (
-                        f"{t.trigger}: {call.name} names {ref!r}, not an award of the catalogue")
+                        _("{trigger}: {call} names {ref!r}, not an award of the catalogue").format(
+                            trigger=t.trigger, call=call.name, ref=ref))
 
 
 def _listed(value: Any) -> list[str]:
@@ -206,8 +213,8 @@ def _scenario_awards(defn: Definition, ids: set[str], known: set[str]) -> Iterat
                 for ref in _listed(value):
                     if ref not in allowed:
                         yield ERROR, ("scenarios", i, "steps", j, "inputs", name), (
-                            f"scenario {scenario.name!r}: {ref!r} is not an award of the "
-                            "catalogue")
+                            _("scenario {scenario!r}: {ref!r} is not an award of the "
+                              "catalogue").format(scenario=scenario.name, ref=ref))
 
 
 def _reasons(defn: Definition) -> Iterator[Check]:
@@ -217,31 +224,34 @@ def _reasons(defn: Definition) -> Iterator[Check]:
             continue
         if SIDE_PATH.match(t.trigger):
             yield ERROR, ("transitions", i, "trigger"), (
-                f"{t.trigger} returns, refuses or revokes: it must require a written reason "
-                "(reason_required: true)")
+                _("{trigger} returns, refuses or revokes: it must require a written reason "
+                  "(reason_required: true)").format(trigger=t.trigger))
             continue
         for source in t.source:
             if t.dest is not None and depth.get(t.dest, 0) < depth.get(source, 0):
                 yield WARNING, ("transitions", i, "dest"), (
-                    f"{t.trigger} goes back from {source!r} to {t.dest!r} without a required "
-                    "reason (reason_required: true)")
+                    _("{trigger} goes back from {source!r} to {dest!r} without a required "
+                      "reason (reason_required: true)").format(
+                        trigger=t.trigger, source=source, dest=t.dest))
                 break
 
 
 def _parameters(defn: Definition) -> Iterator[Check]:
     for name, parameter in defn.parameters.items():
         if not parameter.basis.strip():
-            yield ERROR, ("parameters", name, "basis"), f"parameter {name!r} has no legal basis"
+            yield ERROR, ("parameters", name, "basis"), _("parameter {name!r} has no legal "
+                                                          "basis").format(name=name)
         if parameter.type is None:
             yield WARNING, ("parameters", name), (
-                f"parameter {name!r} does not say its type (type: fraction, integer, date, "
-                "choice or text)")
+                _("parameter {name!r} does not say its type (type: fraction, integer, date, "
+                  "choice or text)").format(name=name))
         elif parameter.type == "fraction":
             yield from _rounded_share(name, parameter.value)
         if parameter.effective_from is None:
             yield WARNING, ("parameters", name), (
-                f"parameter {name!r} has no effective date (effective_from); it is taken as "
-                f"effective from the definition's {defn.effective_from.isoformat()}")
+                _("parameter {name!r} has no effective date (effective_from); it is taken as "
+                  "effective from the definition's {isoformat}").format(
+                    name=name, isoformat=defn.effective_from.isoformat()))
 
 
 def _quota_sources(defn: Definition) -> Iterator[Check]:
@@ -259,14 +269,15 @@ def _quota_sources(defn: Definition) -> Iterator[Check]:
 
 
 def _labels(defn: Definition) -> Iterator[Check]:
-    yield from _label(("title",), defn.title, "the title")
+    yield from _label(("title",), defn.title, _("the title"))
     for i, state in enumerate(defn.states):
         yield from _label(("states", i, "label"), state.label, f"state {state.name!r}")
     for i, t in enumerate(defn.transitions):
         yield from _label(("transitions", i, "label"), t.label, f"step {t.trigger!r}")
         for name, spec in t.inputs.items():
             yield from _label(("transitions", i, "inputs", name, "label"), spec.label,
-                              f"input {name!r} of {t.trigger}")
+                              _("input {name!r} of {trigger}").format(
+                                  name=name, trigger=t.trigger))
     awards: dict[str, Any] = getattr(defn, "awards", None) or {}
     for name, award in awards.items():
         yield from _label(("awards", name, "label"), getattr(award, "label", None),
@@ -275,14 +286,17 @@ def _labels(defn: Definition) -> Iterator[Check]:
 
 def _label(where: FieldPath, label: Label | None, what: str) -> Iterator[Check]:
     if label is None:
-        yield WARNING, where[:-1], f"{what} has no label (vi and en): users see its name"
+        yield WARNING, where[:-1], _("{what} has no label (vi and en): users see its name").format(
+                                       what=what)
         return
     for lang in ("vi", "en"):
         if not label.get(lang).strip():
-            yield ERROR, (*where, lang), f"{what} has a blank {lang} label"
+            yield ERROR, (*where, lang), _("{what} has a blank {lang} label").format(
+                                             what=what, lang=lang)
     if label.vi.strip() == label.en.strip() and not label.en.isascii():
         yield WARNING, (*where, "en"), (
-            f"{what}: the English label is the Vietnamese one ({label.en!r}): translate it")
+            _("{what}: the English label is the Vietnamese one ({en!r}): translate it").format(
+                what=what, en=label.en))
 
 
 def scenario_steps(scenario: Any) -> int:
@@ -316,12 +330,14 @@ def _scenarios(defn: Definition) -> Iterator[Check]:
     names: set[str] = set()
     for i, scenario in enumerate(defn.scenarios):
         if scenario.name in names:
-            yield WARNING, ("scenarios", i, "name"), f"scenario {scenario.name!r} is named twice"
+            yield WARNING, ("scenarios", i, "name"), _("scenario {scenario!r} is named "
+                                                       "twice").format(
+                                                         scenario=scenario.name)
         names.add(scenario.name)
         if scenario.setup is None:
             yield ERROR, ("scenarios", i), (
-                f"scenario {scenario.name!r} has no setup (cluster, members, people, start): "
-                "it cannot run")
+                _("scenario {scenario!r} has no setup (cluster, members, people, start): it "
+                  "cannot run").format(scenario=scenario.name))
             continue
         yield from _setup(defn, i, scenario)
 
@@ -333,23 +349,29 @@ def _setup(defn: Definition, i: int, scenario: Any) -> Iterator[Check]:
         unit = getattr(setup, key)
         if unit is not None and unit not in setup.members:
             yield ERROR, (*where, key), (
-                f"scenario {scenario.name!r}: {key} {unit!r} is not a member")
+                _("scenario {scenario!r}: {key} {unit!r} is not a member").format(
+                    scenario=scenario.name, key=key, unit=unit))
     for j, person in enumerate(setup.people):
         if person.unit is not None and person.unit not in setup.members:
             yield ERROR, (*where, "people", j, "unit"), (
-                f"scenario {scenario.name!r}: {person.name}'s unit {person.unit!r} is not a member")
+                _("scenario {scenario!r}: {person}'s unit {unit!r} is not a member").format(
+                    scenario=scenario.name, person=person.name, unit=person.unit))
         for k, role in enumerate(person.roles):
             if role not in defn.roles or role in GRANTED_NEVER:
                 yield ERROR, (*where, "people", j, "roles", k), (
-                    f"scenario {scenario.name!r}: {role!r} cannot be granted (granted roles: "
-                    + ", ".join(r for r in defn.roles if r not in GRANTED_NEVER) + ")")
+                    _("scenario {scenario!r}: {role!r} cannot be granted (granted roles: "
+                      "{items})").format(
+                        scenario=scenario.name, role=role,
+                        items=", ".join(r for r in defn.roles if r not in GRANTED_NEVER)))
     if setup.start.actor not in people:
         yield ERROR, (*where, "start"), (
-            f"scenario {scenario.name!r}: {setup.start.actor!r} is not among its people")
+            _("scenario {scenario!r}: {actor!r} is not among its people").format(
+                scenario=scenario.name, actor=setup.start.actor))
     for j, step in enumerate(scenario.steps):
         if step.actor not in people:
             yield ERROR, ("scenarios", i, "steps", j, "as"), (
-                f"scenario {scenario.name!r}: {step.actor!r} is not among its people")
+                _("scenario {scenario!r}: {actor!r} is not among its people").format(
+                    scenario=scenario.name, actor=step.actor))
 
 
 def _rounded_share(name: str, value: Any) -> Iterator[Check]:
@@ -359,6 +381,7 @@ def _rounded_share(name: str, value: Any) -> Iterator[Check]:
         return  # the structural checks say what is wrong with it
     if simple is not None:
         yield WARNING, ("parameters", name, "value"), (
-            f"parameter {name!r} is {value}, close to {simple} but not it: write "
-            f"\"{simple}\" for an exact share (rules count exactly, and {value} of "
-            f"{simple.denominator * 2} units is not {simple} of them)")
+            _("parameter {name!r} is {value}, close to {simple} but not it: write \"{simple}\" "
+              "for an exact share (rules count exactly, and {value} of {denominator} units "
+              "is not {simple} of them)").format(
+                name=name, value=value, simple=simple, denominator=simple.denominator * 2))

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from thidua.workflow import limits
 from thidua.workflow.errors import InvalidDefinition, InvalidInput, NotFound, Problem
+from thidua.workflow.i18n import _
 from thidua.workflow.language import bases, extends
 from thidua.workflow.language.checks import StructureProblems
 from thidua.workflow.language.model import Definition
@@ -77,7 +78,7 @@ def parse(text: str, file: str = "<definition>") -> Loaded:
 def _parse_cached(text: str, file: str) -> Loaded | None:
     source = read_yaml(text, file)
     if not isinstance(source.data, dict):
-        raise InvalidDefinition([Problem("a definition must be a mapping of fields", file=file,
+        raise InvalidDefinition([Problem(_("a definition must be a mapping of fields"), file=file,
                                          line=1)])
     if "extends" in source.data:
         return None  # resolved by _extension: the outcome depends on the base, not the text
@@ -106,9 +107,9 @@ def _pydantic_problems(exc: ValidationError, locator: Locator) -> list[Problem]:
         path = tuple(p for p in err["loc"] if isinstance(p, int) or "[" not in str(p))
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = "unknown field (not part of a definition here)"
+            message = _("unknown field (not part of a definition here)")
         elif err["type"] == "missing":
-            message = "required field is missing"
+            message = _("required field is missing")
         elif message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
         problems.append(_problem(message[0].lower() + message[1:], path, locator))
@@ -138,13 +139,16 @@ def _base(source: Source, ref: str, label: str) -> Loaded:
     published; never the definition itself, nor one of those that extend it."""
     chain = _CHAIN.get()
     if ref == label:
-        raise _at_extends(source, f"extends its own id@version {ref}: give the definition an "
-                                  "id or a version of its own")
+        raise _at_extends(source, _("extends its own id@version {ref}: give the definition "
+                                    "an id or a version of its own").format(ref=ref))
     if ref in chain:
-        raise _at_extends(source, "extends loop: " + " → ".join((*chain, label, ref)))
+        raise _at_extends(source, _("extends loop: {value}").format(
+                                      value=" → ".join((*chain, label, ref))))
     if len(chain) >= MAX_CHAIN:
-        raise _at_extends(source, f"more than {MAX_CHAIN} definitions extend one another: "
-                                  + " → ".join((*chain, label, ref)))
+        raise _at_extends(source, _("more than {MAX_CHAIN} definitions extend one another: "
+                                    "{value}").format(
+                                      MAX_CHAIN=MAX_CHAIN,
+                                      value=" → ".join((*chain, label, ref))))
     token = _CHAIN.set((*chain, label))
     try:
         path = _shipped_labels().get(ref)
@@ -152,8 +156,9 @@ def _base(source: Source, ref: str, label: str) -> Loaded:
     finally:
         _CHAIN.reset(token)
     if found is None:
-        raise _at_extends(source, f"no shipped or published definition {ref} to extend "
-                                  "(see: thidua def list, thidua def versions)")
+        raise _at_extends(source, _("no shipped or published definition {ref} to extend "
+                                    "(see: thidua def list, thidua def versions)").format(
+                                      ref=ref))
     return found
 
 
@@ -188,13 +193,14 @@ def load_file(path: str | Path) -> Loaded:
             raw = handle.read(limits.YAML_MAX_BYTES + 1)
         if len(raw) > limits.YAML_MAX_BYTES:
             raise InvalidDefinition([Problem(
-                f"larger than {limits.size_text(limits.YAML_MAX_BYTES)}: the limit of a "
-                "definition", file=str(file))])
+                _("larger than {size_text}: the limit of a definition").format(
+                    size_text=limits.size_text(limits.YAML_MAX_BYTES)), file=str(file))])
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text
     except FileNotFoundError:
-        raise NotFound(f"no definition file {str(file)!r}") from None
+        raise NotFound(_("no definition file {file!r}").format(file=str(file))) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {str(file)!r}: {exc}") from None
+        raise InvalidInput(_("cannot read {file!r}: {exc}").format(
+            file=str(file), exc=exc)) from None
     return parse(text, str(file))
 
 
@@ -213,7 +219,7 @@ def files_or_shipped(files: list[str]) -> list[str]:
     """``files``, or every shipped definition file when none is given."""
     paths = files or [str(p) for p in shipped_files()]
     if not paths:
-        raise NotFound("no shipped definitions were found: the installation is incomplete")
+        raise NotFound(_("no shipped definitions were found: the installation is incomplete"))
     return paths
 
 
@@ -226,12 +232,12 @@ def find(name: str) -> Loaded:
     """A definition by file path, by ``id`` or by ``id@version`` among the shipped ones."""
     if name.endswith((".yaml", ".yml")) or "/" in name:
         return load_file(name)
-    wanted_id, _, wanted_version = name.partition("@")
+    wanted_id, _at, wanted_version = name.partition("@")
     for loaded in shipped():
         d = loaded.definition
         if d.id == wanted_id and wanted_version in ("", d.version):
             return loaded
-    raise NotFound(f"no shipped definition {name!r} (see: thidua def list)")
+    raise NotFound(_("no shipped definition {name!r} (see: thidua def list)").format(name=name))
 
 
 def validate_files(files: list[str]) -> list[dict[str, object]]:

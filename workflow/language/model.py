@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from thidua.workflow.i18n import _
 from thidua.workflow.names import visible
 from thidua.workflow.timeutil import FIRST_YEAR, LAST_YEAR
 
@@ -31,8 +32,8 @@ DUE_PATTERN = re.compile(r"(\+1-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")  # MM-
 
 def _name(value: str) -> str:
     if not NAME_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not a valid name: use lower-case letters, digits and "
-                         "underscores, starting with a letter")
+        raise ValueError(_("{value!r} is not a valid name: use lower-case letters, digits "
+                           "and underscores, starting with a letter").format(value=value))
     return value
 
 
@@ -51,7 +52,8 @@ class _Frozen(BaseModel):
 
 def _shown(value: str) -> str:
     if not visible(value):
-        raise ValueError("is blank: white space and invisible characters alone show nothing")
+        raise ValueError(_("is blank: white space and invisible characters alone show "
+                           "nothing"))
     return value
 
 
@@ -127,8 +129,8 @@ class Call(_Frozen):
 
 def _due(value: str | None) -> str | None:
     if value is not None and not DUE_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not a due date: write MM-DD, or +1-MM-DD for a date "
-                         "in the following year")
+        raise ValueError(_("{value!r} is not a due date: write MM-DD, or +1-MM-DD for a "
+                           "date in the following year").format(value=value))
     return value
 
 
@@ -182,24 +184,25 @@ class Transition(_Frozen):
     @model_validator(mode="after")
     def _per_unit_records(self) -> Transition:
         if self.per_unit and self.records is None:
-            raise ValueError("a per-unit step must name the fact it records (records:)")
+            raise ValueError(_("a per-unit step must name the fact it records (records:)"))
         if self.repeatable and not self.per_unit:
-            raise ValueError("only a per-unit step can be repeatable")
+            raise ValueError(_("only a per-unit step can be repeatable"))
         if self.keyed_by is not None:
             if self.records is None or self.per_unit:
-                raise ValueError("a step keyed by an input records a fact (records:) and is "
-                                 "not per unit")
+                raise ValueError(_("a step keyed by an input records a fact (records:) and is "
+                                   "not per unit"))
             if self.keyed_by not in self.inputs or not self.inputs[self.keyed_by].required:
-                raise ValueError(f"keyed_by names {self.keyed_by!r}, which is not a required "
-                                 "input of the step")
+                raise ValueError(_("keyed_by names {input!r}, which is not a required input "
+                                   "of the step").format(input=self.keyed_by))
         if self.meeting:
             if self.records is None or self.per_unit:
-                raise ValueError("a meeting step records one fact for the cluster (records:, "
-                                 "not per_unit)")
+                raise ValueError(_("a meeting step records one fact for the cluster (records:, "
+                                   "not per_unit)"))
             wrong = [f"{name} ({kind})" for name, kind in MEETING_INPUTS.items()
                      if name not in self.inputs or self.inputs[name].type != kind]
             if wrong:
-                raise ValueError("a meeting step asks for " + ", ".join(wrong))
+                raise ValueError(_("a meeting step asks for {inputs}").format(
+                    inputs=", ".join(wrong)))
         return self
 
 
@@ -222,8 +225,9 @@ class ScoreSheet(_Frozen):
     @model_validator(mode="after")
     def _adds_up(self) -> ScoreSheet:
         if abs(sum(c.max for c in self.criteria) - self.total) > 1e-9:
-            raise ValueError(f"the criteria maxima add up to {sum(c.max for c in self.criteria):g},"
-                             f" not the total {self.total:g}")
+            raise ValueError(_("the criteria maxima add up to {sum:g}, not the total "
+                               "{total:g}").format(
+                                 sum=sum(c.max for c in self.criteria), total=self.total))
         return self
 
     def caps(self) -> dict[str, float]:

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from thidua.workflow.i18n import _
+
 if TYPE_CHECKING:
     from thidua.workflow.language.model import Definition, Parameter
 
@@ -26,21 +28,22 @@ _DECIMAL = re.compile(r"^\s*\d+(\.\d+)?\s*$")
 def as_fraction(value: Any) -> Fraction:
     """A share given as ``a/b`` or as a decimal, exactly; ValueError otherwise."""
     if isinstance(value, bool):
-        raise ValueError("a share is a fraction such as 2/3 or a decimal such as 0.5")
+        raise ValueError(_("a share is a fraction such as 2/3 or a decimal such as 0.5"))
     text = str(value)
     matched = _FRACTION.match(text)
     if matched:
         numerator, denominator = (int(g) for g in matched.groups())
         if denominator == 0:
-            raise ValueError(f"{text!r} divides by zero")
+            raise ValueError(_("{text!r} divides by zero").format(text=text))
         share = Fraction(numerator, denominator)
     elif isinstance(value, int | float) or _DECIMAL.match(text):
         share = Fraction(text.strip())
     else:
-        raise ValueError(f"{text!r} is not a share: write a fraction such as 2/3 or a "
-                         "decimal such as 0.5")
+        raise ValueError(_("{text!r} is not a share: write a fraction such as 2/3 or a "
+                           "decimal such as 0.5").format(text=text))
     if not 0 <= share <= 1:
-        raise ValueError(f"{text} is not a share: a share lies between 0 and 1")
+        raise ValueError(_("{text} is not a share: a share lies between 0 and 1").format(
+                             text=text))
     return share
 
 
@@ -62,16 +65,17 @@ def _check_value(parameter: Parameter) -> str | None:
         except ValueError as exc:
             return str(exc)
     elif kind == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
-        return f"{value!r} is not a whole number"
+        return _("{value!r} is not a whole number").format(value=value)
     elif kind == "date" and not isinstance(value, dt.date):
         try:
             dt.date.fromisoformat(str(value))
         except ValueError:
-            return f"{value!r} is not a date YYYY-MM-DD"
+            return _("{value!r} is not a date YYYY-MM-DD").format(value=value)
     elif kind == "choice" and value not in (parameter.choices or []):
-        return f"{value!r} is not one of its choices ({', '.join(parameter.choices or [])})"
+        return _("{value!r} is not one of its choices ({choices})").format(
+                   value=value, choices=', '.join(parameter.choices or []))
     elif kind == "text" and (not isinstance(value, str) or not value.strip()):
-        return f"{value!r} is not a text"
+        return _("{value!r} is not a text").format(value=value)
     elif kind == "quota":
         return _quota_problem(value)
     elif kind == "groups":
@@ -88,7 +92,8 @@ def _quota_problem(value: Any) -> str | None:
     if _count(value) or (isinstance(value, dict) and value
                          and all(isinstance(k, str) and _count(v) for k, v in value.items())):
         return None
-    return f"{value!r} is not a quota: a whole number, or one per group ({{GROUP: N}})"
+    return _("{value!r} is not a quota: a whole number, or one per group ({{GROUP: N}})").format(
+        value=value)
 
 
 def _groups_problem(value: Any) -> str | None:
@@ -96,12 +101,14 @@ def _groups_problem(value: Any) -> str | None:
     if not isinstance(value, dict) or not value or not all(
             isinstance(k, str) and isinstance(v, list) and v
             and all(isinstance(u, str) and u for u in v) for k, v in value.items()):
-        return "groups are written {GROUP: [UNIT, ...]}, each with at least one unit"
+        return _("groups are written {{GROUP: [UNIT, ...]}}, each with at least one "
+                 "unit").format()
     seen: dict[str, str] = {}
     for group, units in value.items():
         for unit in units:
             if unit in seen:
-                return f"{unit!r} is in two groups ({seen[unit]}, {group})"
+                return _("{unit!r} is in two groups ({first}, {second})").format(
+                    unit=unit, first=seen[unit], second=group)
             seen[unit] = group
     return None
 
@@ -115,10 +122,12 @@ def check_parameters(defn: Definition) -> Iterator[Found]:
         problem = _check_value(parameter)
         if problem:
             yield ("parameters", name, "value"), (
-                f"parameter {name!r} is a {parameter.type}: {problem}")
+                _("parameter {name!r} is a {type}: {problem}").format(
+                    name=name, type=parameter.type, problem=problem))
         if parameter.choices is not None and parameter.type != "choice":
             yield ("parameters", name, "choices"), (
-                f"parameter {name!r} is a {parameter.type}: only a choice has choices")
+                _("parameter {name!r} is a {type}: only a choice has choices").format(
+                    name=name, type=parameter.type))
 
 
 def value_of(defn: Definition, name: str) -> Any:

@@ -16,6 +16,7 @@ import yaml
 
 from thidua.workflow import limits
 from thidua.workflow.errors import InvalidDefinition, Problem
+from thidua.workflow.i18n import _
 
 Path = tuple[str | int, ...]
 
@@ -34,7 +35,7 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > limits.YAML_MAX_DEPTH + 1:
-                raise Bound(None, None, _TOO_DEEP, self.peek_event().start_mark)
+                raise Bound(None, None, _too_deep(), self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -71,9 +72,14 @@ class Source:
             path = path[:-1]
 
 
-_TOO_MANY = (f"more than {limits.YAML_MAX_NODES} values (aliases count each time they are "
-             "used): the limit of a definition")
-_TOO_DEEP = f"nested deeper than {limits.YAML_MAX_DEPTH} levels: the limit of a definition"
+def _too_many() -> str:
+    return (_("more than {YAML_MAX_NODES} values (aliases count each time they are used): "
+               "the limit of a definition").format(YAML_MAX_NODES=limits.YAML_MAX_NODES))
+
+
+def _too_deep() -> str:
+    return _("nested deeper than {YAML_MAX_DEPTH} levels: the limit of a definition").format(
+                YAML_MAX_DEPTH=limits.YAML_MAX_DEPTH)
 
 
 class _Walk:
@@ -98,14 +104,15 @@ class _Walk:
         line = used_at if again else node.start_mark.line + 1
         self.nodes += 1
         if self.nodes > limits.YAML_MAX_NODES:
-            raise self.refuse(line, _TOO_MANY)
+            raise self.refuse(line, _too_many())
         if depth > limits.YAML_MAX_DEPTH:
-            raise self.refuse(line, _TOO_DEEP)
+            raise self.refuse(line, _too_deep())
         if again:
             self.aliases += 1
             if self.aliases > limits.YAML_MAX_ALIASES:
-                raise self.refuse(line, f"more than {limits.YAML_MAX_ALIASES} uses of "
-                                  "aliases: the limit of a definition")
+                raise self.refuse(line, _("more than {YAML_MAX_ALIASES} uses of aliases: the "
+                                          "limit of a definition").format(
+                                            YAML_MAX_ALIASES=limits.YAML_MAX_ALIASES))
         elif isinstance(node, yaml.CollectionNode):
             self.seen.add(id(node))
 
@@ -119,7 +126,8 @@ class _Walk:
                 key = key_node.value
                 key_line = key_node.start_mark.line + 1
                 if key in seen:
-                    raise InvalidDefinition([Problem(f"duplicate key {key!r}", file=self.file,
+                    raise InvalidDefinition([Problem(_("duplicate key {key!r}").format(
+                        key=key), file=self.file,
                                                      line=key_line,
                                                      field=_dotted((*path, key)))])
                 seen.add(key)
@@ -157,11 +165,11 @@ def _prescan(text: str, file: str, loader_class: type[Any]) -> None:
             if isinstance(event, yaml.NodeEvent):
                 values += 1
                 if values > limits.YAML_MAX_NODES:
-                    raise _Walk(file).refuse(_line(event), _TOO_MANY)
+                    raise _Walk(file).refuse(_line(event), _too_many())
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > limits.YAML_MAX_DEPTH + 1:
-                    raise _Walk(file).refuse(_line(event), _TOO_DEEP)
+                    raise _Walk(file).refuse(_line(event), _too_deep())
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     finally:
@@ -182,7 +190,7 @@ def _composed(text: str, file: str, loader_class: type[Any]) -> tuple[yaml.Node,
     try:
         node = loader.get_single_node()
         if node is None:
-            raise InvalidDefinition([Problem("the file is empty", file=file, line=1)])
+            raise InvalidDefinition([Problem(_("the file is empty"), file=file, line=1)])
         walked = _Walk(file)
         walked.walk(node, ())
         return node, loader.construct_document(node), walked
@@ -206,7 +214,8 @@ def read_yaml(text: str, file: str) -> Source:
             len(text) * 4 > limits.YAML_MAX_BYTES
             and len(text.encode("utf-8", "surrogatepass")) > limits.YAML_MAX_BYTES):
         raise InvalidDefinition([Problem(
-            f"larger than {limits.size_text(limits.YAML_MAX_BYTES)}: the limit of a definition",
+            _("larger than {size_text}: the limit of a definition").format(
+                size_text=limits.size_text(limits.YAML_MAX_BYTES)),
             file=file)])
     try:
         data, walked = _compose_and_load(text, file)
@@ -214,14 +223,15 @@ def read_yaml(text: str, file: str) -> Source:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         text_ = str(exc.problem) if isinstance(exc, Bound) else \
-            f"not valid YAML: {exc.problem or exc.context}"
+            _("not valid YAML: {problem}").format(problem=exc.problem or exc.context)
         context = exc.context_mark
         if exc.problem and exc.context and context is not None and context.line + 1 != line:
             text_ += f" ({exc.context}, line {context.line + 1})"
         problem = Problem(text_, file=file, line=line)
         raise InvalidDefinition([problem]) from None
     except yaml.YAMLError as exc:
-        raise InvalidDefinition([Problem(f"not valid YAML: {exc}", file=file)]) from None
+        raise InvalidDefinition([Problem(_("not valid YAML: {exc}").format(
+            exc=exc), file=file)]) from None
     return Source(file=file, data=data, lines=walked.lines)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.library import BY_KIND
 from thidua.workflow.rules.registry import Params, Reads, declared
 
@@ -40,7 +41,7 @@ def written_facts(defn: Definition) -> set[str]:
     """Every fact a step records or an effect writes."""
     facts = {t.records for t in defn.transitions if t.records}
     for t in defn.transitions:
-        for kind, _, call in _calls(t):
+        for kind, _where, call in _calls(t):
             params = _params(kind, call)
             if params is not None:
                 facts |= {name for _, marker, name in declared(params)
@@ -66,20 +67,23 @@ def check_reads(defn: Definition) -> Iterator[Found]:
 def _problem(defn: Definition, t: Transition, params: Params, marker: Reads, name: str,
              facts: set[str]) -> str | None:
     if marker.what == "fact" and name not in facts:
-        return f"the fact {name!r}, which no step records"
+        return _("the fact {name!r}, which no step records").format(name=name)
     if marker.what == "input" and name not in t.inputs:
-        return f"the input {name!r}, which {t.trigger} does not take"
+        return _("the input {name!r}, which {trigger} does not take").format(
+                   name=name, trigger=t.trigger)
     if marker.what == "parameter" and name not in defn.parameters:
-        return f"the parameter {name!r}, which is not defined"
+        return _("the parameter {name!r}, which is not defined").format(name=name)
     if marker.what == "parameter" and marker.type is not None:
         declared_type = defn.parameters[name].type
         if declared_type not in (None, marker.type):
-            return f"the parameter {name!r} as a {marker.type}, but it is a {declared_type}"
+            return _("the parameter {name!r} as a {type}, but it is a {declared_type}").format(
+                       name=name, type=marker.type, declared_type=declared_type)
     if marker.what == "field" and marker.of is not None:
         fact = getattr(params, marker.of)
         lacking = [s.trigger for s in defn.transitions
                    if s.records == fact and name not in s.inputs]
         if lacking:
-            return (f"the input {name!r} of the fact {fact!r}, which "
-                    f"{', '.join(dict.fromkeys(lacking))} does not take")
+            return (_("the input {name!r} of the fact {fact!r}, which {fromkeys} does not "
+                      "take").format(
+                        name=name, fact=fact, fromkeys=', '.join(dict.fromkeys(lacking))))
     return None

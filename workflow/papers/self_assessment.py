@@ -17,6 +17,7 @@ from typing import Any
 
 from thidua.workflow import names
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _, ngettext
 from thidua.workflow.papers import sheets
 from thidua.workflow.papers.report_book import Written
 from thidua.workflow.services.cycles import Fired, fire
@@ -67,8 +68,8 @@ def layout(db: Database, cycle_id: int, lang: str = "en") -> Layout:
                      (("bonus", sheet.bonus_max), ("penalty", sheet.penalty_max)) if most}
             return Layout(step.trigger, step.label.get(lang) if step.label else step.trigger,
                           scores[0], inputs, caps, [c.id for c in sheet.criteria])
-    raise InvalidInput(f"the definition of cycle {cycle_id} has no per-unit step that "
-                       "records a self-score (an input of type scores)")
+    raise InvalidInput(_("the definition of cycle {cycle} has no per-unit step that records a "
+                         "self-score (an input of type scores)").format(cycle=cycle_id))
 
 
 def write_template(db: Database, cycle_id: int, path: str, *, unit: str | None = None,
@@ -91,7 +92,7 @@ def write_template(db: Database, cycle_id: int, path: str, *, unit: str | None =
     sheets.table(sheet, [HEADER, _word("item", lang), _word("max", lang), _word("value", lang)],
                  items, first_row=5, widths=(18, 60, 12, 40))
     first = 6 + len(shape.inputs)
-    for offset, (_, most) in enumerate(shape.caps.values()):
+    for offset, (_label, most) in enumerate(shape.caps.values()):
         check = DataValidation(type="decimal", operator="between", formula1="0",
                                formula2=f"{most:g}", allow_blank=True, showErrorMessage=True)
         check.error = f"0 – {most:g}"
@@ -130,8 +131,11 @@ def read(path: str, shape: Layout, cycle_id: int) -> tuple[dict[str, Any], str |
     _complete(reading, shape, cycle_id)
     if reading.problems:
         count = len(reading.problems)
-        raise InvalidInput(f"{path}: {count} problem{'s' if count > 1 else ''}, nothing was "
-                           "recorded: " + "; ".join(reading.problems))
+        raise InvalidInput(ngettext("{path}: {count} problem, nothing was recorded: {problems}",
+                                    "{path}: {count} problems, nothing was recorded: "
+                                    "{problems}", count).format(
+                                        path=path, count=count,
+                                        problems="; ".join(reading.problems)))
     values = reading.values
     inputs = {name: values[name] for name in shape.inputs if values.get(name) not in (None, "")}
     inputs[shape.scores_input] = {k: values[k] for k in shape.caps if values.get(k) is not None}
@@ -143,8 +147,9 @@ def _the_sheet(book: Any, path: str) -> Any:
         return book[SHEET]
     if len(book.sheetnames) == 1:
         return book.worksheets[0]
-    raise InvalidInput(f"{path} has no sheet {SHEET!r} (its sheets: "
-                       f"{', '.join(repr(sheets.sheet_name(n)) for n in book.sheetnames[:10])})")
+    raise InvalidInput(_("{path} has no sheet {sheet!r} (its sheets: {sheets})").format(
+        path=path, sheet=SHEET,
+        sheets=", ".join(repr(sheets.sheet_name(n)) for n in book.sheetnames[:10])))
 
 
 def _row(reading: _Reading, shape: Layout, number: int, cells: tuple[Any, ...]) -> None:
@@ -156,16 +161,17 @@ def _row(reading: _Reading, shape: Layout, number: int, cells: tuple[Any, ...]) 
         return
     if key is None:
         if value is not None and value.value is not None:
-            reading.problem(where, "a value in a row without an id in column A")
+            reading.problem(where, _("a value in a row without an id in column A"))
         return
     known = key in shape.caps or key in shape.inputs or key in ("cycle", "unit")
     if not known:
         if number > 4:
-            reading.problem(f"A{number}", f"{sheets.text(key)[:40]!r} is no row of this "
-                                          "self-assessment")
+            reading.problem(f"A{number}", _("{key!r} is no row of this self-assessment").format(
+                key=sheets.text(key)[:40]))
         return
     if key in reading.seen:
-        reading.problem(f"A{number}", f"{key} is given twice (first in {reading.seen[key]})")
+        reading.problem(f"A{number}", _("{key} is given twice (first in {first})").format(
+            key=key, first=reading.seen[key]))
         return
     reading.seen[key] = f"A{number}"
     reading.values[key] = _value(reading, shape, key, value, where)
@@ -179,7 +185,7 @@ def _value(reading: _Reading, shape: Layout, key: str, cell: Any, where: str) ->
     raw = None if cell is None else cell.value
     if getattr(cell, "data_type", None) == "f" or (isinstance(raw, str)
                                                     and raw.startswith("=")):
-        reading.problem(where, "a formula; type the value itself")
+        reading.problem(where, _("a formula; type the value itself"))
         return None
     if key in shape.caps:
         return _points(reading, shape.caps[key][1], raw, where)
@@ -196,17 +202,19 @@ def _points(reading: _Reading, most: float, raw: Any, where: str) -> float | Non
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, bool | dt.datetime | dt.date | dt.time):
-        reading.problem(where, f"{'a yes/no' if isinstance(raw, bool) else 'a date'}, "
-                               "not a number of points")
+        reading.problem(where, _("a yes/no, not a number of points") if isinstance(raw, bool)
+                        else _("a date, not a number of points"))
         return None
     if isinstance(raw, str):
         if not NUMBER.match(raw):
-            reading.problem(where, f"{sheets.text(raw)[:30]!r} is not a number of points")
+            reading.problem(where, _("{value!r} is not a number of points").format(
+                value=sheets.text(raw)[:30]))
             return None
         raw = float(raw.strip().replace(",", "."))
     number = float(raw)
     if not math.isfinite(number) or not 0 <= number <= most:
-        reading.problem(where, f"must be between 0 and {most:g}, not {number:g}")
+        reading.problem(where, _("must be between 0 and {most}, not {number}").format(
+            most=f"{most:g}", number=f"{number:g}"))
         return None
     return number
 
@@ -216,16 +224,19 @@ def _complete(reading: _Reading, shape: Layout, cycle_id: int) -> None:
     given = reading.values.get("cycle")
     if given is not None and str(given) != str(cycle_id):
         reading.problem(f"D{reading.seen['cycle'][1:]}",
-                        f"this workbook is for cycle {sheets.text(given)[:12]}, not {cycle_id}")
+                        _("this workbook is for cycle {given}, not {cycle}").format(
+                            given=sheets.text(given)[:12], cycle=cycle_id))
     for cid in shape.required:
         if cid not in reading.seen:
-            reading.problem("column A", f"no row for the criterion {cid}")
+            reading.problem(_("column A"), _("no row for the criterion {criterion}").format(
+                criterion=cid))
         elif reading.values.get(cid) is None and not _reported(reading, cid):
-            reading.problem(f"D{reading.seen[cid][1:]}", f"no points for {cid}")
-    for name, (_, required) in shape.inputs.items():
+            reading.problem(f"D{reading.seen[cid][1:]}", _("no points for {criterion}").format(
+                criterion=cid))
+    for name, (_label, required) in shape.inputs.items():
         if required and reading.values.get(name) in (None, ""):
-            cell = f"D{reading.seen[name][1:]}" if name in reading.seen else "column A"
-            reading.problem(cell, f"{name} is required")
+            cell = f"D{reading.seen[name][1:]}" if name in reading.seen else _("column A")
+            reading.problem(cell, _("{name} is required").format(name=name))
 
 
 def _reported(reading: _Reading, cid: str) -> bool:
@@ -242,6 +253,7 @@ def import_scores(db: Database, cycle_id: int, path: str, *, actor: str | None =
     shape = layout(db, cycle_id, lang)
     inputs, named = read(path, shape, cycle_id)
     if unit is not None and named is not None and not names.same(unit, named):
-        raise InvalidInput(f"--unit {unit!r} but the workbook is for {named!r}")
+        raise InvalidInput(_("--unit {unit!r} but the workbook is for {named!r}").format(
+            unit=unit, named=named))
     return fire(db, cycle_id, shape.trigger, actor=actor, inputs=inputs,
                 unit=unit or named, occurred_at=occurred_at, request_id=request_id)

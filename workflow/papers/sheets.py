@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from thidua.workflow import limits
 from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.names import escape
 
 if TYPE_CHECKING:
@@ -75,22 +76,26 @@ def sheet_name(name: str) -> str:
     return cleaned[:31] or "-"
 
 
-def unpacked(file: BinaryIO, path: str, what: str = "an Excel workbook (.xlsx)") -> None:
+def unpacked(file: BinaryIO, path: str, what: str | None = None) -> None:
     """Refuse a file that is not ``what`` (an Office file: a ZIP) of bounded size: not a ZIP,
     too many parts, or parts that unpack to more than the bound (a ZIP bomb). Nothing is
     unpacked here."""
+    what = what or _("an Excel workbook (.xlsx)")
     try:
         with zipfile.ZipFile(file) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise InvalidInput(f"{path} is not {what}: it is not a ZIP file") from None
+        raise InvalidInput(_("{path} is not {what}: it is not a ZIP file").format(
+            path=path, what=what)) from None
     if len(parts) > limits.WORKBOOK_MAX_PARTS:
-        raise InvalidInput(f"{path} has {len(parts)} parts, more than "
-                           f"{limits.WORKBOOK_MAX_PARTS}: not {what} thidua reads")
+        raise InvalidInput(_("{path} has {parts} parts, more than {most}: not {what} thidua "
+                             "reads").format(path=path, parts=len(parts),
+                                             most=limits.WORKBOOK_MAX_PARTS, what=what))
     size = sum(p.file_size for p in parts)
     if size > limits.WORKBOOK_MAX_UNPACKED:
-        raise InvalidInput(f"{path} unpacks to {limits.size_text(size)}, more than "
-                           f"{limits.size_text(limits.WORKBOOK_MAX_UNPACKED)}")
+        raise InvalidInput(_("{path} unpacks to {size}, more than {most}").format(
+            path=path, size=limits.size_text(size),
+            most=limits.size_text(limits.WORKBOOK_MAX_UNPACKED)))
     file.seek(0)
 
 
@@ -102,19 +107,21 @@ def read_workbook(path: str) -> Any:
     file = Path(path)
     try:
         if not file.is_file():
-            raise (NotFound(f"no file {path}") if not file.exists()
-                   else InvalidInput(f"{path} is not a file"))
+            raise (NotFound(_("no file {path}").format(path=path)) if not file.exists()
+                   else InvalidInput(_("{path} is not a file").format(path=path)))
         size = file.stat().st_size
         if size > limits.WORKBOOK_MAX_BYTES:
-            raise InvalidInput(f"{path} is {limits.size_text(size)}, more than a "
-                               "self-assessment takes "
-                               f"({limits.size_text(limits.WORKBOOK_MAX_BYTES)})")
+            raise InvalidInput(_("{path} is {size}, more than a self-assessment takes "
+                                 "({most})").format(
+                                     path=path, size=limits.size_text(size),
+                                     most=limits.size_text(limits.WORKBOOK_MAX_BYTES)))
         with file.open("rb") as opened:
             content = io.BytesIO(opened.read(limits.WORKBOOK_MAX_BYTES + 1))
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+        raise InvalidInput(_("cannot read {path}: {strerror}").format(
+            path=path, strerror=exc.strerror)) from None
     if len(content.getbuffer()) > limits.WORKBOOK_MAX_BYTES:
-        raise InvalidInput(f"{path} grew while it was read")
+        raise InvalidInput(_("{path} grew while it was read").format(path=path))
     unpacked(content, path)
     return _load(content, path)
 
@@ -128,8 +135,10 @@ def _load(content: BinaryIO, path: str) -> Any:
     # A hostile part can break openpyxl in any of its parsers; what it raises is not a
     # documented set, and every one of them means the same here: not a workbook.
     except Exception as exc:
-        raise InvalidInput(f"{path} is not an Excel workbook thidua can read "
-                           f"({type(exc).__name__}: {str(exc)[:120]})") from None
+        raise InvalidInput(_("{path} is not an Excel workbook thidua can read "
+                             "({problem})").format(
+                                 path=path,
+                                 problem=f"{type(exc).__name__}: {str(exc)[:120]}")) from None
 
 
 def rows(sheet: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
@@ -139,14 +148,16 @@ def rows(sheet: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
     bound = limits.SHEET_MAX_ROWS
     declared = getattr(sheet, "max_row", None)
     if isinstance(declared, int) and declared > bound:
-        raise InvalidInput(f"sheet {sheets_title(sheet)!r} goes on beyond row {bound} (to row "
-                           f"{declared}): not a self-assessment")
+        raise InvalidInput(_("sheet {sheet!r} goes on beyond row {bound} (to row {declared}): "
+                             "not a self-assessment").format(
+                                 sheet=sheets_title(sheet), bound=bound, declared=declared))
     for number, cells in enumerate(sheet.iter_rows(max_row=bound + 1,
                                                    max_col=limits.SHEET_MAX_COLUMNS), start=1):
         if number > bound:
             if any(c.value is not None for c in cells):
-                raise InvalidInput(f"sheet {sheets_title(sheet)!r} goes on beyond row {bound}:"
-                                   " not a self-assessment")
+                raise InvalidInput(_("sheet {sheet!r} goes on beyond row {bound}: not a "
+                                     "self-assessment").format(sheet=sheets_title(sheet),
+                                                               bound=bound))
             break
         yield number, tuple(cells)
 

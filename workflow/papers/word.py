@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 from thidua.workflow import limits
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.names import escape
 from thidua.workflow.papers import paper_data, sheets
 from thidua.workflow.services.cycles import Fired, fire
@@ -50,7 +51,8 @@ def template_for(kind: str, definition_id: str, given: str | None = None) -> tup
     ``$THIDUA_TEMPLATES``, ``DEFINITION-ID/KIND.docx`` then ``KIND.docx``; else the shipped
     one. A template is bounded like any file from a user."""
     if kind not in KINDS:
-        raise InvalidInput(f"no document kind {kind!r} (kinds: {', '.join(KINDS)})")
+        raise InvalidInput(_("no document kind {kind!r} (kinds: {kinds})").format(
+            kind=kind, kinds=", ".join(KINDS)))
     for candidate in _candidates(kind, definition_id, given):
         if given is not None or candidate.is_file():
             return str(candidate), _read_template(candidate)
@@ -71,14 +73,15 @@ def _candidates(kind: str, definition_id: str, given: str | None) -> Iterator[Pa
 def _read_template(path: Path) -> bytes:
     try:
         if path.stat().st_size > limits.WORKBOOK_MAX_BYTES:
-            raise InvalidInput(f"the template {path} is larger than "
-                               f"{limits.size_text(limits.WORKBOOK_MAX_BYTES)}")
+            raise InvalidInput(_("the template {path} is larger than {size}").format(
+                path=path, size=limits.size_text(limits.WORKBOOK_MAX_BYTES)))
         content = path.read_bytes()[: limits.WORKBOOK_MAX_BYTES + 1]
     except FileNotFoundError:
-        raise NotFound(f"no template {path}") from None
+        raise NotFound(_("no template {path}").format(path=path)) from None
     except OSError as exc:
-        raise InvalidInput(f"cannot read the template {path}: {exc.strerror}") from None
-    sheets.unpacked(io.BytesIO(content), str(path), "a Word document (.docx)")
+        raise InvalidInput(_("cannot read the template {path}: {strerror}").format(
+            path=path, strerror=exc.strerror)) from None
+    sheets.unpacked(io.BytesIO(content), str(path), _("a Word document (.docx)"))
     return content
 
 
@@ -107,11 +110,14 @@ def fill(template: bytes, data: dict[str, Any], origin: str) -> bytes:
         document.render(_clean(data), SandboxedEnvironment(autoescape=True), autoescape=True)
         document.save(out)
     except TemplateError as exc:
-        raise InvalidInput(f"the template {origin} cannot be filled: {exc}") from None
+        raise InvalidInput(_("the template {origin} cannot be filled: {problem}").format(
+            origin=origin, problem=exc)) from None
     # A hostile template can break python-docx or lxml in ways they do not list.
     except Exception as exc:
-        raise InvalidInput(f"the template {origin} is not a Word template thidua can fill "
-                           f"({type(exc).__name__}: {str(exc)[:120]})") from None
+        raise InvalidInput(_("the template {origin} is not a Word template thidua can fill "
+                             "({problem})").format(
+                                 origin=origin,
+                                 problem=f"{type(exc).__name__}: {str(exc)[:120]}")) from None
     return out.getvalue()
 
 
@@ -157,12 +163,13 @@ def _attach(db: Database, cycle_id: int, kind: str, path: str, written: str, siz
     steps = [o.trigger for o in why(db, cycle_id, actor=attach.actor)
              if _takes_document(db, cycle_id, o.trigger, name)]
     if not steps:
-        raise InvalidInput(f"no step of cycle {cycle_id} possible now takes a document "
-                           f"{name!r}; render it without --attach")
+        raise InvalidInput(_("no step of cycle {cycle} possible now takes a document {name!r}; "
+                             "render it without --attach").format(cycle=cycle_id, name=name))
     document = Attachment(Path(path).name, path=written, size=size)
     inputs = dict(attach.inputs or {})
     if name in inputs:
-        raise InvalidInput(f"the input {name!r} is the rendered document: do not give it")
+        raise InvalidInput(_("the input {name!r} is the rendered document: do not give "
+                             "it").format(name=name))
     inputs[name] = [document] if _input_type(db, cycle_id, steps[0], name) == "documents" \
         else document
     return fire(db, cycle_id, steps[0], actor=attach.actor, inputs=inputs, unit=attach.unit,

@@ -11,6 +11,7 @@ import math
 from fractions import Fraction
 from typing import Any
 
+from thidua.workflow.i18n import _
 from thidua.workflow.language.parameters import as_fraction
 from thidua.workflow.rules.registry import (
     InputName,
@@ -48,8 +49,10 @@ def ballot_quorum(situation: Situation, params: QuorumParams) -> list[str]:
     needed = at_least(quorum, members)
     if returned >= needed:
         return []
-    return [f"ballot below quorum: {returned} of {members} member units voted, "
-            f"at least {needed} needed ({params.parameter} {given})"]
+    return [_("ballot below quorum: {returned} of {members} member units voted, at least "
+              "{needed} needed ({parameter} {given})").format(
+                returned=returned, members=members, needed=needed, parameter=params.parameter,
+                given=given)]
 
 class TallyParams(Params):
     """The inputs of the counting committee's tally."""
@@ -66,13 +69,16 @@ def ballot_consistent(situation: Situation, params: TallyParams) -> list[str]:
     valid = number(given.get(params.valid), returned)
     reasons = []
     if not valid <= returned <= issued <= len(situation.members):
-        reasons.append(f"the tally does not add up: {valid} valid, {returned} returned, "
-                       f"{issued} issued, {len(situation.members)} member units")
+        reasons.append(_("the tally does not add up: {valid} valid, {returned} returned, "
+                         "{issued} issued, {count} member units").format(
+                           valid=valid, returned=returned, issued=issued,
+                           count=len(situation.members)))
     votes: dict[str, Any] = given.get(params.votes) or {}
     strangers = [c for c in votes if c not in situation.members]
     if strangers:
-        reasons.append("not member units: " + ", ".join(strangers))
+        reasons.append(_("not member units: {strangers}").format(strangers=", ".join(strangers)))
     over = [c for c, n in votes.items() if int(n) > valid]
     if over:
-        reasons.append(f"more votes than valid ballots ({valid}) for: " + ", ".join(over))
+        reasons.append(_("more votes than valid ballots ({valid}) for: {over}").format(
+                           valid=valid, over=", ".join(over)))
     return reasons

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from thidua.workflow import i18n
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.registry import FactName, InputName, Params, Reads, Situation
 
 # An input naming a person candidate; left out, the candidate is the unit of a per-unit step.
@@ -40,12 +42,14 @@ def candidate_of(situation: Situation, person: str | None) -> Candidate | None:
     return None
 
 
-def award_label(situation: Situation, award: str | None) -> str:
-    """How an award of the catalogue reads (its English label), or its name."""
+def award_label(situation: Situation, award: str | None, lang: str = "en",
+                default: str | None = None) -> str:
+    """How an award of the catalogue reads in ``lang`` (English: the label the register
+    stores), or ``default``, or its name."""
     definition = situation.definition
     if definition is not None and award in definition.awards:
-        return str(definition.awards[award].label.en)
-    return str(award)
+        return str(definition.awards[award].label.get(lang))
+    return default if default is not None else str(award)
 
 
 class CandidateParams(Params):
@@ -66,9 +70,10 @@ def candidate_eligible(situation: Situation, params: CandidateParams) -> list[st
     definition, award = situation.definition, situation.inputs.get(params.award)
     if definition is not None and award in definition.awards and \
             candidate.kind not in definition.awards[award].recipients:
-        whom = "individuals" if candidate.kind == "person" else "units"
-        reasons.append(f"{candidate.name}: {award_label(situation, award)} is not given to "
-                       f"{whom}")
+        given = (_("{name}: {award} is not given to individuals") if candidate.kind == "person"
+                 else _("{name}: {award} is not given to units"))
+        reasons.append(given.format(name=candidate.name,
+                                    award=award_label(situation, award, i18n.current())))
     if candidate.kind == "person":
         reasons += _person_unit(situation, candidate, params.registration)
     return reasons
@@ -76,13 +81,15 @@ def candidate_eligible(situation: Situation, params: CandidateParams) -> list[st
 
 def _person_unit(situation: Situation, candidate: Candidate, registration: str) -> list[str]:
     if candidate.unit is None:
-        return [f"{candidate.name} belongs to no unit: a person is proposed with their unit"]
+        return [_("{name} belongs to no unit: a person is proposed with their unit").format(
+            name=candidate.name)]
     if candidate.unit not in situation.members:
-        return [f"{candidate.name}: their unit {candidate.unit} is not a member unit of the "
-                "cluster"]
+        return [_("{name}: their unit {unit} is not a member unit of the cluster").format(
+            name=candidate.name, unit=candidate.unit)]
     if candidate.unit not in (situation.facts.get(registration) or {}):
-        return [f"{candidate.name}: their unit {candidate.unit} did not register for the "
-                "emulation: no registration, no eligibility"]
+        return [_("{name}: their unit {unit} did not register for the emulation: no "
+                  "registration, no eligibility").format(name=candidate.name,
+                                                         unit=candidate.unit)]
     return []
 
 
@@ -110,4 +117,5 @@ def candidate_proposed(situation: Situation, params: ProposedParams) -> list[str
     name = situation.inputs.get(params.candidate)
     if name is None or name in proposals(situation, params.units, params.persons):
         return []
-    return [f"{name} was not proposed: the council votes only on proposed candidates"]
+    return [_("{name} was not proposed: the council votes only on proposed candidates").format(
+        name=name)]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
+from thidua.workflow import i18n
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.ballot import more_than, share
 from thidua.workflow.rules.candidates import PersonInput, candidate_of
 from thidua.workflow.rules.registry import (
@@ -39,23 +41,25 @@ def eligible(situation: Situation, params: EligibleParams) -> list[str]:
     unit, facts = situation.unit, situation.facts
     reasons = []
     if unit not in (facts.get(params.registration) or {}):
-        reasons.append(f"{unit} did not register for the emulation: no registration, "
-                       "no eligibility")
+        reasons.append(_("{unit} did not register for the emulation: no registration, no "
+                         "eligibility").format(unit=unit))
     ranked = [r["unit"] for r in (facts.get(params.scores) or {}).get("ranking", [])]
     if unit not in ranked:
-        reasons.append(f"{unit} has no published score")
+        reasons.append(_("{unit} has no published score").format(unit=unit))
     ballot = facts.get(params.ballot)
     if ballot is None:
-        reasons.append("no ballot has been recorded")
+        reasons.append(_("no ballot has been recorded"))
     else:
         threshold = share(situation.parameters[params.parameter])
         members = len(situation.members)
         votes = int((ballot.get(params.votes) or {}).get(unit, 0))
         needed = more_than(threshold, members)
         if votes < needed:
-            reasons.append(f"{unit} received {votes} of {members} votes; more than "
-                           f"{float(threshold):.0%} of the {members} member units ({needed}) "
-                           "is needed")
+            reasons.append(_("{unit} received {votes} of {members} votes; more than "
+                             "{threshold:.0%} of the {members} member units ({needed}) is "
+                             "needed").format(
+                               unit=unit, votes=votes, members=members,
+                               threshold=float(threshold), needed=needed))
     return reasons
 
 
@@ -125,22 +129,29 @@ def within_quota(situation: Situation, params: QuotaParams) -> list[str]:
                                    proposals, definition.awards, params.proposed_award,
                                    persons=persons)
     if not persons and award.quota is not None and award.quota.groups and group is None:
-        return [f"{unit} is in no emulation group of {award.quota.groups}: "
-                f"{award.label.en} is given per group"]
+        return [_("{unit} is in no emulation group of {groups}: {award} is given per "
+                  "group").format(unit=unit, groups=award.quota.groups,
+                                  award=award.label.get(i18n.current()))]
     already = sorted(u for u, p in proposals.items()
                      if p.get(params.proposed_award) == name and (persons or u in pool))
     if limit is None or len(already) < limit:
         return []
-    candidate = candidate_of(situation, params.person)
-    who = f"{candidate.name}: " if candidate else ""
+    label, shown = award.label.get(i18n.current()), ", ".join(already) or _("none")
     if persons:
-        where = "persons"
+        refusal = _("{award} over the quota: at most {limit} for persons, already proposed: "
+                    "{already}").format(award=label, limit=limit, already=shown)
     elif group is not None:
-        where = f"group {group} ({', '.join(pool)})"
+        refusal = _("{award} over the quota: at most {limit} for group {group} ({units}), "
+                    "already proposed: {already}").format(
+                        award=label, limit=limit, group=group, units=", ".join(pool),
+                        already=shown)
     else:
-        where = f"a cluster of {len(situation.members)} member units"
-    return [f"{who}{award.label.en} over the quota: at most {limit} for {where}, already "
-            f"proposed: {', '.join(already) or 'none'}"]
+        refusal = _("{award} over the quota: at most {limit} for a cluster of {members} member "
+                    "units, already proposed: {already}").format(
+                        award=label, limit=limit, members=len(situation.members),
+                        already=shown)
+    candidate = candidate_of(situation, params.person)
+    return [f"{candidate.name}: {refusal}" if candidate else refusal]
 
 
 class CouncilParams(Params):
@@ -157,11 +168,13 @@ def council_threshold(situation: Situation, params: CouncilParams) -> list[str]:
     votes = number(situation.inputs.get(params.votes_for))
     total = number(situation.inputs.get(params.members_total))
     if total <= 0:
-        return ["the council's number of members must be given"]
+        return [_("the council's number of members must be given")]
     if votes > total:
-        return [f"{votes} votes for is more than the council's {total} members"]
+        return [_("{votes} votes for is more than the council's {total} members").format(
+                    votes=votes, total=total)]
     needed = more_than(threshold, total)
     if votes >= needed:
         return []
-    return [f"the council's vote does not pass: {votes} of {total} members for; more than "
-            f"{float(threshold):.0%} ({needed}) is needed"]
+    return [_("the council's vote does not pass: {votes} of {total} members for; more than "
+              "{threshold:.0%} ({needed}) is needed").format(
+                votes=votes, total=total, threshold=float(threshold), needed=needed)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.ballot import at_least, more_than, share
 from thidua.workflow.rules.candidates import award_label, proposals
 from thidua.workflow.rules.registry import (
@@ -49,17 +50,19 @@ def council_vote(situation: Situation, params: VoteParams) -> list[str]:
     name = situation.inputs.get(params.candidate)
     yes, no, abstain, total = _counts(situation.inputs, params)
     if total <= 0:
-        return [f"{name}: the council's number of members must be given"]
+        return [_("{name}: the council's number of members must be given").format(name=name)]
     if min(yes, no, abstain) < 0:
-        return [f"{name}: a count of votes cannot be negative"]
+        return [_("{name}: a count of votes cannot be negative").format(name=name)]
     present = yes + no + abstain
     if present > total:
-        return [f"{name}: {present} votes is more than the council's {total} members"]
+        return [_("{name}: {present} votes is more than the council's {total} members").format(
+            name=name, present=present, total=total)]
     quorum = share(situation.parameters[params.quorum])
     needed = at_least(quorum, total)
     if present < needed:
-        return [f"{name}: the council's vote is not quorate: {present} of {total} members "
-                f"took part, at least {needed} needed"]
+        return [_("{name}: the council's vote is not quorate: {present} of {total} members "
+                  "took part, at least {needed} needed").format(
+                      name=name, present=present, total=total, needed=needed)]
     return []
 
 
@@ -96,18 +99,20 @@ def decision_lines(situation: Situation, params: LinesParams) -> list[str]:
     """The decision lists candidates the council accepted, each once."""
     listed = list(situation.inputs.get(params.lines) or [])
     votes = situation.facts.get(params.votes) or {}
-    reasons = [f"{name} is listed twice" for name in dict.fromkeys(
+    reasons = [_("{name} is listed twice").format(name=name) for name in dict.fromkeys(
         n for n in listed if listed.count(n) > 1)]
     for name in dict.fromkeys(listed):
         vote = votes.get(name)
         if vote is None:
-            reasons.append(f"{name}: the council has not voted on this candidate; a decision "
-                           "lists accepted candidates only")
+            reasons.append(_("{name}: the council has not voted on this candidate; a decision "
+                             "lists accepted candidates only").format(name=name))
         elif not vote.get("accepted"):
-            reasons.append(f"{name}: the council did not accept this candidate "
-                           f"({vote.get('votes_for')} of {vote.get('members_total')} for, "
-                           f"{vote.get('needed')} needed); a decision lists accepted "
-                           "candidates only")
+            reasons.append(_("{name}: the council did not accept this candidate ({votes_for} "
+                             "of {members_total} for, {needed} needed); a decision lists "
+                             "accepted candidates only").format(
+                                 name=name, votes_for=vote.get("votes_for"),
+                                 members_total=vote.get("members_total"),
+                                 needed=vote.get("needed")))
     return reasons
 
 
@@ -183,16 +188,17 @@ def line_revocable(situation: Situation, params: RevokeParams) -> list[str]:
     decision = situation.facts.get(params.awards)
     wanted = str(situation.inputs.get(params.line) or "")
     if decision is None:
-        return ["no decision has been recorded: there is no award line to revoke"]
+        return [_("no decision has been recorded: there is no award line to revoke")]
     ids = line_ids(situation.cycle_id, decision, wanted)
     if not ids:
         known = [f"{situation.cycle_id}.{line['line']}" for line in decision["lines"]]
-        return [f"{wanted} is not an award line of decision {decision.get('number')} "
-                f"(its lines: {', '.join(known)}; or the decision's number for all of them)"]
+        return [_("{wanted} is not an award line of decision {number} (its lines: {lines}; or "
+                  "the decision's number for all of them)").format(
+                      wanted=wanted, number=decision.get("number"), lines=", ".join(known))]
     revoked = [f"{situation.cycle_id}.{line['line']}" for line in decision["lines"]
                if line["line"] in ids and line.get("revoked")]
     if revoked:
-        return [f"award line {', '.join(revoked)} is already revoked"]
+        return [_("award line {lines} is already revoked").format(lines=", ".join(revoked))]
     return []
 
 

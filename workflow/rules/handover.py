@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from thidua.workflow.engine import roster
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.registry import InputName, Params, Situation
 
 
@@ -28,15 +29,18 @@ def handover_heads(situation: Situation, params: HandoverParams) -> list[str]:
     leaving, joining = list(given.get(params.leaving) or []), list(given.get(params.joining) or [])
     reasons = []
     if outgoing is not None and outgoing != situation.head:
-        reasons.append(f"{outgoing} is not the cluster head (the head is {situation.head})")
+        reasons.append(_("{outgoing} is not the cluster head (the head is {head})").format(
+                           outgoing=outgoing, head=situation.head))
     after = (set(situation.members) | set(joining)) - set(leaving)
     if incoming is not None and incoming not in after:
-        reasons.append(f"{incoming} will not be a member unit after the handover")
+        reasons.append(_("{incoming} will not be a member unit after the handover").format(
+                           incoming=incoming))
     if incoming is not None and incoming == outgoing:
-        reasons.append("the incoming head must differ from the outgoing head")
+        reasons.append(_("the incoming head must differ from the outgoing head"))
     strangers = [u for u in leaving if u not in situation.members]
     if strangers:
-        reasons.append("cannot leave, not member units: " + ", ".join(strangers))
+        reasons.append(_("cannot leave, not member units: {strangers}").format(
+                           strangers=", ".join(strangers)))
     return reasons
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.registry import (
     FactName,
     Facts,
@@ -35,9 +36,11 @@ def inspection_pair(situation: Situation, params: AssignParams) -> list[str]:
     if inspected is None:
         return []
     if inspected not in situation.members:
-        return [f"{inspected} is not a member unit of the cluster: it cannot be inspected"]
+        return [_("{unit} is not a member unit of the cluster: it cannot be inspected").format(
+            unit=inspected)]
     if inspected == situation.unit:
-        return [f"{inspected} cannot inspect itself: cross-inspection is by another unit"]
+        return [_("{unit} cannot inspect itself: cross-inspection is by another unit").format(
+            unit=inspected)]
     return []
 
 
@@ -70,19 +73,20 @@ def inspection_assigned(situation: Situation, params: ProposedParams) -> list[st
         params.inspects)
     reasons = []
     if assigned is None:
-        reasons.append(f"{unit} has not been assigned a unit to inspect")
+        reasons.append(_("{unit} has not been assigned a unit to inspect").format(unit=unit))
     elif inspected is not None and inspected != assigned:
-        reasons.append(f"{unit} was assigned to inspect {assigned}, not {inspected}")
+        reasons.append(_("{unit} was assigned to inspect {assigned}, not {inspected}").format(
+            unit=unit, assigned=assigned, inspected=inspected))
     criterion, points = inputs.get(params.criterion_input), inputs.get(params.points_input)
     if (criterion is None) != (points is None):
-        reasons.append("a proposed score change gives both the criterion and the points")
+        reasons.append(_("a proposed score change gives both the criterion and the points"))
     elif criterion is not None:
         sheet = situation.definition.score_sheet if situation.definition else None
         if sheet is not None and sheet.criterion(criterion) is None:
-            reasons.append(f"unknown criterion {criterion!r} (criteria: "
-                           + ", ".join(c.id for c in sheet.criteria) + ")")
+            reasons.append(_("unknown criterion {criterion!r} (criteria: {criteria})").format(
+                criterion=criterion, criteria=", ".join(c.id for c in sheet.criteria)))
         if not (situation.reason or "").strip():
-            reasons.append("a proposed score change needs a written reason (--reason)")
+            reasons.append(_("a proposed score change needs a written reason (--reason)"))
     return reasons
 
 
@@ -105,15 +109,16 @@ def unanswered(facts: Facts, params: InspectionParams) -> dict[str, list[dict[st
 
 
 def _named(unit: str, change: dict[str, Any], params: InspectionParams) -> str:
-    return (f"{change['inspector']}'s proposed change to {unit} "
-            f"({change[params.criterion]} {float(change[params.points]):g})")
+    return _("{inspector}'s proposed change to {unit} ({criterion} {points})").format(
+        inspector=change["inspector"], unit=unit, criterion=change[params.criterion],
+        points=f"{float(change[params.points]):g}")
 
 
 def change_to_answer(situation: Situation, params: InspectionParams) -> list[str]:
     """The unit has a proposed score change to answer."""
     if situation.unit is None or situation.unit in unanswered(situation.facts, params):
         return []
-    return [f"{situation.unit} has no proposed score change to answer"]
+    return [_("{unit} has no proposed score change to answer").format(unit=situation.unit)]
 
 
 def inspections_answered(situation: Situation, params: InspectionParams) -> list[str]:
@@ -123,4 +128,5 @@ def inspections_answered(situation: Situation, params: InspectionParams) -> list
         return []
     named = [_named(unit, change, params)
              for unit, changes in sorted(open_changes.items()) for change in changes]
-    return ["a proposed score change is unanswered: " + "; ".join(named)]
+    return [_("a proposed score change is unanswered: {changes}").format(
+        changes="; ".join(named))]

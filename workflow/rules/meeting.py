@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.registry import InputName, Params, Situation
 from thidua.workflow.timeutil import business_day
 
@@ -25,11 +26,14 @@ def meeting_dates(situation: Situation, params: MeetingParams) -> list[str]:
         return []
     first, last = dt.date.fromisoformat(starts), dt.date.fromisoformat(ends)
     if last < first:
-        return [f"the meeting ends ({last}) before it starts ({first})"]
+        return [_("the meeting ends ({last}) before it starts ({first})").format(
+            last=last, first=first)]
     if (last - first).days >= MEETING_DAYS:
-        return [f"the meeting lasts more than {MEETING_DAYS} days ({first} to {last})"]
+        return [_("the meeting lasts more than {days} days ({first} to {last})").format(
+            days=MEETING_DAYS, first=first, last=last)]
     if situation.occurred_at and situation.zone is not None:
         day = business_day(situation.occurred_at, situation.zone)
         if last > day:
-            return [f"the meeting ends on {last}, after the day it is recorded ({day})"]
+            return [_("the meeting ends on {last}, after the day it is recorded ({day})").format(
+                last=last, day=day)]
     return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.registry import FactParams, Facts, Situation, fact_label
 
 
@@ -11,21 +12,24 @@ def all_members(situation: Situation, params: FactParams) -> list[str]:
     missing = [unit for unit in situation.members if unit not in recorded]
     if not missing:
         return []
-    return [f"member units without {fact_label(params.fact)}: " + ", ".join(missing)]
+    return [_("member units without {fact}: {missing}").format(
+                fact=fact_label(params.fact, situation.definition), missing=", ".join(missing))]
 
 
 def fact_recorded(situation: Situation, params: FactParams) -> list[str]:
     """The cycle has recorded the fact (e.g. the council's acceptance)."""
     if params.fact in situation.facts:
         return []
-    return [f"no {fact_label(params.fact)} has been recorded"]
+    fact = fact_label(params.fact, situation.definition)
+    return [_("no {fact} has been recorded").format(fact=fact)]
 
 
 def fact_absent(situation: Situation, params: FactParams) -> list[str]:
     """The cycle has not recorded the fact yet (a one-time step)."""
     if params.fact not in situation.facts:
         return []
-    return [f"{fact_label(params.fact)} has already been recorded"]
+    fact = fact_label(params.fact, situation.definition)
+    return [_("{fact} has already been recorded").format(fact=fact)]
 
 
 def clear_fact(facts: Facts, situation: Situation, params: FactParams) -> None:

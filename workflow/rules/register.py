@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from thidua.workflow import i18n
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.candidates import PersonInput, award_label, candidate_of
 from thidua.workflow.rules.registry import (
     FactName,
@@ -52,15 +54,18 @@ def held_award(situation: Situation, params: HeldParams) -> list[str]:
     years = list(range(situation.period - count, situation.period))
     had = {line["period"] for line in held(situation, candidate.name)
            if line["award"] == params.held}
-    label = award_label(situation, params.held)
-    sought = award_label(situation, situation.inputs.get(params.award))
+    label = award_label(situation, params.held, i18n.current())
+    sought = award_label(situation, situation.inputs.get(params.award), i18n.current())
     lacking = [y for y in years if y not in had]
     if params.each and lacking:
-        return [f"{candidate.name} lacks {label} in {', '.join(map(str, lacking))}: {sought} "
-                f"needs it in each of the previous {count} years"]
+        return [_("{name} lacks {label} in {years}: {sought} needs it in each of the previous "
+                  "{count} years").format(name=candidate.name, label=label,
+                                          years=", ".join(map(str, lacking)), sought=sought,
+                                          count=count)]
     if not params.each and len(lacking) == len(years):
-        return [f"{candidate.name} held {label} in none of the previous {count} years "
-                f"({years[0]}–{years[-1]}): {sought} needs it"]
+        return [_("{name} held {label} in none of the previous {count} years ({first}–{last}): "
+                  "{sought} needs it").format(name=candidate.name, label=label, count=count,
+                                             first=years[0], last=years[-1], sought=sought)]
     return []
 
 
@@ -82,9 +87,13 @@ def not_awarded_again(situation: Situation, params: AgainParams) -> list[str]:
     found = [line for line in held(situation, candidate.name)
              if line["period"] == situation.period
              and (not params.same_award or line["award"] == sought)]
-    return [f"{candidate.name} was already awarded {line['award_label']} for "
-            f"{situation.period} (decision {line['decision']}, line {line['id']}): one "
-            "achievement is rewarded once, with one form" for line in found]
+    return [_("{name} was already awarded {award} for {period} (decision {decision}, line "
+              "{line}): one achievement is rewarded once, with one form").format(
+                  name=candidate.name,
+                  award=award_label(situation, line["award"], i18n.current(),
+                                    line.get("award_label")),
+                  period=situation.period,
+                  decision=line["decision"], line=line["id"]) for line in found]
 
 
 class RatingParams(Params):
@@ -102,11 +111,18 @@ def rated(situation: Situation, params: RatingParams) -> list[str]:
     if candidate is None:
         return []
     unit = candidate.unit or candidate.name
-    who = candidate.name if candidate.kind == "unit" else f"{candidate.name}: their unit {unit}"
     record = (situation.facts.get(params.classification) or {}).get(unit)
     if record is None:
-        return [f"{who} has no rating for {situation.period}; {params.rating} is needed"]
-    if record.get(params.rating_field) != params.rating:
-        return [f"{who} is rated {record.get(params.rating_field)} for {situation.period}; "
-                f"{params.rating} is needed"]
-    return []
+        refusal = (_("{name} has no rating for {period}; {rating} is needed")
+                   if candidate.kind == "unit" else
+                   _("{name}: their unit {unit} has no rating for {period}; {rating} is needed"))
+    elif record.get(params.rating_field) != params.rating:
+        refusal = (_("{name} is rated {rated} for {period}; {rating} is needed")
+                   if candidate.kind == "unit" else
+                   _("{name}: their unit {unit} is rated {rated} for {period}; {rating} is "
+                     "needed"))
+    else:
+        return []
+    return [refusal.format(name=candidate.name, unit=unit, period=situation.period,
+                           rating=params.rating,
+                           rated=(record or {}).get(params.rating_field))]

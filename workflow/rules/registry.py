@@ -22,6 +22,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from thidua.workflow import i18n
+
 Facts = dict[str, Any]
 Kind = Literal["condition", "validator", "effect", "action"]
 
@@ -115,8 +117,16 @@ class Entry:
         return (self.fn.__doc__ or "").strip().split("\n\n")[0]
 
 
-def fact_label(fact: str) -> str:
-    """How a fact name reads in a sentence."""
+def fact_label(fact: str, definition: Any = None) -> str:
+    """How a fact name reads in a sentence: in English its name (``registration``); in
+    another language the label of the step that records it, from ``definition``
+    (``đăng ký thi đua``), when there is one."""
+    lang = i18n.current()
+    if lang != "en" and definition is not None:
+        for transition in definition.transitions:
+            if transition.records == fact and transition.label is not None:
+                text = str(transition.label.get(lang))
+                return text[:1].lower() + text[1:]
     return fact.replace("_", " ")
 
 

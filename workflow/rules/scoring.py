@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.registry import (
     FactName,
     Facts,
@@ -68,8 +69,9 @@ def ranking(facts: Facts, definition: Any, names: SheetParams | None = None
 def not_own_unit(situation: Situation, params: NoParams) -> list[str]:
     """Separation of duties: a unit never validates its own score or approves its own case."""
     if situation.unit is not None and situation.unit == situation.actor_unit:
-        return [f"{situation.actor} belongs to {situation.unit}: a unit never acts on its own "
-                "score or proposal"]
+        return [_("{actor} belongs to {unit}: a unit never acts on its own score or "
+                  "proposal").format(
+                    actor=situation.actor, unit=situation.unit)]
     return []
 
 
@@ -86,13 +88,14 @@ def scores_open(situation: Situation, params: PublishedParams) -> list[str]:
         return []
     day = (business_day(published["published_at"], situation.zone).isoformat()
            if situation.zone is not None else published["published_at"][:10])
-    return [f"the scores were published on {day} and cannot be "
-            "edited: record a correction (correct_score) with a reason"]
+    return [_("the scores were published on {day} and cannot be edited: record a correction "
+              "(correct_score) with a reason").format(day=day)]
 
 
 def scores_published(situation: Situation, params: PublishedParams) -> list[str]:
     """The scores have been published (a correction needs something to correct)."""
-    return [] if params.scores in situation.facts else ["the scores have not been published yet"]
+    return [] if params.scores in situation.facts else [_("the scores have not been "
+                                                          "published yet")]
 
 
 class CriterionParams(Params):
@@ -112,11 +115,13 @@ def criterion_known(situation: Situation, params: CriterionParams) -> list[str]:
         return []
     caps = sheet.caps()
     if criterion not in caps:
-        return [f"{criterion!r} is not a criterion of the score sheet ({', '.join(caps)})"]
+        return [_("{criterion!r} is not a criterion of the score sheet ({caps})").format(
+                    criterion=criterion, caps=', '.join(caps))]
     if not 0 <= float(points) <= caps[criterion]:
-        return [f"{criterion} takes 0 to {caps[criterion]:g} points, not {float(points):g}"]
+        return [_("{criterion} takes 0 to {caps:g} points, not {points:g}").format(
+                    criterion=criterion, caps=caps[criterion], points=float(points))]
     if situation.unit not in (situation.facts.get(params.report) or {}):
-        return [f"{situation.unit} has no self-score to adjust"]
+        return [_("{unit} has no self-score to adjust").format(unit=situation.unit)]
     return []
 
 

@@ -27,7 +27,7 @@ def upgrade_db(db: Database) -> str | None:
     try:
         return schema.upgrade(db.engine, compiler=compiled.compile_source)
     except store_engine.SchemaNotReady as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(told(exc)) from None
     except OperationalError as exc:
         raise faults.explain(exc, where=db.url) or InvalidInput(
             f"cannot upgrade the database {db.url}: {exc.orig}") from None
@@ -60,16 +60,18 @@ def stored_names(db: Database) -> list[str]:
                 by_form.setdefault(names.nfc(stored), []).append(stored)
             for name, spellings in sorted(by_form.items()):
                 if len(spellings) > 1:
-                    problems.append(f"{len(spellings)} {what}s are named {name!r} in different "
-                                    "Unicode forms: one record under two spellings")
+                    problems.append(_("{count} {what}s are named {name!r} in different "
+                                      "Unicode forms: one record under two spellings").format(
+                                        count=len(spellings), what=what, name=name))
                 elif spellings[0] != name:
-                    problems.append(f"{what} {name!r} is stored in another Unicode form than "
-                                    "NFC (it is found in any form)")
+                    problems.append(_("{what} {name!r} is stored in another Unicode form "
+                                      "than NFC (it is found in any form)").format(
+                                        what=what, name=name))
     return problems
 
 
-PG_BACKUP = ("on PostgreSQL, back up with pg_dump: pg_dump -Fc -d URL -f thidua.dump "
-             "(see Backups in the README)")
+PG_BACKUP = (N_("on PostgreSQL, back up with pg_dump: pg_dump -Fc -d URL -f thidua.dump (see "
+               "Backups in the README)"))
 
 
 @dataclass(frozen=True)
@@ -87,14 +89,14 @@ def backup_db(db: Database, file: str | Path) -> Backup:
     existing file is refused, and nothing half-written is ever left at ``file``). On
     PostgreSQL, refuse and point to ``pg_dump``."""
     if db.engine.dialect.name != "sqlite":
-        raise InvalidInput(PG_BACKUP)
+        raise InvalidInput(_(PG_BACKUP))
     target = Path(file)
     try:
         size = store_backup.backup_sqlite(db.engine, target)
     except files.BeingWritten as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(told(exc)) from None
     except store_engine.StoreError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(told(exc)) from None
     except (OSError, sqlite3.Error) as exc:
         raise faults.file_failure(exc, f"the backup {target}") from None
     copy = Database(str(target))
@@ -122,7 +124,7 @@ def time_zone(db: Database) -> TimeZone:
 def set_time_zone(db: Database, name: str) -> TimeZone:
     """Make ``name`` (an IANA zone, checked with ``zoneinfo``) the business time zone of
     ``db``: an administrator's step, in the ledger. The same zone again changes nothing."""
-    wanted = timeutil.zone(names.name(name, "time zone", limit=64)).key
+    wanted = timeutil.zone(names.name(name, _("time zone"), limit=64)).key
     with db.transaction() as session:
         by = identity.require_admin(session, db, "db timezone")
         before = settings.get(session, settings.TIME_ZONE)
@@ -150,11 +152,14 @@ def set_document_limit(db: Database, text: str) -> Setting:
     try:
         size = limits.parse_size(text)
     except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(told(exc)) from None
     low, high = documents.LIMIT_BOUNDS
     if not low <= size <= high:
-        raise InvalidInput(f"the document limit must be from {limits.size_text(low)} to "
-                           f"{limits.size_text(high)}, not {limits.size_text(size)}")
+        raise InvalidInput(_("the document limit must be from {size_text} to {size_text2}, "
+                             "not {size_text3}").format(
+                               size_text=limits.size_text(low),
+                               size_text2=limits.size_text(high),
+                               size_text3=limits.size_text(size)))
     with db.transaction() as session:
         by = identity.require_admin(session, db, "db set document-limit")
         before = settings.get(session, documents.LIMIT_KEY)

@@ -20,6 +20,7 @@ from thidua.workflow.engine import register, roster
 from thidua.workflow.engine.facts import replay
 from thidua.workflow.engine.judge import definition_of
 from thidua.workflow.errors import NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.services.cycles import events_of
 from thidua.workflow.services.db import Database
 from thidua.workflow.timeutil import business_day
@@ -91,7 +92,8 @@ def award_history(db: Database, name: str) -> tuple[str, list[dict[str, Any]]]:
             session, name, queries.actor_named, queries.actor_names, "person")[0]
         if unit is None and person is None:
             every = known + queries.actor_names(session)
-            raise NotFound(f"no unit or person {name!r}{names.did_you_mean(name, every)}")
+            raise NotFound(_("no unit or person {name!r}{hint}").format(
+                name=name, hint=names.did_you_mean(name, every)))
         found = register.lines(session, definition_of)
     if unit is not None:
         return "unit", [_dated(line, db) for line in found

@@ -68,7 +68,7 @@ def _when(occurred_at: str | dt.datetime | None, zone: dt.tzinfo) -> dt.datetime
     moment = (aware(occurred_at, zone) if isinstance(occurred_at, dt.datetime)
               else parse_moment(occurred_at, "--at", zone))
     if moment > now() + dt.timedelta(minutes=5):
-        raise InvalidInput(f"the date {iso(moment)} is in the future")
+        raise InvalidInput(_("the date {iso} is in the future").format(iso=iso(moment)))
     return moment.astimezone(dt.UTC)
 
 
@@ -98,9 +98,9 @@ def _status(session: Session, loaded: Loaded, draft: bool) -> str:
     if draft:
         return "draft"
     raise InvalidInput(
-        f"{loaded.ref} ({loaded.hash[:12]}) is neither published nor shipped: cycles run on "
-        "published rules only; try a draft with: thidua def test FILE, or (an administrator) "
-        "thidua cycle start --draft FILE")
+        _("{ref} ({hash}) is neither published nor shipped: cycles run on published rules "
+          "only; try a draft with: thidua def test FILE, or (an administrator) thidua cycle "
+          "start --draft FILE").format(ref=loaded.ref, hash=loaded.hash[:12]))
 
 
 def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
@@ -140,8 +140,10 @@ def start_cycle(db: Database, loaded: Loaded, cluster_name: str, period: int, *,
             raise TransitionRefused("start", roster.auditor_refusal(person, held, []))
         if role is None:
             raise TransitionRefused("start", [
-                f"{person.name} holds none of the roles {', '.join(loaded.definition.start_roles)}"
-                f" in {cluster_name} {period}"])
+                _("{person} holds none of the roles {start_roles} in {cluster_name} "
+                  "{period}").format(
+                    person=person.name, start_roles=', '.join(loaded.definition.start_roles),
+                    cluster_name=cluster_name, period=period)])
         ledger.lock(session)  # two starts at once must not both find no cycle open
         _no_open_cycle(session, loaded, cluster_row.id, cluster_name, period)
         store_definition(session, db, loaded, person.name, status)
@@ -165,7 +167,9 @@ def _no_open_cycle(session: Session, loaded: Loaded, cluster_id: int, cluster_na
     existing = cycles.open_of(session, cluster_id, period, loaded.definition.id)
     if existing is not None:
         raise TransitionRefused("start", [
-            f"{cluster_name} already has cycle {existing} of {loaded.definition.id} for {period}"])
+            _("{cluster_name} already has cycle {existing} of {definition} for {period}").format(
+                cluster_name=cluster_name, existing=existing, definition=loaded.definition.id,
+                period=period)])
 
 
 def _repeated(session: Session, request_id: str | None, cycle_id: int | None,
@@ -183,8 +187,10 @@ def _repeated(session: Session, request_id: str | None, cycle_id: int | None,
              or (start_inputs is not None and any(
                  json.loads(row.inputs).get(k) != v for k, v in start_inputs.items())))
     if other:
-        raise InvalidInput(f"request id {request_id!r} was already used for another step "
-                           f"(event {row.seq}: {row.trigger} on cycle {row.cycle_id})")
+        raise InvalidInput(_("request id {request_id!r} was already used for another step "
+                             "(event {seq}: {trigger} on cycle {cycle_id})").format(
+                               request_id=request_id, seq=row.seq, trigger=row.trigger,
+                               cycle_id=row.cycle_id))
     return Fired(row.cycle_id or 0, row.trigger, row.from_state, row.to_state,
                  row.cycle_version or 0, row.seq, repeated=True)
 
@@ -236,9 +242,11 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
             return repeated
         cycle = load_cycle(session, cycle_id, lock=True)
         if cycle.version != expected_version:
-            raise Conflict(f"cycle {cycle_id} is at version {cycle.version}, not "
-                           f"{expected_version}: changed by someone else since you looked; "
-                           "nothing was recorded; look again")
+            raise Conflict(_("cycle {cycle_id} is at version {version}, not "
+                             "{expected_version}: changed by someone else since you looked; "
+                             "nothing was recorded; look again").format(
+                               cycle_id=cycle_id, version=cycle.version,
+                               expected_version=expected_version))
         matches_its_ledger(session, cycle, moment)
         ctx = context(session, cycle, business_day(moment, db.zone), db.zone)
         transition = _transition(ctx.loaded, trigger, cycle.state)
@@ -287,10 +295,13 @@ def _attachments(inputs: dict[str, Any]) -> list[Attachment]:
 def _transition(loaded: Loaded, trigger: str, state: str) -> Any:
     if not loaded.definition.transitions_for(trigger):
         known = ", ".join(dict.fromkeys(t.trigger for t in loaded.definition.transitions))
-        raise InvalidInput(f"unknown trigger {trigger!r} (triggers of {loaded.ref}: {known})")
+        raise InvalidInput(_("unknown trigger {trigger!r} (triggers of {ref}: {known})").format(
+                               trigger=trigger, ref=loaded.ref, known=known))
     transition = loaded.definition.transition(trigger, state)
     if transition is None:
-        raise TransitionRefused(trigger, [f"{trigger} cannot be fired from state {state!r}"])
+        raise TransitionRefused(trigger, [_("{trigger} cannot be fired from state "
+                                            "{state!r}").format(
+                                              trigger=trigger, state=state)])
     return transition
 
 
@@ -318,8 +329,9 @@ def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime) -> N
             "nothing was recorded; run thidua audit verify", kind="altered")
     assert last is not None
     if moment < parse_stored(last.occurred_at):
-        raise InvalidInput(f"the date {iso(moment)} is before the cycle's last step "
-                           f"({last.occurred_at})")
+        raise InvalidInput(_("the date {iso} is before the cycle's last step "
+                             "({occurred_at})").format(
+                               iso=iso(moment), occurred_at=last.occurred_at))
 
 
 def write(session: Session, cycle: Cycle, state: str, facts: dict[str, Any], event: Any,
@@ -329,8 +341,8 @@ def write(session: Session, cycle: Cycle, state: str, facts: dict[str, Any], eve
     if not cycles.write(session, cycle.id, cycle.version, state=state,
                         facts=canonical_json(facts), updated_at=iso(now()),
                         last_seq=event.seq, last_hash=event.hash, **values):
-        raise Conflict(f"cycle {cycle.id} was changed by someone else since you looked; "
-                       "nothing was recorded; look again")
+        raise Conflict(_("cycle {cycle} was changed by someone else since you looked; "
+                         "nothing was recorded; look again").format(cycle=cycle.id))
 
 
 def events_of(session: Session, cycle_id: int) -> list[dict[str, Any]]:

@@ -38,7 +38,7 @@ class Database:
         try:
             self.engine = store_engine.make_engine(url, read=_access(url, create=create))
         except store_engine.StoreError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(told(exc)) from None
         self._operator = operator
         self._zone: ZoneInfo | None = None
         self.url = self.engine.url.render_as_string(hide_password=True)
@@ -48,11 +48,12 @@ class Database:
                 schema.ensure_ready(self.engine, create=create)
             except store_engine.SchemaNotReady as exc:
                 self.engine.dispose()
-                raise InvalidInput(str(exc)) from None
+                raise InvalidInput(told(exc)) from None
             except DBAPIError as exc:
                 self.engine.dispose()
                 raise faults.explain(exc, where=self.url) or InvalidInput(
-                    f"cannot open the database {self.url}: {exc.orig}") from None
+                    _("cannot open the database {url}: {orig}").format(
+                        url=self.url, orig=exc.orig)) from None
 
     @functools.cached_property
     def operator(self) -> str:
@@ -121,10 +122,12 @@ class Database:
 
     def _failure(self, exc: DBAPIError, committing: bool) -> Exception:
         if isinstance(exc, DataError):
-            return InvalidInput(f"a value is out of range for the database: {exc.orig}")
+            return InvalidInput(_("a value is out of range for the database: {orig}").format(
+                                    orig=exc.orig))
         if isinstance(exc, IntegrityError):
-            return Conflict("changed by someone else since you looked; nothing was recorded; "
-                            f"look again ({type(exc.orig).__name__})")
+            return Conflict(_("changed by someone else since you looked; nothing was "
+                              "recorded; look again ({error})").format(
+                                error=type(exc.orig).__error))
         return faults.explain(exc, where=self.url, committing=committing) or exc
 
     def close(self) -> None:
@@ -141,8 +144,9 @@ def zone_in(session: Target) -> ZoneInfo:
     try:
         return timeutil.zone(name)
     except InvalidInput:
-        raise InvalidInput(f"the database's time zone {name!r} is not a known zone: an "
-                           "administrator sets one with: thidua db timezone ZONE") from None
+        raise InvalidInput(_("the database's time zone {name!r} is not a known zone: an "
+                             "administrator sets one with: thidua db timezone ZONE").format(
+                               name=name)) from None
 
 
 def setting(session: Target, key: str) -> str:

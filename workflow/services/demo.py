@@ -20,6 +20,7 @@ from thidua.store import directory as queries
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import find
 from thidua.workflow.services import directory, identity, membership
 from thidua.workflow.services.cycles import fire, start_cycle
@@ -183,15 +184,16 @@ ADMIN = "Quản trị viên"
 def _refuse_foreign(session: Any, has_cluster: bool, known: set[str]) -> None:
     """The demo writes nothing into a database whose people are not the demo's own."""
     clash = []
-    for name, unit, _ in PEOPLE:
+    for name, unit, _login in PEOPLE:
         if name in known:
             person = roster.actor(session, name)
             if queries.unit_name(session, person.unit_id) != unit:
                 clash.append(name)
     if clash or (known and not has_cluster):
-        raise InvalidInput("this database already holds other records"
-                           + (f" ({', '.join(clash)} of another unit)" if clash else "")
-                           + ": run the demo on a database of its own (--db thidua-demo.db)")
+        raise InvalidInput(_("this database already holds other records{value}: run the demo "
+                             "on a database of its own (--db thidua-demo.db)").format(
+                               value=_(" ({people} of another unit)").format(
+                                   people=", ".join(clash)) if clash else ""))
 
 
 def _setup(db: Database) -> None:
@@ -236,7 +238,7 @@ def run(db: Database) -> DemoRun:
         return DemoRun(existing, False, 0)
     started = start_cycle(db, find("ccb-cluster-annual"), CLUSTER, PERIOD, actor=SECRETARIAT,
                           occurred_at="2023-01-05")
-    for when, who, trigger, unit, inputs, reason, _ in STEPS:
+    for when, who, trigger, unit, inputs, reason, _reference in STEPS:
         fire(db, started.cycle_id, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
              occurred_at=when)
         if trigger == "hand_over":
@@ -263,15 +265,18 @@ def reference_facts(db: Database, cycle_id: int) -> dict[str, Any]:
         "date": span(review.get("starts_on"), review.get("ends_on")),
         "place": review.get("place"),
         "lines": [
-            f"mid-year review chaired by {person_name(review.get('chaired_by'))}, the cluster head",
-            "report presented by " + ", ".join(review.get("presented_by") or []),
-            "speakers: " + ", ".join(review.get("speakers") or []),
-            "units attending (standing committees): "
-            + ", ".join(review.get("attending_units") or []),
-            "second-half tasks: " + "; ".join(review.get("second_half_tasks", [])),
-            "farewell to " + ", ".join(review.get("leaving") or []),
-            f"handover: {handover.get('outgoing_head')} hands over to "
-            f"{handover.get('incoming_head')}",
-            f"filed by {SECRETARIAT}, head of the propaganda board",
+            _("mid-year review chaired by {person}, the cluster head").format(
+                person=person_name(review.get("chaired_by"))),
+            _("report presented by {persons}").format(
+                persons=", ".join(review.get("presented_by") or [])),
+            _("speakers: {persons}").format(persons=", ".join(review.get("speakers") or [])),
+            _("units attending (standing committees): {units}").format(
+                units=", ".join(review.get("attending_units") or [])),
+            _("second-half tasks: {tasks}").format(
+                tasks="; ".join(review.get("second_half_tasks", []))),
+            _("farewell to {units}").format(units=", ".join(review.get("leaving") or [])),
+            _("handover: {outgoing} hands over to {incoming}").format(
+                outgoing=handover.get("outgoing_head"), incoming=handover.get("incoming_head")),
+            _("filed by {person}, head of the propaganda board").format(person=SECRETARIAT),
         ],
     }

@@ -34,15 +34,16 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
                 kind: str = "cluster") -> ClusterView:
     """Create a cluster with its member units (created as needed), head and deputy."""
     name = names.name(name, "cluster")
-    members = [names.name(m, "member unit") for m in members]
+    members = [names.name(m, _("member unit")) for m in members]
     head, deputy = names.optional_name(head, "head"), names.optional_name(deputy, "deputy")
     if not members:
-        raise InvalidInput("a cluster needs at least one member unit (--member UNIT)")
+        raise InvalidInput(_("a cluster needs at least one member unit (--member UNIT)"))
     for role, who in (("head", head), ("deputy", deputy)):
         if who is not None and who not in members:
-            raise InvalidInput(f"the {role} {who!r} is not among the member units")
+            raise InvalidInput(_("the {role} {who!r} is not among the member units").format(
+                                   role=role, who=who))
     if head is not None and head == deputy:
-        raise InvalidInput("the head and the deputy must be different units")
+        raise InvalidInput(_("the head and the deputy must be different units"))
     with db.transaction() as session:
         by = identity.require_admin(session, db, "cluster add")
         found, known = roster.named(session, name, queries.cluster_named,
@@ -96,7 +97,8 @@ def add_actor(db: Database, name: str, *, unit_name: str | None,
             raise InvalidInput(f"a person named {name!r} is already registered")
         refuse_lookalike(name, known, "person")
         if login and roster.actor_with_login(session, login) is not None:
-            raise InvalidInput(f"the login {login!r} already belongs to another person")
+            raise InvalidInput(_("the login {login!r} already belongs to another person").format(
+                                   login=login))
         unit_id = roster.unit(session, unit_name).id if unit_name else None
         queries.add_actor(session, name, unit_id, login)
         record(session, db, kind="admin", trigger="actor_add", actor=by,
@@ -113,12 +115,14 @@ def disable_actor(db: Database, name: str) -> str:
         by = identity.require_admin(session, db, "actor disable")
         person = roster.actor(session, name)
         if person.disabled_on is not None:
-            raise InvalidInput(f"{name} is already disabled (since {person.disabled_on})")
+            raise InvalidInput(_("{name} is already disabled (since {disabled_on})").format(
+                                   name=name, disabled_on=person.disabled_on))
         on = today(zone).isoformat()
         queries.disable_actor(session, person.id, on)
         identity.keep_an_administrator(session, "actor disable", (
-            f"{name} is the last administrator for every cluster and year: grant the role to "
-            "another person first (without it nobody could administer this database)"))
+            _("{name} is the last administrator for every cluster and year: grant the role "
+              "to another person first (without it nobody could administer this database)").format(
+                name=name)))
         record(session, db, kind="admin", trigger="actor_disable", actor=by,
                inputs={"name": name, "on": on})
         return on
@@ -133,10 +137,12 @@ def change_login(db: Database, name: str, login: str) -> str | None:
         person = roster.actor(session, name)
         old = person.login
         if old == login:
-            raise InvalidInput(f"{name}'s login is already {login!r}")
+            raise InvalidInput(_("{name}'s login is already {login!r}").format(
+                                   name=name, login=login))
         holder = queries.actor_with_login(session, login)
         if holder is not None:
-            raise InvalidInput(f"the login {login!r} already belongs to {holder.name}")
+            raise InvalidInput(_("the login {login!r} already belongs to {holder}").format(
+                                   login=login, holder=holder.name))
         queries.set_login(session, person.id, login)
         record(session, db, kind="admin", trigger="actor_login", actor=by,
                inputs={"name": name, "old": old, "new": login})

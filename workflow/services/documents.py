@@ -30,9 +30,10 @@ def limit(session: Session) -> int:
     try:
         return int(text)
     except ValueError:
-        raise IntegrityFailure(f"the setting {LIMIT_KEY} holds {text[:40]!r}, not a number of "
-                               "bytes: it was changed outside thidua (set it again with "
-                               "thidua db set document-limit)", kind="altered") from None
+        raise IntegrityFailure(_("the setting {LIMIT_KEY} holds {text!r}, not a number of "
+                                 "bytes: it was changed outside thidua (set it again with "
+                                 "thidua db set document-limit)").format(
+                                   LIMIT_KEY=LIMIT_KEY, text=text[:40]), kind="altered") from None
 
 
 def admit(db: Database, attachments: list[Attachment]) -> None:
@@ -44,11 +45,13 @@ def admit(db: Database, attachments: list[Attachment]) -> None:
         largest = limit(session)
     for attachment in attachments:
         if attachment.size > largest:
-            raise InvalidInput(f"the document {attachment.name!r} is "
-                               f"{limits.size_text(attachment.size)}, more than this "
-                               f"database's limit of {limits.size_text(largest)} "
-                               "(thidua db set document-limit); nothing was recorded")
-        _ = attachment.sha256
+            raise InvalidInput(_("the document {attachment!r} is {size_text}, more than this "
+                                 "database's limit of {size_text2} (thidua db set "
+                                 "document-limit); nothing was recorded").format(
+                                   attachment=attachment.name,
+                                   size_text=limits.size_text(attachment.size),
+                                   size_text2=limits.size_text(largest)))
+        attachment.sha256  # noqa: B018  # hashed now, outside any transaction
 
 
 def store(session: Session, attachment: Attachment) -> str:
@@ -60,8 +63,8 @@ def store(session: Session, attachment: Attachment) -> str:
         stored.add(session, sha256=digest, name=attachment.name, size=attachment.size,
                    chunks=_hashed(attachment.chunks(), check))
         if check.hexdigest() != digest:
-            raise InvalidInput(f"the document {attachment.name!r} changed while it was "
-                               "stored; nothing was recorded")
+            raise InvalidInput(_("the document {attachment!r} changed while it was stored; "
+                                 "nothing was recorded").format(attachment=attachment.name))
     return digest
 
 
@@ -75,9 +78,11 @@ def content_hash(target: Any, row: Any) -> tuple[str, int]:
     """The SHA-256 and length of a stored document's content, read a chunk at a time; one
     whose content is not stored as bytes was changed outside thidua."""
     if row.kind != "blob":
-        raise IntegrityFailure(f"document {row.name!r} ({row.sha256[:12]}) is stored as "
-                               f"{row.kind}, not as bytes: it was changed outside thidua; "
-                               "run thidua audit verify", kind="altered")
+        raise IntegrityFailure(_("document {row!r} ({sha256}) is stored as {kind}, not as "
+                                 "bytes: it was changed outside thidua; run thidua audit "
+                                 "verify").format(
+                                   row=row.name, sha256=row.sha256[:12], kind=row.kind),
+                               kind="altered")
     digest, length = hashlib.sha256(), 0
     for chunk in stored.chunks(target, row.sha256):
         digest.update(chunk)
@@ -88,12 +93,13 @@ def content_hash(target: Any, row: Any) -> tuple[str, int]:
 def _one(session: Session, digest: str) -> Any:
     """The stored document ``digest`` names (a unique prefix of 8 or more characters)."""
     if len(digest) < 8:
-        raise InvalidInput("give at least 8 characters of the document's hash")
+        raise InvalidInput(_("give at least 8 characters of the document's hash"))
     rows = stored.starting(session, digest)
     if not rows:
-        raise NotFound(f"no document {digest}")
+        raise NotFound(_("no document {digest}").format(digest=digest))
     if len(rows) > 1:
-        raise InvalidInput(f"{digest} matches several documents: give more of the hash")
+        raise InvalidInput(_("{digest} matches several documents: give more of the "
+                             "hash").format(digest=digest))
     return rows[0]
 
 
@@ -158,6 +164,7 @@ def _copy(session: Session, doc: Any, out: BinaryIO) -> None:
 
 def _check(doc: Any, actual: str, length: int) -> None:
     if actual != doc.sha256 or length != doc.size:
-        raise IntegrityFailure(f"document {doc.name!r} ({doc.sha256[:12]}) no longer matches "
-                               f"its hash: its stored content was changed; nothing was "
-                               "written; run thidua audit verify", kind="altered")
+        raise IntegrityFailure(_("document {name!r} ({sha256}) no longer matches its hash: its "
+                                 "stored content was changed; nothing was written; run thidua "
+                                 "audit verify").format(name=doc.name, sha256=doc.sha256[:12]),
+                               kind="altered")

@@ -101,11 +101,11 @@ def explain(exc: BaseException, *, where: str = "", committing: bool = False) ->
         return None
     why = " ".join(str(_driver_error(exc)).split())[:200]
     if kind == "busy":
-        return Conflict(BUSY)
+        return Conflict(_(BUSY))
     if kind == "full":
-        return Conflict(FULL)
+        return Conflict(_(FULL))
     if kind == "io":
-        return Conflict(IO.format(why=why))
+        return Conflict(_(IO).format(why=why))
     if kind == "lost":
         return Conflict((LOST_IN_COMMIT if committing else LOST).format(why=why))
     if kind == "unreachable":
@@ -113,7 +113,7 @@ def explain(exc: BaseException, *, where: str = "", committing: bool = False) ->
     if kind == "no-database":
         return NotFound(NO_DATABASE.format(where=f" {where}" if where else "", why=why))
     if kind == "read-only":
-        return InvalidInput(READ_ONLY.format(why=why))
+        return InvalidInput(_(READ_ONLY).format(why=why))
     if kind == "not-a-database":
         return InvalidInput(NOT_A_DATABASE.format(where=where or "the file", why=why))
     return InvalidInput(CANNOT_OPEN.format(where=f" {where}" if where else "", why=why))

@@ -23,6 +23,7 @@ from thidua.store import definitions as stored_definitions
 from thidua.workflow.engine.judge import definition_of
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.services.publish import Opener, lookup
 from thidua.workflow.services.views import DRAFT, enters_state, history
@@ -72,7 +73,7 @@ def draw(name: str, opener: Opener, *, fmt: Format = "mermaid", cycle_id: int | 
          lang: str = "en", today: dt.date | None = None) -> Drawing:
     """The diagram of definition ``name`` or, with ``cycle_id``, of that cycle on its version."""
     if fmt == "dot" and importlib.util.find_spec("graphviz") is None:
-        raise InvalidInput("--format dot needs the graphviz package: pip install graphviz")
+        raise InvalidInput(_("--format dot needs the graphviz package: pip install graphviz"))
     if cycle_id is None:
         return render(lookup(name, opener), fmt=fmt, lang=lang)
     db = opener()
@@ -82,7 +83,8 @@ def draw(name: str, opener: Opener, *, fmt: Format = "mermaid", cycle_id: int | 
         state = cycle.state
         draft = stored_definitions.status_of(session, cycle.definition_hash) == DRAFT
     if name not in (loaded.definition.id, loaded.ref, loaded.hash):
-        raise InvalidInput(f"cycle {cycle_id} runs on {loaded.ref}, not {name}")
+        raise InvalidInput(_("cycle {cycle_id} runs on {ref}, not {name}").format(
+                               cycle_id=cycle_id, ref=loaded.ref, name=name))
     return render(loaded, fmt=fmt, lang=lang, cycle_id=cycle_id, state=state,
                   events=history(db, cycle_id), today=today or business_today(db.zone),
                   draft=draft)

@@ -36,6 +36,7 @@ from thidua.store.models import Actor
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput, TransitionRefused
+from thidua.workflow.i18n import _
 from thidua.workflow.services.db import Database, record
 from thidua.workflow.timeutil import business_day, now
 
@@ -59,10 +60,12 @@ class Scope:
     def describe(self, session: Session) -> str:
         """In words: ``every cluster and year``, ``Cụm 5 (every year)``, ``Cụm 5 for 2024``."""
         where = (queries.cluster_name(session, self.cluster_id) if self.cluster_id is not None
-                 else "every cluster")
+                 else _("every cluster"))
         if self.period is None:
-            return "every cluster and year" if self.cluster_id is None else f"{where} (every year)"
-        return f"{where} for {self.period}"
+            if self.cluster_id is None:
+                return _("every cluster and year")
+            return _("{where} (every year)").format(where=where)
+        return _("{where} for {period}").format(where=where, period=self.period)
 
 
 EVERYWHERE = Scope()
@@ -88,29 +91,33 @@ def require_admin(session: Session, db: Database, what: str, scope: Scope = EVER
         return db.operator
     person = queries.actor_with_login(session, db.operator)
     if person is None:
-        raise TransitionRefused(what, [f"the login {db.operator!r} is not a registered person: "
-                                       "only an administrator may do this"])
+        raise TransitionRefused(what, [_("the login {operator!r} is not a registered person: "
+                                         "only an administrator may do this").format(
+                                           operator=db.operator)])
     refuse_disabled(person, what)
     if AUDITOR in grants.roles_of(session, person.id):
-        raise TransitionRefused(what, [f"{person.name} is an auditor: an auditor reads "
-                                       "everything and changes nothing"])
+        raise TransitionRefused(what, [_("{person} is an auditor: an auditor reads "
+                                         "everything and changes nothing").format(
+                                           person=person.name)])
     held = grants.scopes(session, person.id, ADMIN)
     if not held:
-        raise TransitionRefused(what, [f"{person.name} is not an administrator"])
+        raise TransitionRefused(what, [_("{person} is not an administrator").format(
+                                           person=person.name)])
     if not any(scope.covered_by(*h) for h in held):
         mine = ", ".join(sorted(Scope(*h).describe(session) for h in held))
         raise TransitionRefused(what, [
-            f"{person.name} is an administrator only of {mine}: this needs an administrator "
-            f"of {scope.describe(session)}"])
+            _("{person} is an administrator only of {mine}: this needs an administrator of "
+              "{describe}").format(
+                person=person.name, mine=mine, describe=scope.describe(session))])
     return person.name
 
 
 def refuse_disabled(person: Actor, what: str) -> None:
     """A disabled person neither acts nor is acted for."""
     if person.disabled_on is not None:
-        raise TransitionRefused(what, [f"{person.name} is disabled (since "
-                                       f"{person.disabled_on}): their history stays, they act "
-                                       "no more"])
+        raise TransitionRefused(what, [_("{person} is disabled (since {disabled_on}): their "
+                                         "history stays, they act no more").format(
+                                           person=person.name, disabled_on=person.disabled_on)])
 
 
 def able_administrators(session: Session) -> list[str]:
@@ -154,21 +161,23 @@ def acting_person(session: Session, db: Database, name: str | None, what: str) -
 def _may_enter_for(session: Session, db: Database, person: Actor, what: str) -> None:
     own = queries.actor_with_login(session, db.operator)
     if own is not None and own.disabled_on is not None:
-        raise TransitionRefused(what, [f"the login {db.operator!r} belongs to {own.name}, "
-                                       f"disabled since {own.disabled_on}"])
+        raise TransitionRefused(what, [_("the login {operator!r} belongs to {own}, disabled "
+                                         "since {disabled_on}").format(
+                                           operator=db.operator, own=own.name,
+                                           disabled_on=own.disabled_on)])
     if setup_mode(session) or grants.delegated(session, db.operator, person.id):
         return
     raise TransitionRefused(what, [
-        f"the login {db.operator!r} may not enter steps for {person.name}: no delegation "
-        f"(an administrator records one with: thidua actor delegate {person.name!r} "
-        f"--login {db.operator})"])
+        _("the login {operator!r} may not enter steps for {person}: no delegation (an "
+          "administrator records one with: thidua actor delegate {person!r} --login "
+          "{operator})").format(operator=db.operator, person=person.name)])
 
 
 def delegate(db: Database, name: str, login: str, *, revoke: bool = False) -> None:
     """Allow ``login`` to enter steps on ``name``'s authority, or (``revoke``) no more. A
     delegation revoked and given again is the same row, in force again."""
     name, login = names.name(name, "person"), names.name(login, "--login")
-    what = "actor delegate" + (" --revoke" if revoke else "")
+    what = _("actor delegate{value}").format(value=" --revoke" if revoke else "")
     zone = db.zone
     with db.transaction() as session:
         person = roster.actor(session, name)
@@ -177,8 +186,8 @@ def delegate(db: Database, name: str, login: str, *, revoke: bool = False) -> No
         live = row is not None and row.revoked_on is None
         if revoke:
             if not live:
-                raise InvalidInput(f"{login!r} may not enter steps for {name}: there is no "
-                                   "delegation to revoke")
+                raise InvalidInput(_("{login!r} may not enter steps for {name}: there is no "
+                                     "delegation to revoke").format(login=login, name=name))
             on = business_day(now(), zone).isoformat()
             grants.set_delegation_revoked(session, row.id, on)
             record(session, db, kind="admin", trigger="actor_delegate_revoke", actor=by,
@@ -186,7 +195,8 @@ def delegate(db: Database, name: str, login: str, *, revoke: bool = False) -> No
             return
         refuse_disabled(person, what)
         if live:
-            raise InvalidInput(f"{login!r} may already enter steps for {name}")
+            raise InvalidInput(_("{login!r} may already enter steps for {name}").format(
+                                   login=login, name=name))
         if row is None:
             grants.add_delegation(session, login, person.id)
         else:
@@ -202,12 +212,13 @@ def grant(db: Database, name: str, role: str, *, cluster_name: str | None,
     name, role = names.name(name, "person"), names.name(role, "role", limit=64)
     cluster_name = names.optional_name(cluster_name, "--cluster")
     if role in roster.DERIVED_ROLES:
-        raise InvalidInput(f"{role!r} is not granted: it follows from the person's unit "
-                           "(member units and the cluster's head)")
+        raise InvalidInput(_("{role!r} is not granted: it follows from the person's unit "
+                             "(member units and the cluster's head)").format(role=role))
     with db.transaction() as session:
         known = known_roles(session, role)
         if role not in known:
-            raise InvalidInput(f"unknown role {role!r} (roles: {', '.join(sorted(known))})")
+            raise InvalidInput(_("unknown role {role!r} (roles: {known})").format(
+                                   role=role, known=', '.join(sorted(known))))
         scope = scope_of(session, cluster_name, period)
         by = require_admin(session, db, "actor grant", EVERYWHERE if role == ADMIN else scope)
         person = roster.actor(session, name)
@@ -215,13 +226,14 @@ def grant(db: Database, name: str, role: str, *, cluster_name: str | None,
         grants.add(session, person.id, role, scope.cluster_id, period)
         if role == ADMIN:
             keep_an_administrator(session, "actor grant", (
-                "the first administrator must hold the role for every cluster and year (no "
-                "--cluster, no --period) and be a person with a login and no auditor role, "
-                "or nobody could administer this database"))
+                _("the first administrator must hold the role for every cluster and year (no "
+                  "--cluster, no --period) and be a person with a login and no auditor role, "
+                  "or nobody could administer this database")))
         if role == AUDITOR:
             keep_an_administrator(session, "actor grant", (
-                f"{name} is the last administrator for every cluster and year, and an auditor "
-                "changes nothing: grant administrator to another person first"))
+                _("{name} is the last administrator for every cluster and year, and an "
+                  "auditor changes nothing: grant administrator to another person first").format(
+                    name=name)))
         record(session, db, kind="admin", trigger="actor_grant", actor=by,
                inputs={"name": name, "role": role, "cluster": cluster_name, "period": period})
 
@@ -240,14 +252,15 @@ def revoke(db: Database, name: str, role: str, *, cluster_name: str | None,
         person = roster.actor(session, name)
         held = grants.in_scope(session, person.id, role, scope.cluster_id, period)
         if not held:
-            raise InvalidInput(f"{name} holds no such grant of {role}")
+            raise InvalidInput(_("{name} holds no such grant of {role}").format(
+                                   name=name, role=role))
         on = business_day(now(), zone).isoformat()
         grants.revoke(session, held, on)
         if role == ADMIN:
             keep_an_administrator(session, "actor revoke", (
-                f"{name} is the last administrator for every cluster and year: grant the "
-                "role to another person first (without it nobody could administer this "
-                "database)"))
+                _("{name} is the last administrator for every cluster and year: grant the "
+                  "role to another person first (without it nobody could administer this "
+                  "database)").format(name=name)))
         record(session, db, kind="admin", trigger="actor_revoke", actor=by,
                inputs={"name": name, "role": role, "cluster": cluster_name, "period": period,
                        "on": on})

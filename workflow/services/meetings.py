@@ -62,11 +62,14 @@ def document_name(value: Any) -> str:
 def meeting_line(recorded: dict[str, Any]) -> str:
     """A meeting in one line: days, place, chair, presenters, speakers, units attending,
     units leaving and joining."""
-    parts = [f"{span(recorded.get('starts_on'), recorded.get('ends_on'))} at "
-             f"{recorded.get('place')}, chaired by {person_name(recorded.get('chaired_by'))}"]
-    for key, title in (("presented_by", "presented by"), ("speakers", "speakers"),
-                       ("attending_units", "units attending"), ("leaving", "farewell to"),
-                       ("joining", "joining")):
+    parts = [_("{days} at {place}, chaired by {chair}").format(
+        days=span(recorded.get("starts_on"), recorded.get("ends_on")),
+        place=recorded.get("place"), chair=person_name(recorded.get("chaired_by")))]
+    for key, title in (("presented_by", N_("presented by {names}")),
+                       ("speakers", N_("speakers {names}")),
+                       ("attending_units", N_("units attending {names}")),
+                       ("leaving", N_("farewell to {names}")),
+                       ("joining", N_("joining {names}"))):
         if recorded.get(key):
-            parts.append(f"{title} {', '.join(recorded[key])}")
+            parts.append(_(title).format(names=", ".join(recorded[key])))
     return "; ".join(parts)

@@ -17,6 +17,7 @@ from thidua.store.models import Cluster
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 from thidua.workflow.services import identity
 from thidua.workflow.services.db import Database, record
 
@@ -51,12 +52,13 @@ def merge(db: Database, unit: str, into: str, day: dt.date) -> list[str]:
     Returns the clusters concerned. A unit's merger reaches every cluster it is in: an
     administrator for every cluster and year."""
     if unit == into:
-        raise InvalidInput("a unit cannot merge into itself")
+        raise InvalidInput(_("a unit cannot merge into itself"))
     with db.transaction() as session:
         by = identity.require_admin(session, db, "member merge")
         absorbed, absorber = roster.unit(session, unit), roster.unit(session, into, create=True)
         if queries.merger_of(session, absorbed.id) is not None:
-            raise InvalidInput(f"{unit} has already merged into another unit")
+            raise InvalidInput(_("{unit} has already merged into another unit").format(
+                                   unit=unit))
         clusters = []
         for membership in queries.memberships_of(session, absorbed.id, day):
             queries.end_membership(session, membership.id, day)
@@ -74,8 +76,9 @@ def set_leadership_in(session: Session, cluster_row: Cluster, period: int, head:
     """Set the head and deputy of a cluster for ``period``, inside ``session``."""
     roster.check_leaders(session, cluster_row.id, dt.date(period, 1, 1), head, deputy)
     if queries.period_leadership(session, cluster_row.id, period) is not None:
-        raise InvalidInput(f"{cluster_row.name} already has a head for {period}; a change "
-                           "within the period is a handover")
+        raise InvalidInput(_("{cluster_row} already has a head for {period}; a change within "
+                             "the period is a handover").format(
+                               cluster_row=cluster_row.name, period=period))
     queries.add_leadership(session, cluster_row.id, period, roster.unit(session, head).id,
                            roster.unit(session, deputy).id if deputy else None)
 
@@ -101,14 +104,16 @@ def change_leadership(db: Database, cluster: str, period: int, on: dt.date, head
     cluster = names.name(cluster, "cluster")
     head, deputy = names.optional_name(head, "--head"), names.optional_name(deputy, "--deputy")
     if on.year not in (period, period + 1):
-        raise InvalidInput(f"--on {on.isoformat()} is not in {period} (nor in the closing "
-                           f"months of {period + 1})")
+        raise InvalidInput(_("--on {day} is not in {period} (nor in the closing months of "
+                             "{next})").format(day=on.isoformat(), period=period,
+                                               next=period + 1))
     with db.transaction() as session:
         row = roster.cluster(session, cluster)
         by = identity.require_admin(session, db, "cluster head", identity.Scope(row.id, period))
         head = head or queries.leadership(session, row.id, period, on)[0]
         if head is None:
-            raise InvalidInput(f"{cluster} has no head for {period}: give --head")
+            raise InvalidInput(_("{cluster} has no head for {period}: give --head").format(
+                cluster=cluster, period=period))
         roster.change_head(session, row.id, period, on, head, deputy)
         record(session, db, kind="admin", trigger="cluster_head_change", actor=by,
                inputs={"cluster": cluster, "period": period, "head": head, "deputy": deputy,

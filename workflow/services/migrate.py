@@ -23,6 +23,7 @@ from thidua.workflow import names
 from thidua.workflow.engine.judge import definition_of
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound, TransitionRefused
+from thidua.workflow.i18n import _
 from thidua.workflow.language.loader import Loaded
 from thidua.workflow.language.model import Definition
 from thidua.workflow.services import identity
@@ -92,12 +93,14 @@ def apply(db: Database, cycle_id: int, to: str, mapping: dict[str, str] | None =
     reason = names.reason(reason)
     moment = parse_moment(occurred_at, "--at", db.zone) if occurred_at else now()
     if moment > now() + dt.timedelta(minutes=5):
-        raise InvalidInput(f"the date {iso(moment)} is in the future")
+        raise InvalidInput(_("the date {iso} is in the future").format(iso=iso(moment)))
     with db.transaction() as session:
         cycle = load_cycle(session, cycle_id, lock=True)
         if expected_version is not None and cycle.version != expected_version:
-            raise Conflict(f"cycle {cycle_id} is at version {cycle.version}, not "
-                           f"{expected_version}: look again")
+            raise Conflict(_("cycle {cycle_id} is at version {version}, not "
+                             "{expected_version}: look again").format(
+                               cycle_id=cycle_id, version=cycle.version,
+                               expected_version=expected_version))
         current = definition_of(session, cycle.definition_hash)
         target = _target(session, current, to, cycle_id)
         planned = _plan(cycle, current, target, mapping or {})
@@ -125,13 +128,17 @@ def _target(session: Session, current: Loaded, to: str, cycle_id: int) -> Loaded
     name = to if "@" in to or is_hash(to) else f"{current.definition.id}@{to}"
     target = stored_version(session, name, published_only=True)
     if target is None:
-        raise NotFound(f"no published version {name!r} (see: thidua def versions "
-                       f"{current.definition.id}; publish it with: thidua def publish FILE)")
+        raise NotFound(_("no published version {name!r} (see: thidua def versions "
+                         "{definition}; publish it with: thidua def publish FILE)").format(
+                           name=name, definition=current.definition.id))
     if target.definition.id != current.definition.id:
-        raise InvalidInput(f"cycle {cycle_id} runs on {current.ref}: it can move to another "
-                           f"version of {current.definition.id}, not to {target.ref}")
+        raise InvalidInput(_("cycle {cycle_id} runs on {ref}: it can move to another version "
+                             "of {definition}, not to {ref2}").format(
+                               cycle_id=cycle_id, ref=current.ref,
+                               definition=current.definition.id, ref2=target.ref))
     if target.hash == current.hash:
-        raise InvalidInput(f"cycle {cycle_id} already runs on {target.ref}")
+        raise InvalidInput(_("cycle {cycle_id} already runs on {ref}").format(
+                               cycle_id=cycle_id, ref=target.ref))
     return target
 
 
@@ -143,15 +150,16 @@ def _plan(cycle: Cycle, current: Loaded, target: Loaded,
     to_state: str | None = mapping.get(cycle.state, cycle.state)
     if to_state not in new_states:
         if cycle.state not in mapping:
-            problems.append(f"state {cycle.state!r} has no counterpart in {target.ref}: "
-                            f"name one with --map {cycle.state}=STATE")
+            problems.append(_("state {state!r} has no counterpart in {ref}: name one with "
+                              "--map {state}=STATE").format(state=cycle.state, ref=target.ref))
         to_state = None
     facts = stored_facts(cycle)
     recorded = [name for name in facts if name not in BOOKKEEPING]
     kept_by_steps = {t.records for t in new.transitions if t.records}
     unrecorded = [name for name in recorded if name not in kept_by_steps]
     before, after = _steps(old, cycle.state), _steps(new, to_state)
-    warnings = [f"fact {name!r} is kept, but no step of {target.ref} records it"
+    warnings = [_("fact {name!r} is kept, but no step of {ref} records it").format(
+                    name=name, ref=target.ref)
                 for name in unrecorded]
     if to_state is not None:
         warnings += _unreachable_facts(new, to_state, facts)
@@ -168,9 +176,11 @@ def _mapping_problems(current: Loaded, target: Loaded, mapping: dict[str, str]) 
     problems = []
     for old, new in mapping.items():
         if old not in old_states:
-            problems.append(f"--map {old}={new}: {current.ref} has no state {old!r}")
+            problems.append(_("--map {old}={new}: {ref} has no state {old!r}").format(
+                                old=old, new=new, ref=current.ref))
         if new not in new_states:
-            problems.append(f"--map {old}={new}: {target.ref} has no state {new!r}")
+            problems.append(_("--map {old}={new}: {ref} has no state {new!r}").format(
+                                old=old, new=new, ref=target.ref))
     return problems
 
 
@@ -194,6 +204,8 @@ def _unreachable_facts(defn: Definition, state: str, facts: dict[str, Any]) -> l
         for call in t.guards:
             fact = call.params.get("fact")
             if isinstance(fact, str) and fact not in facts and fact not in recordable:
-                warnings.append(f"{t.trigger} needs {fact.replace('_', ' ')}, which is not "
-                                f"recorded and no step from {state!r} onwards records it")
+                warnings.append(_("{trigger} needs {replace}, which is not recorded and no "
+                                  "step from {state!r} onwards records it").format(
+                                    trigger=t.trigger, replace=fact.replace('_', ' '),
+                                    state=state))
     return warnings

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from thidua.store import files
+from thidua.workflow import i18n
 from thidua.workflow.errors import Conflict, InvalidInput
+from thidua.workflow.i18n import _
 
 T = TypeVar("T")
 AGAIN = {errno.ENOSPC, errno.EDQUOT, errno.EIO}  # the disk, not the path: exit 3
@@ -25,11 +27,13 @@ def write_file(path: str | Path, write: Callable[[BinaryIO], T]) -> T:
         with files.written(target) as file:
             return write(file)
     except files.BeingWritten as exc:
-        raise Conflict(str(exc)) from None
+        raise Conflict(i18n.told(exc)) from None
     except IsADirectoryError:
-        raise InvalidInput(f"cannot write {path}: it is a folder") from None
+        raise InvalidInput(_("cannot write {path}: it is a folder").format(path=path)) from None
     except OSError as exc:
         if exc.errno in AGAIN:
-            raise Conflict(f"cannot write {path}: {exc.strerror}; nothing was written, try "
-                           "again once there is room") from None
-        raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise Conflict(_("cannot write {path}: {strerror}; nothing was written, try again "
+                             "once there is room").format(path=path,
+                                                          strerror=exc.strerror)) from None
+        raise InvalidInput(_("cannot write {path}: {strerror}").format(
+            path=path, strerror=exc.strerror or exc)) from None

@@ -172,8 +172,9 @@ def _label_free(session: Session, loaded: Loaded) -> None:
     other = [h for h in stored if h in publications(session, stored)]
     other += [s.hash for s in shipped() if s.ref == loaded.ref and s.hash != loaded.hash]
     if other:
-        raise InvalidInput(f"{d.id}@{d.version} is already published or shipped with other "
-                           f"content ({other[0][:12]}): give this one its own version label")
+        raise InvalidInput(_("{d}@{version} is already published or shipped with other "
+                             "content ({other}): give this one its own version label").format(
+                               d=d.id, version=d.version, other=other[0][:12]))
 
 
 def versions(db: Database, def_id: str | None = None) -> list[Version]:
@@ -190,7 +191,8 @@ def versions(db: Database, def_id: str | None = None) -> list[Version]:
             event.actor if event else row.published_by, event.at if event else row.published_at,
             counts.get(row.hash, 0), row.status))
     if def_id is not None and not result:
-        raise NotFound(f"no stored version of {def_id!r} (see: thidua def publish FILE)")
+        raise NotFound(_("no stored version of {def_id!r} (see: thidua def publish FILE)").format(
+                           def_id=def_id))
     return result
 
 
@@ -223,9 +225,9 @@ def in_force(db: Database, name: str, period: int) -> Loaded:
     check_period(period)
     if is_file(name):
         raise InvalidInput(
-            f"{name!r} is a file: a cycle starts on a published or shipped version (ID or "
-            "ID@VERSION); try a draft with: thidua def test FILE, or (an administrator) "
-            "thidua cycle start --draft FILE")
+            _("{name!r} is a file: a cycle starts on a published or shipped version (ID or "
+              "ID@VERSION); try a draft with: thidua def test FILE, or (an administrator) "
+              "thidua cycle start --draft FILE").format(name=name))
     with db.transaction(write=False) as session:
         if "@" in name:
             found = stored_version(session, name)
@@ -240,8 +242,9 @@ def in_force(db: Database, name: str, period: int) -> Loaded:
         if not ready:
             if ships:
                 return ships[0]
-            raise NotFound(f"no version of {name!r} is published or shipped in force for "
-                           f"{period} (see: thidua def versions {name})")
+            raise NotFound(_("no version of {name!r} is published or shipped in force for "
+                             "{period} (see: thidua def versions {name})").format(
+                               name=name, period=period))
         chosen = max(ready)[3]
         return next((s for s in ships if s.hash == chosen), None) or stored(session, chosen)
 

@@ -97,10 +97,11 @@ def describe(result: ScenarioResult) -> str:
     if failure is None:
         return f"{result.name!r} passed"
     where = "setup" if failure.index == 0 else f"step {failure.index} ({failure.step})"
-    line = f" at line {failure.line}" if failure.line else ""
+    line = _(" at line {line}").format(line=failure.line) if failure.line else ""
     if failure.file and failure.line:
         line = f" at {failure.file}:{failure.line}"
-    return f"{result.name!r} failed at {where}{line}: {failure.why}"
+    return _("{result!r} failed at {where}{line}: {why}").format(
+               result=result.name, where=where, line=line, why=failure.why)
 
 
 def run_file(path: str | Path) -> TestReport:
@@ -149,7 +150,7 @@ def _run(loaded: Loaded, scenario: Scenario, where: Where, lines: list[Where],
          template: Database) -> ScenarioResult:
     count, (file, line) = len(scenario.steps), where
     if scenario.setup is None:
-        why = "no setup: name the cluster, members, people and who starts the cycle"
+        why = _("no setup: name the cluster, members, people and who starts the cycle")
         return ScenarioResult(scenario.name, line, count,
                               StepFailure(0, line, "setup", why, file))
     db = Database("sqlite://", check_schema=False)
@@ -211,23 +212,30 @@ def _document(value: Any) -> Attachment:
 def _step(db: Database, loaded: Loaded, cycle_id: int, step: ScenarioStep) -> str | None:
     """Why ``step`` did not do what the scenario says (None: it did)."""
     try:
-        fired = fire(db, cycle_id, step.fire, actor=step.actor, inputs=_inputs(loaded, step),
-                     reason=step.reason, unit=step.unit, occurred_at=_moment(step.at))
+        # A scenario's expect_refused quotes the English reason, whatever the user's language.
+        with i18n.speaking("en"):
+            fired = fire(db, cycle_id, step.fire, actor=step.actor,
+                         inputs=_inputs(loaded, step), reason=step.reason, unit=step.unit,
+                         occurred_at=_moment(step.at))
     except (TransitionRefused, InvalidInput) as exc:
         reasons = exc.reasons if isinstance(exc, TransitionRefused) else [str(exc)]
         if step.expect_refused is None:
             return "refused: " + "; ".join(reasons)
         wanted = step.expect_refused.casefold()
         if not any(wanted in reason.casefold() for reason in reasons):
-            return (f"refused, but not for {step.expect_refused!r}: " + "; ".join(reasons))
+            return (_("refused, but not for {expect_refused!r}: {reasons}").format(
+                        expect_refused=step.expect_refused, reasons="; ".join(reasons)))
         return _state_is(db, cycle_id, step.expect_state)
     except ThiduaError as exc:
         return f"{type(exc).__name__}: {exc}"
     if step.expect_refused is not None:
-        return (f"expected a refusal mentioning {step.expect_refused!r}, but it was taken: "
-                f"{fired.from_state} -> {fired.to_state}")
+        return (_("expected a refusal mentioning {expect_refused!r}, but it was taken: "
+                  "{from_state} -> {to_state}").format(
+                    expect_refused=step.expect_refused, from_state=fired.from_state,
+                    to_state=fired.to_state))
     if step.expect_state is not None and fired.to_state != step.expect_state:
-        return f"expected state {step.expect_state!r}, but the cycle is in {fired.to_state!r}"
+        return _("expected state {expect_state!r}, but the cycle is in {to_state!r}").format(
+                   expect_state=step.expect_state, to_state=fired.to_state)
     return None
 
 
@@ -237,4 +245,5 @@ def _state_is(db: Database, cycle_id: int, expected: str | None) -> str | None:
     with db.transaction(write=False) as session:
         state = load_cycle(session, cycle_id).state
     return None if state == expected else (
-        f"expected state {expected!r}, but the cycle is in {state!r}")
+        _("expected state {expected!r}, but the cycle is in {state!r}").format(
+            expected=expected, state=state))

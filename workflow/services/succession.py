@@ -11,6 +11,7 @@ from thidua.store import directory as queries
 from thidua.workflow.engine.judge import context
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import InvalidInput, TransitionRefused
+from thidua.workflow.i18n import _
 from thidua.workflow.services.cycles import Fired, start_cycle
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.publish import in_force
@@ -39,12 +40,14 @@ def start_next(db: Database, from_id: int, *, actor: str | None = None,
         ctx = context(session, cycle, dt.date(cycle.period, 12, 31))
         if not ctx.loaded.definition.state(cycle.state).final:
             raise TransitionRefused("start", [
-                f"cycle {from_id} is in {cycle.state!r}: close it before opening the next year"])
+                _("cycle {from_id} is in {state!r}: close it before opening the next year").format(
+                    from_id=from_id, state=cycle.state)])
         rotation = str(ctx.loaded.definition.parameter_values().get(
             "rotation", "deputy_becomes_head"))
         if rotation not in ROTATIONS:
             known = ", ".join(ROTATIONS)
-            raise InvalidInput(f"unknown rotation rule {rotation!r} (known: {known})")
+            raise InvalidInput(_("unknown rotation rule {rotation!r} (known: {known})").format(
+                                   rotation=rotation, known=known))
         head, deputy = queries.leadership(session, cycle.cluster_id, cycle.period)
         already = queries.leadership(session, cycle.cluster_id, cycle.period + 1)
         leadership = None if already[0] else next_leadership(ctx.facts, rotation, head, deputy)

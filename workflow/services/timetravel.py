@@ -26,6 +26,7 @@ from thidua.workflow.engine.facts import replay
 from thidua.workflow.engine.judge import definition_of
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import IntegrityFailure, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.language.model import Label
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.views import DRAFT, enters_state
@@ -87,7 +88,8 @@ def cluster_state_at(db: Database, cluster: str, period: int, date: str) -> list
         cluster_row = roster.cluster(session, cluster)
         cycles = stored_cycles.of_cluster(session, cluster_row.id, period)
         if not cycles:
-            raise NotFound(f"no cycle of {cluster} for {period} (see: thidua cycle list)")
+            raise NotFound(_("no cycle of {cluster} for {period} (see: thidua cycle list)").format(
+                               cluster=cluster, period=period))
         return [_rebuild(session, cycle, date, until, day) for cycle in cycles]
 
 
@@ -112,7 +114,8 @@ def _rebuild(session: Session, cycle: _Cycle, date: str, until: dt.datetime,
     try:
         result = replay(loaded, events, lambda digest: definition_of(session, digest))
     except ValueError as exc:
-        raise IntegrityFailure(f"cycle {cycle.id} does not replay: {exc}") from None
+        raise IntegrityFailure(_("cycle {cycle} does not replay: {exc}").format(
+                                   cycle=cycle.id, exc=exc)) from None
     since = _entered(events)
     label = None
     if result.state is not None and events:
@@ -136,8 +139,9 @@ def _checked_events(session: Session, cycle_id: int) -> list[dict[str, Any]]:
     for row in ledger.of_cycle(session, cycle_id):
         event = as_event(row)
         if event_hash(row.prev_hash, event) != row.hash:
-            raise IntegrityFailure(f"event {row.seq} of cycle {cycle_id} was altered after it "
-                                   "was recorded; see: thidua audit verify",
+            raise IntegrityFailure(_("event {seq} of cycle {cycle_id} was altered after it "
+                                     "was recorded; see: thidua audit verify").format(
+                                       seq=row.seq, cycle_id=cycle_id),
                                    seq=row.seq, kind="altered")
         events.append(event)
     return events

@@ -168,14 +168,17 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
         names = machine.triggers_from(ctx.loaded, cycle.state)
         if trigger is not None:
             if not definition.transitions_for(trigger):
-                raise InvalidInput(f"unknown trigger {trigger!r} in {ctx.loaded.ref}")
+                raise InvalidInput(_("unknown trigger {trigger!r} in {ref}").format(
+                                       trigger=trigger, ref=ctx.loaded.ref))
             if trigger not in names:
                 t = definition.transitions_for(trigger)[0]
                 return [Option(trigger, t.dest, t.label, t.roles,
                                [k for k, s in t.inputs.items() if s.required],
                                t.reason_required, t.per_unit,
-                               [f"{trigger} cannot be fired from state {cycle.state!r}; "
-                                f"it starts from {', '.join(t.source)}"])]
+                               [_("{trigger} cannot be fired from state {state!r}; it starts "
+                                  "from {source}").format(
+                                    trigger=trigger, state=cycle.state,
+                                    source=', '.join(t.source))])]
             names = [trigger]
         return _options(session, ctx, person, names)
 
