@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from thidua.cli import completion
+from thidua.cli.help import Command
 from thidua.cli.output import REASON, VERSION, Env, emit_json, pairs, pass_env, plain, say
+from thidua.workflow.i18n import _
 
 
 @click.command("migrate", cls=Command)

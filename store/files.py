@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from thidua.store.engine import StoreError
-from thidua.store.said import said
 
 SUFFIX = ".partial"
 _SIDE_FILES = ("-journal", "-wal", "-shm")  # SQLite's, when the partial file is a database

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thidua.workflow import settings as settings_in
+from thidua.workflow.i18n import _
 from thidua.workflow.rules.handover import HandoverParams, handover_changes
 from thidua.workflow.timeutil import DEFAULT_ZONE, business_day, zone
 

@@ -27,6 +27,7 @@ from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.services import faults
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.timetravel import cutoff

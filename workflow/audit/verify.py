@@ -18,6 +18,7 @@ from thidua.store import engine as store_engine
 from thidua.store.chain import Anchor, Damage, Walk
 from thidua.workflow.audit import replay
 from thidua.workflow.errors import IntegrityFailure, InvalidInput
+from thidua.workflow.i18n import _, told
 from thidua.workflow.language import compiled
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.documents import content_hash

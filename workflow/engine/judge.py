@@ -19,6 +19,7 @@ from thidua.workflow.engine import register, roster
 from thidua.workflow.engine.lookup import Lookup
 from thidua.workflow.engine.rows import checked_facts
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.language import compiled
 from thidua.workflow.language.loader import Loaded, parse
 from thidua.workflow.language.model import Transition

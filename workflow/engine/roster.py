@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from thidua.store import directory as queries
 from thidua.store import grants
 from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.lookalikes import refuse_lookalike
 from thidua.workflow.names import did_you_mean, nfc, twins
 

@@ -17,6 +17,7 @@ from thidua.store import files, schema, settings
 from thidua.workflow import limits, names, timeutil
 from thidua.workflow.audit import verify as audit
 from thidua.workflow.errors import Conflict, InvalidInput
+from thidua.workflow.i18n import N_, _, told
 from thidua.workflow.language import compiled
 from thidua.workflow.services import documents, faults, identity
 from thidua.workflow.services.db import Database, record

@@ -33,6 +33,7 @@ from thidua.workflow.engine.named import check_named
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, TransitionRefused
+from thidua.workflow.i18n import _
 from thidua.workflow.language import compiled
 from thidua.workflow.language.loader import Loaded, shipped
 from thidua.workflow.services import documents, identity, membership

@@ -17,6 +17,7 @@ from thidua.store import ledger, query, schema, settings
 from thidua.workflow import settings as recorded_settings
 from thidua.workflow import timeutil
 from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, NotFound
+from thidua.workflow.i18n import _, told
 from thidua.workflow.services import faults, interrupts
 from thidua.workflow.timeutil import iso, now
 

@@ -11,6 +11,7 @@ from thidua.store import directory as queries
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 from thidua.workflow.lookalikes import refuse_lookalike
 from thidua.workflow.services import identity
 from thidua.workflow.services.db import Database, record

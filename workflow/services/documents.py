@@ -15,6 +15,7 @@ from thidua.store import ledger
 from thidua.workflow import limits
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.services.db import Database, setting
 from thidua.workflow.services.outfile import write_file
 from thidua.workflow.settings import DOCUMENT_LIMIT

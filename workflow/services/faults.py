@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound, ThiduaError
+from thidua.workflow.i18n import _
 
 NOTHING = "nothing was recorded"
 

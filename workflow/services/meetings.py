@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from thidua.workflow.i18n import N_, _
+
 if TYPE_CHECKING:
     from thidua.workflow.language.model import Definition
 

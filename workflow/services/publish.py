@@ -40,6 +40,7 @@ from thidua.store import definitions as stored_definitions
 from thidua.store import ledger
 from thidua.workflow.engine.judge import definition_of
 from thidua.workflow.errors import InvalidInput, NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.language import compiled
 from thidua.workflow.language.bases import published_from
 from thidua.workflow.language.lint import lint_file

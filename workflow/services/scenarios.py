@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from thidua.store.backup import copy_sqlite
+from thidua.workflow import i18n
 from thidua.workflow.engine.inputs import Attachment
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import (
@@ -30,6 +31,7 @@ from thidua.workflow.errors import (
     ThiduaError,
     TransitionRefused,
 )
+from thidua.workflow.i18n import _
 from thidua.workflow.language.lint import scenario_bounds
 from thidua.workflow.language.loader import Loaded, files_or_shipped, load_file
 from thidua.workflow.language.model import Scenario, ScenarioSetup, ScenarioStep

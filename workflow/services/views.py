@@ -16,6 +16,7 @@ from thidua.workflow import names as naming
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.rows import checked_facts, load_cycle
 from thidua.workflow.errors import InvalidInput
+from thidua.workflow.i18n import _
 from thidua.workflow.language.outline import Text, outline_of
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.meetings import meeting_line
