@@ -103,4 +103,4 @@ def test_a_forged_award_line_fails_verify(recorded: Database, cli: Invoke) -> No
                      {"facts": json.dumps(facts, ensure_ascii=False)})
     assert demo.MEMBER_B in ok(cli("award", "list", "--person", demo.MEMBER_B))
     message = plain_error(cli("audit", "verify"), 4)
-    assert "cycles 1: fact 'awards'" in message
+    assert "cycles 1: fact 'awards" in message
