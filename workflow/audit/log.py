@@ -11,6 +11,7 @@ from typing import Any
 from thidua.store import ledger
 from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import NotFound
+from thidua.workflow.i18n import _
 from thidua.workflow.services.db import Database
 
 Events = Callable[[], Iterator[dict[str, Any]]]
@@ -24,7 +25,8 @@ def reading(db: Database, *, cycle_id: int | None = None,
     no such cycle); every iteration gives the same events, so that a table can be measured,
     then printed."""
     if cycle_id is not None and not 1 <= cycle_id <= 2**31 - 1:
-        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+        raise NotFound(_("no cycle {cycle_id} (see: thidua cycle list)").format(
+            cycle_id=cycle_id))
     with db.reading() as conn:
         if cycle_id is not None:
             load_cycle(conn, cycle_id)  # no such cycle: not found, as everywhere

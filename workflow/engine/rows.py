@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from thidua.store import cycles
 from thidua.workflow.errors import IntegrityFailure, NotFound
+from thidua.workflow.i18n import _
 
 if TYPE_CHECKING:
     from thidua.store.query import Target
@@ -19,7 +20,8 @@ def load_cycle(target: Target, cycle_id: int, *, lock: bool = False) -> Any:
     """The row of cycle ``cycle_id``; locked on PostgreSQL when ``lock``."""
     row = cycles.load(target, cycle_id, lock=lock)
     if row is None:
-        raise NotFound(f"no cycle {cycle_id} (see: thidua cycle list)")
+        raise NotFound(_("no cycle {cycle_id} (see: thidua cycle list)").format(
+            cycle_id=cycle_id))
     return row
 
 
