@@ -85,8 +85,8 @@ def cluster_named(target: Session | Connection, name: str) -> tuple[int, str]:
     without loading the ORM."""
     found, known = named(target, name, queries.cluster_id, queries.cluster_names, "cluster")
     if found is None:
-        raise NotFound(f"no cluster {name!r}{did_you_mean(name, known)} "
-                       "(see: thidua cluster show)")
+        raise NotFound(_("no cluster {name!r}{did_you_mean} (see: thidua cluster show)").format(
+                           name=name, did_you_mean=did_you_mean(name, known)))
     return found, queries.cluster_name(target, found)
 
 

@@ -50,7 +50,7 @@ def add_cluster(db: Database, name: str, *, members: list[str], head: str | None
         found, known = roster.named(session, name, queries.cluster_named,
                                     queries.cluster_names, "cluster")
         if found is not None:
-            raise InvalidInput(f"a cluster named {name!r} already exists")
+            raise InvalidInput(_("a cluster named {name!r} already exists").format(name=name))
         refuse_lookalike(name, known, "cluster")
         new_id = queries.add_cluster(session, name, kind)
         for member in dict.fromkeys(members):
@@ -95,7 +95,8 @@ def add_actor(db: Database, name: str, *, unit_name: str | None,
         found, known = roster.named(session, name, queries.actor_named, queries.actor_names,
                                     "person")
         if found is not None:
-            raise InvalidInput(f"a person named {name!r} is already registered")
+            raise InvalidInput(_("a person named {name!r} is already registered").format(
+                name=name))
         refuse_lookalike(name, known, "person")
         if login and roster.actor_with_login(session, login) is not None:
             raise InvalidInput(_("the login {login!r} already belongs to another person").format(
