@@ -100,7 +100,7 @@ def check(conn: Connection, cited: list[str]) -> Replayed:
         return Replayed(0, 0, found)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # rows of hostile shape
         found.add(_("the replay stopped: {error} {exc}").format(
-                      error=type(exc).__error, exc=exc))
+                      error=type(exc).__name__, exc=exc))
         return Replayed(0, 0, found)
     return Replayed(cycles, rows, found)
 
@@ -133,7 +133,7 @@ def directory_of(conn: Connection, resolve: Definitions, cited: list[str]) -> Di
             _apply(directory, event, resolve)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise Unreplayable(f"event {event['seq']} ({event['trigger']}): "
-                               f"{type(exc).__error} {exc}") from None
+                               f"{type(exc).__name__} {exc}") from None
     return directory
 
 
@@ -226,7 +226,7 @@ def cycle_divergence(row: Any, events: list[Event], resolve: Definitions,
         facts = json.loads(row.facts)
     except Exception as exc:  # events and rows are hostile input: any failure is named
         return _("{where}: does not replay: {error} {exc}").format(
-                   where=where, error=type(exc).__error, exc=exc)
+                   where=where, error=type(exc).__name__, exc=exc)
     pinned = [e["definition"] for e in events if e["kind"] in ("start", "migrate")][-1]
     expected = {"definition": pinned, "cluster": start["inputs"].get("cluster"),
                 "period": start["inputs"].get("period"), "state": result.state,

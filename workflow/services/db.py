@@ -128,7 +128,7 @@ class Database:
         if isinstance(exc, IntegrityError):
             return Conflict(_("changed by someone else since you looked; nothing was "
                               "recorded; look again ({error})").format(
-                                error=type(exc.orig).__error))
+                                error=type(exc.orig).__name__))
         return faults.explain(exc, where=self.url, committing=committing) or exc
 
     def close(self) -> None:
