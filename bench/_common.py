@@ -7,6 +7,7 @@ machine, so the ratio means the same on a laptop and on a loaded CI runner.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -103,3 +104,15 @@ def child_json(script: str, *args: str) -> dict[str, Any]:
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout)
     return result
+
+
+def ledger_arguments(doc: str | None, *, events: int) -> argparse.Namespace:
+    """The command line of a bench that builds a ledger of ``events`` events and measures
+    child processes turn about: ``--events``, ``--rounds``, ``--keep``, and ``--child`` (how
+    the bench runs itself as one side)."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=events)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="Build the ledger here (reused if present).")
+    parser.add_argument("--child", nargs=2, metavar=("WHICH", "PATH"), help=argparse.SUPPRESS)
+    return parser.parse_args()

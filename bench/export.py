@@ -12,7 +12,6 @@ cpu time. Target: the export's events per second at least half of verify's.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import child_json, report
+from _common import child_json, ledger_arguments, report
 from verify_ledger import build
 
 TARGET = 0.5
@@ -64,12 +63,7 @@ def child(which: str, path: Path) -> None:
 
 def main() -> None:
     """Build the ledger, measure both sides turn about, print the ratio."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=300_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="Build the ledger here (reused if present).")
-    parser.add_argument("--child", nargs=2, metavar=("WHICH", "PATH"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = ledger_arguments(__doc__, events=300_000)
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return

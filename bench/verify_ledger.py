@@ -21,7 +21,6 @@ and a peak under 100 MB whatever the ledger's size.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import random
@@ -36,7 +35,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, child_env, report
+from _common import ROOT, child_env, ledger_arguments, report
 
 TARGET, MEMORY_MB = 0.8, 100.0
 PEOPLE = ["Cao Văn Thắng", "Đào Anh Dũng", "Lê Anh Thư", "Phạm Hồng Thắng", "Hội đồng",
@@ -204,12 +203,7 @@ def measure(which: str, path: Path) -> dict[str, Any]:
 
 def main() -> None:
     """Build (or reuse) the ledger, measure turn about, print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="Build the ledger here (reused if present).")
-    parser.add_argument("--child", nargs=2, metavar=("WHICH", "PATH"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = ledger_arguments(__doc__, events=1_000_000)
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return

@@ -17,7 +17,6 @@ the replay costs.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import statistics
@@ -28,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import ROOT, child_env, machine
+from _common import ROOT, child_env, ledger_arguments, machine
 
 UNITS = ["Hà Nội", "Bắc Ninh", "Bắc Giang", "Vĩnh Phúc"]
 
@@ -172,12 +171,7 @@ def compare(name: str, path: Path, rounds: int) -> None:
 
 def main() -> None:
     """Build (or reuse) the databases, measure turn about, print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", type=Path, help="Build the ledger here (reused if present).")
-    parser.add_argument("--child", nargs=2, metavar=("WHICH", "PATH"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = ledger_arguments(__doc__, events=10_000)
     if args.child:
         child(args.child[0], Path(args.child[1]))
         return
