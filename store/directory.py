@@ -9,7 +9,18 @@ import functools
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
 
 from thidua.store import tables as t
 from thidua.store.query import run
@@ -80,6 +91,25 @@ def actor_with_login(session: Session, login: str) -> Actor | None:
     return session.scalar(_entities().actor_login, {"login": login})
 
 
+_PERSON = (select(_ac.id, _ac.name, _ac.unit_id, _ac.login, _ac.disabled_on,
+                  _un.name.label("unit_name"))
+           .select_from(t.actors.outerjoin(t.units, _un.id == _ac.unit_id)))
+_PERSON_NAMED = _PERSON.where(_ac.name == bindparam("name"))
+_PERSON_WITH_LOGIN = _PERSON.where(_ac.login == bindparam("login"))
+
+
+def person_named(target: Target, name: str) -> Any:
+    """The person called ``name`` as a row (``id``, ``name``, ``unit_id``, ``login``,
+    ``disabled_on`` and their unit's name, ``unit_name``), or None: what a step reads of the
+    person it is taken for, in one statement and without the ORM."""
+    return run(target, _PERSON_NAMED, name=name).first()
+
+
+def person_with_login(target: Target, login: str) -> Any:
+    """The person whose login is ``login``, as :func:`person_named` gives it, or None."""
+    return run(target, _PERSON_WITH_LOGIN, login=login).first()
+
+
 def unit_name(session: Session, unit_id: int | None) -> str | None:
     """The name of unit ``unit_id`` (None for None)."""
     if unit_id is None:
@@ -88,9 +118,13 @@ def unit_name(session: Session, unit_id: int | None) -> str | None:
     return name
 
 
-def cluster_by_id(session: Session, cluster_id: int) -> Cluster | None:
-    """The cluster ``cluster_id``."""
-    return session.get(_entities().models.Cluster, cluster_id)
+_CLUSTER_BY_ID = select(t.clusters).where(_cl.id == bindparam("cluster_id"))
+
+
+def cluster_by_id(target: Target, cluster_id: int) -> Any:
+    """The row of cluster ``cluster_id`` (``id``, ``name``, ``kind``), or None; a row, not an
+    ORM object: a step reads it and changes nothing in it."""
+    return run(target, _CLUSTER_BY_ID, cluster_id=cluster_id).first()
 
 
 _CLUSTERS_ALL = select(t.clusters).order_by(_cl.id)
@@ -236,20 +270,25 @@ def end_membership(session: Session, membership_id: int, day: dt.date) -> None:
     run(session, _END_MEMBERSHIP, membership_id=membership_id, left_on=day.isoformat())
 
 
-# Head and deputy with their unit names joined in: two queries, not six.
+# Head and deputy with their unit names joined in.
 _HEAD, _DEPUTY = t.units.alias("head_unit"), t.units.alias("deputy_unit")
-_CHANGE = (select(_HEAD.c.name, _DEPUTY.c.name).select_from(t.leadership_changes)
-           .join(_HEAD, _HEAD.c.id == _lc.head_unit_id)
-           .outerjoin(_DEPUTY, _DEPUTY.c.id == _lc.deputy_unit_id)
-           .where(_lc.cluster_id == bindparam("cluster_id"),
-                  _lc.period == bindparam("period"),
-                  _lc.since <= bindparam("day"))
-           .order_by(_lc.since.desc(), _lc.id.desc()).limit(1))
-_FOR_PERIOD = (select(_HEAD.c.name, _DEPUTY.c.name).select_from(t.leaderships)
-               .join(_HEAD, _HEAD.c.id == _le.head_unit_id)
-               .outerjoin(_DEPUTY, _DEPUTY.c.id == _le.deputy_unit_id)
-               .where(_le.cluster_id == bindparam("cluster_id"),
-                      _le.period == bindparam("period")))
+# Both in one statement: the last change on or before the day, else the period's own.
+_LEADERS = union_all(
+    select(literal(0).label("rank"), _HEAD.c.name.label("head"),
+           _DEPUTY.c.name.label("deputy"), _lc.since.label("since"), _lc.id.label("rid"))
+    .select_from(t.leadership_changes)
+    .join(_HEAD, _HEAD.c.id == _lc.head_unit_id)
+    .outerjoin(_DEPUTY, _DEPUTY.c.id == _lc.deputy_unit_id)
+    .where(_lc.cluster_id == bindparam("cluster_id"), _lc.period == bindparam("period"),
+           _lc.since <= bindparam("day")),
+    select(literal(1).label("rank"), _HEAD.c.name.label("head"),
+           _DEPUTY.c.name.label("deputy"), literal("").label("since"),
+           literal(0).label("rid"))
+    .select_from(t.leaderships)
+    .join(_HEAD, _HEAD.c.id == _le.head_unit_id)
+    .outerjoin(_DEPUTY, _DEPUTY.c.id == _le.deputy_unit_id)
+    .where(_le.cluster_id == bindparam("cluster_id"), _le.period == bindparam("period")),
+).order_by(text("rank"), text("since DESC"), text("rid DESC")).limit(1)
 
 
 def leadership(session: Session, cluster_id: int, period: int,
@@ -257,10 +296,8 @@ def leadership(session: Session, cluster_id: int, period: int,
     """The head and deputy unit names of ``period`` on ``day`` (at the period's end if None):
     the last change made on or before that day, else those set for the period."""
     since = day.isoformat() if day is not None else "9999-12-31"
-    row: Any = run(session, _CHANGE, cluster_id=cluster_id, period=period, day=since).first()
-    if row is None:
-        row = run(session, _FOR_PERIOD, cluster_id=cluster_id, period=period).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    row: Any = run(session, _LEADERS, cluster_id=cluster_id, period=period, day=since).first()
+    return (row.head, row.deputy) if row is not None else (None, None)
 
 
 _EVERY_CHANGE = (select(_lc.cluster_id, _lc.period, _HEAD.c.name, _DEPUTY.c.name)

@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Connection, bindparam, func, select, text
@@ -21,7 +22,6 @@ from thidua.store.query import run
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from thidua.store.models import LedgerRow
     from thidua.store.query import Target
 
 RowT = TypeVar("RowT")
@@ -78,8 +78,9 @@ def lock(session: Session) -> None:
 _INSERT = t.ledger.insert()
 
 
-def append(session: Session, event: dict[str, Any]) -> LedgerRow:
-    """Append ``event`` (every field of FIELDS but ``seq``) inside the caller's transaction."""
+def append(session: Session, event: dict[str, Any]) -> Any:
+    """Append ``event`` (every field of FIELDS but ``seq``) inside the caller's transaction;
+    the row written, with the columns of the ledger as attributes."""
     lock(session)
     seq, prev = head(session)
     event = {**event, "seq": seq + 1}
@@ -87,13 +88,11 @@ def append(session: Session, event: dict[str, Any]) -> LedgerRow:
     values = {column: event[name] for name, column in FIELDS.items()}
     for name in JSON_FIELDS:
         values[FIELDS[name]] = canonical_json(event[name])
-    from thidua.store.models import LedgerRow  # the ORM, on the path of a write only
-
-    row = LedgerRow(**values, prev_hash=prev, hash=digest)
+    values.update(prev_hash=prev, hash=digest)
     # A Core INSERT rather than session.add + flush: the unit of work cost more than the
-    # rules of a step, and the row is never changed, so the session need not track it.
-    session.execute(_INSERT, {**values, "prev_hash": prev, "hash": digest})
-    return row
+    # rules of a step, and the row is never changed, so nothing need track it.
+    run(session, _INSERT, **values)
+    return SimpleNamespace(**values)
 
 
 _LAST_OF_CYCLE = (select(t.ledger.c.seq, t.ledger.c.hash, t.ledger.c.cycle_version,
@@ -102,11 +101,10 @@ _LAST_OF_CYCLE = (select(t.ledger.c.seq, t.ledger.c.hash, t.ledger.c.cycle_versi
                   .order_by(t.ledger.c.seq.desc()).limit(1))
 
 
-def last_of_cycle(session: Session, cycle_id: int) -> Any:
+def last_of_cycle(session: Target, cycle_id: int) -> Any:
     """The last event of cycle ``cycle_id``: seq, hash, cycle_version, to_state, occurred_at
     (None when it has none)."""
-    session.flush()
-    return session.connection().execute(_LAST_OF_CYCLE, {"cycle_id": cycle_id}).first()
+    return run(session, _LAST_OF_CYCLE, cycle_id=cycle_id).first()
 
 
 def as_event(row: Any) -> dict[str, Any]:

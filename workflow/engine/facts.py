@@ -18,10 +18,24 @@ from thidua.workflow.rules.library import EFFECTS
 from thidua.workflow.rules.registry import Facts, Situation, key_of
 
 
+def _copied(value: Any) -> Any:
+    """A copy of JSON-shaped ``value`` (objects and lists copied, the rest shared: strings,
+    numbers, booleans and None never change); anything else is deep-copied. Facts are
+    read from JSON and built from checked inputs: several times faster than ``deepcopy``."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if kind is list:
+        return [_copied(item) for item in value]
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 def apply_step(facts: Facts, transition: Transition, situation: Situation,
                occurred_at: str) -> Facts:
     """The facts after ``transition`` was taken in ``situation`` (``facts`` is not changed)."""
-    after = copy.deepcopy(facts)
+    after = _copied(facts)
     if transition.records is not None:
         value = {**situation.inputs, "recorded_by": situation.actor, "occurred_at": occurred_at}
         if transition.per_unit and transition.repeatable:

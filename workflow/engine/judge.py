@@ -138,7 +138,7 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
     implies, the guards that are conditions): what ``why`` and ``todo`` show before anyone has
     given the step's inputs, its unit or its reason."""
     lookup = ctx.lookup or Lookup(session)
-    own_unit = lookup.unit_name(person.unit_id) if person else None
+    own_unit = _unit_of(lookup, person)
     target = (unit or own_unit) if transition.per_unit else None
     head, deputy = lookup.leadership(ctx.cycle.cluster_id, ctx.cycle.period, ctx.day)
     role, reasons = _role(lookup, ctx, transition, person, own_unit, target, (head, deputy))
@@ -169,6 +169,18 @@ def judge(session: Session, ctx: Context, transition: Transition, person: Actor 
             reasons += entry.fn(situation, entry.params.model_validate(call.params))
     return Judgement(role, target, reasons, situation,
                      role_held=person is None or role is not None)
+
+
+def _unit_of(lookup: Lookup, person: Any) -> str | None:
+    """The name of ``person``'s unit: read with the person (a row of
+    :func:`workflow.engine.roster.person`), else asked."""
+    if person is None:
+        return None
+    try:
+        known: str | None = person.unit_name
+    except AttributeError:
+        return lookup.unit_name(person.unit_id)
+    return known
 
 
 def _role(lookup: Lookup, ctx: Context, transition: Transition, person: Actor | None,

@@ -92,10 +92,39 @@ def cluster_named(target: Session | Connection, name: str) -> tuple[int, str]:
 
 def actor(session: Session, name: str) -> Actor:
     """The person called ``name``."""
-    found, known = named(session, name, queries.actor_named, queries.actor_names, "person")
+    found: Actor = _registered(session, name, queries.actor_named)
+    return found
+
+
+def _registered(target: Session | Connection, name: str,
+                by_name: Callable[[Any, str], Row | None]) -> Row:
+    """The person called ``name`` (in any Unicode form) as ``by_name`` reads them; one not
+    registered is not found, with the closest names suggested."""
+    found, known = named(target, name, by_name, queries.actor_names, "person")
     if found is None:
         raise NotFound(_("no person {name!r} is registered{did_you_mean} (see: thidua actor "
                          "add)").format(name=name, did_you_mean=did_you_mean(name, known)))
+    return found
+
+
+def person(target: Session | Connection, name: str) -> Any:
+    """The person called ``name`` (in any Unicode form) as a row with their unit's name
+    (:func:`store.directory.person_named`): for steps, which change nothing in it."""
+    return _registered(target, name, queries.person_named)
+
+
+def person_with_login(target: Session | Connection, login: str) -> Any:
+    """The person whose login is ``login`` (in any Unicode form) as a row, or None."""
+    return named(target, login, queries.person_with_login, queries.logins, "login")[0]
+
+
+def person_for_operator(target: Session | Connection, operator: str) -> Any:
+    """The person whose login is the operator's own, as a row, for steps taken without
+    ``--as``."""
+    found = person_with_login(target, operator)
+    if found is None:
+        raise InvalidInput(_("no person is registered for the login {operator!r}: name one "
+                             "with --as NAME").format(operator=operator))
     return found
 
 
@@ -106,9 +135,8 @@ def people_in(session: Session, specs: Mapping[str, Any],
     resolved = dict(values)
     for key, spec in specs.items():
         if spec.type == "person" and isinstance(values.get(key), str):
-            person = actor(session, values[key])
-            resolved[key] = {"name": person.name,
-                             "unit": queries.unit_name(session, person.unit_id)}
+            found = person(session, values[key])
+            resolved[key] = {"name": found.name, "unit": found.unit_name}
     return resolved
 
 

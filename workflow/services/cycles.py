@@ -214,19 +214,19 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
     request_id = names.optional_name(request_id, "--request-id")
     documents.admit(db, _attachments(inputs or {}))  # measured and hashed before the step
     if expected_version is None:
-        with db.transaction(write=False) as session:
-            done = _repeated(session, request_id, cycle_id, trigger, unit=unit)
+        with db.reading() as conn:  # a bare read: no ORM session for two statements
+            done = _repeated(conn, request_id, cycle_id, trigger, unit=unit)
             if done:
                 return done
-            expected_version = cycle_version(session, cycle_id)
+            expected_version = cycle_version(conn, cycle_id)
     try:
         return _fire(db, cycle_id, trigger, actor=actor, inputs=inputs, reason=reason,
                      unit=unit, expected_version=expected_version, occurred_at=occurred_at,
                      request_id=request_id)
     except Conflict:
         if request_id:  # the same request, recorded meanwhile by a concurrent retry
-            with db.transaction(write=False) as session:
-                done = _repeated(session, request_id, cycle_id, trigger, unit=unit)
+            with db.reading() as conn:
+                done = _repeated(conn, request_id, cycle_id, trigger, unit=unit)
             if done:
                 return done
         raise
@@ -248,8 +248,9 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
                              "nothing was recorded; look again").format(
                                cycle_id=cycle_id, version=cycle.version,
                                expected_version=expected_version))
-        matches_its_ledger(session, cycle, moment)
-        ctx = context(session, cycle, business_day(moment, db.zone), db.zone)
+        cluster = directory.cluster_by_id(session, cycle.cluster_id)
+        matches_its_ledger(session, cycle, moment, cluster=cluster, checked=db.checked_cycles)
+        ctx = context(session, cycle, business_day(moment, db.zone), db.zone, cluster=cluster)
         transition = _transition(ctx.loaded, trigger, cycle.state)
         unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
         # Every text inside a JSON list or object typed as an input, keys too, is checked
@@ -273,16 +274,20 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
                          to_state=step.state, occurred_at=iso(moment), inputs=values,
                          reason=reason or None, documents=digests,
                          definition=ctx.loaded.hash, idempotency_key=request_id)
-            write(session, cycle, step.state, step.facts, row)
+            facts = write(session, cycle, step.state, step.facts, row)
             step.result = Fired(cycle_id, trigger, step.from_state, step.state,
                                 cycle.version + 1, row.seq)
+            written.append(_checked_key(cycle, state=step.state, version=cycle.version + 1,
+                                        facts=facts, last_seq=row.seq, last_hash=row.hash))
 
+        written: list[tuple[Any, ...]] = []
         step = Step(cycle.state, transition, facts=ctx.facts, judge=verdict, session=session,
                     context=ctx, occurred_at=iso(moment), persist=persist)
         if not machine.trigger(ctx.loaded, step, trigger):
             raise TransitionRefused(trigger, step.reasons)
         fired: Fired = step.result
-        return fired
+    db.checked_cycles[cycle_id] = written[0]  # committed: the row is the one its event gives
+    return fired
 
 
 def _attachments(inputs: dict[str, Any]) -> list[Attachment]:
@@ -306,19 +311,44 @@ def _transition(loaded: Loaded, trigger: str, state: str) -> Any:
     return transition
 
 
-def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime) -> None:
+# What a cycle row holds that its ledger events determine (see _checked_key).
+_CHECKED = ("definition_hash", "cluster_id", "period", "state", "version", "facts", "last_seq",
+            "last_hash")
+
+
+def _checked_key(cycle: Any, **written: Any) -> tuple[Any, ...]:
+    """The columns of ``cycle`` that its events determine, with ``written`` instead of its
+    own where given: a row equal to one found (or written) consistent with its events."""
+    return tuple(written[name] if name in written else getattr(cycle, name)
+                 for name in _CHECKED)
+
+
+def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime, *,
+                       cluster: Any = None,
+                       checked: dict[int, tuple[Any, ...]] | None = None) -> None:
     """Refuse a cycle whose row is not the one its ledger events give (altered outside
     thidua: its state, version, last event, definition, cluster, period or facts), and a step
     dated before its last event. The row is checked against a replay of the cycle's own events,
-    as ``audit verify`` checks it, so that a forged row is never acted on."""
-    rows = ledger.of_cycle(session, cycle.id)
-    last = rows[-1] if rows else None
+    as ``audit verify`` checks it, so that a forged row is never acted on.
+
+    ``checked`` holds, by cycle, the row this process last found consistent with its events
+    or wrote itself with its event. A row equal to it, column for column, whose last event is
+    still the one the row names, is not replayed again: its events were replayed (or it was
+    written with them) already. Any other row is replayed."""
+    known = checked is not None and checked.get(cycle.id) == _checked_key(cycle)
+    if known:
+        last = ledger.last_of_cycle(session, cycle.id)
+        rows = []
+    else:
+        rows = ledger.of_cycle(session, cycle.id)
+        last = rows[-1] if rows else None
     damage = None
     if last is None or (last.seq, last.hash, last.cycle_version, last.to_state) != (
             cycle.last_seq, cycle.last_hash, cycle.version, cycle.state):
         damage = f"does not match its last ledger event{f' ({last.seq})' if last else ''}"
-    else:
-        cluster = directory.cluster_by_id(session, cycle.cluster_id)
+    elif not known:
+        if cluster is None:
+            cluster = directory.cluster_by_id(session, cycle.cluster_id)
         events = [{**as_event(row), "hash": row.hash} for row in rows]
         found = cycle_divergence(cycle, events, lambda digest: definition_of(session, digest),
                                  {cycle.cluster_id: cluster.name} if cluster else {})
@@ -329,6 +359,8 @@ def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime) -> N
             f"cycle {cycle.id}'s stored row {damage}: it was changed outside thidua; "
             "nothing was recorded; run thidua audit verify", kind="altered")
     assert last is not None
+    if checked is not None and not known:
+        checked[cycle.id] = _checked_key(cycle)
     if moment < parse_stored(last.occurred_at):
         raise InvalidInput(_("the date {iso} is before the cycle's last step "
                              "({occurred_at})").format(
@@ -336,14 +368,17 @@ def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime) -> N
 
 
 def write(session: Session, cycle: Cycle, state: str, facts: dict[str, Any], event: Any,
-          **values: Any) -> None:
+          **values: Any) -> str:
     """Write the cycle as ``event`` (just appended) leaves it: ``state``, ``facts``, the next
-    version and the event's seq and hash; a version changed meanwhile is a conflict."""
+    version and the event's seq and hash; a version changed meanwhile is a conflict. The
+    facts as written (canonical JSON)."""
+    text = canonical_json(facts)
     if not cycles.write(session, cycle.id, cycle.version, state=state,
-                        facts=canonical_json(facts), updated_at=iso(now()),
+                        facts=text, updated_at=iso(now()),
                         last_seq=event.seq, last_hash=event.hash, **values):
         raise Conflict(_("cycle {cycle} was changed by someone else since you looked; "
                          "nothing was recorded; look again").format(cycle=cycle.id))
+    return text
 
 
 def events_of(session: Session, cycle_id: int) -> list[dict[str, Any]]:

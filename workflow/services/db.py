@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
-    from thidua.store.models import LedgerRow
     from thidua.store.query import Target
 
 
@@ -44,6 +43,9 @@ class Database:
         self._zone: ZoneInfo | None = None
         self.url = self.engine.url.render_as_string(hide_password=True)
         self.reader = store_engine.reader(self.engine)
+        # By cycle, the row this handle last found consistent with its ledger events, or
+        # wrote with its event (see workflow.services.cycles.matches_its_ledger).
+        self.checked_cycles: dict[int, tuple[Any, ...]] = {}
         if check_schema:
             try:
                 schema.ensure_ready(self.engine, create=create)
@@ -230,7 +232,7 @@ def record(session: Session, db: Database, *, kind: str, trigger: str, actor: st
            role: str | None = None, unit: str | None = None, occurred_at: str | None = None,
            inputs: dict[str, Any] | None = None, reason: str | None = None,
            documents: list[str] | None = None, definition: str | None = None,
-           idempotency_key: str | None = None) -> LedgerRow:
+           idempotency_key: str | None = None) -> Any:
     """Append one audit event inside ``session``'s transaction."""
     at = iso(now())
     return ledger.append(session, {

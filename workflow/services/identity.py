@@ -26,6 +26,7 @@ auditor role (closing the books).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -145,13 +146,14 @@ def reach(session: Session, person: Actor) -> Scope:
     return Scope(only) if only is not None else EVERYWHERE
 
 
-def acting_person(session: Session, db: Database, name: str | None, what: str) -> Actor:
+def acting_person(session: Session, db: Database, name: str | None, what: str) -> Any:
     """The person on whose authority ``what`` is entered by the operator: enabled, and
-    named by their own login, a delegation or set-up mode."""
+    named by their own login, a delegation or set-up mode; a row with their unit's name
+    (:func:`workflow.engine.roster.person`)."""
     if name is None:
-        person = roster.actor_for_operator(session, db.operator)
+        person = roster.person_for_operator(session, db.operator)
     else:
-        person = roster.actor(session, name)
+        person = roster.person(session, name)
         if person.login != db.operator:
             _may_enter_for(session, db, person, what)
     refuse_disabled(person, what)
@@ -159,7 +161,7 @@ def acting_person(session: Session, db: Database, name: str | None, what: str) -
 
 
 def _may_enter_for(session: Session, db: Database, person: Actor, what: str) -> None:
-    own = queries.actor_with_login(session, db.operator)
+    own = queries.person_with_login(session, db.operator)
     if own is not None and own.disabled_on is not None:
         raise TransitionRefused(what, [_("the login {operator!r} belongs to {own}, disabled "
                                          "since {disabled_on}").format(
