@@ -146,3 +146,43 @@ def test_a_forged_document_limit_is_refused(populated: Database, tmp_path: Any) 
                                                "gives '52428800'"), \
             populated.transaction(write=False) as session:
         documents.limit(session)
+
+
+@pytest.mark.parametrize("forge", [_forge_facts, _forge_definition, _forge_cluster,
+                                   _forge_period], ids=["facts", "definition", "cluster",
+                                                        "period"])
+def test_a_handle_that_wrote_the_row_still_refuses_it_forged(
+        populated: Database, forge: Any) -> None:
+    """The handle that took the last step keeps the row it wrote and skips replaying an
+    unchanged row; a row forged since (its last event left intact) is no longer that row, so
+    it is replayed and refused, nothing recorded."""
+    cycle = start(populated)
+    advance(populated, cycle, until="sign_compact")
+    assert cycle in populated.checked_cycles  # the same handle fired the steps
+    forge(populated, cycle)
+    with populated.engine.connect() as conn:
+        events = conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar()
+    with pytest.raises(IntegrityFailure, match="does not match its ledger events"):
+        fire(populated, cycle, "sign_compact", actor=SECRETARY)
+    with populated.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar() == events
+
+
+def test_a_row_restored_to_what_the_handle_wrote_is_refused_once_it_moved_on(
+        populated: Database) -> None:
+    """A row put back to the very content the handle wrote earlier, after the cycle moved on
+    (its last event is a later one), is refused: the row no longer names its last event."""
+    cycle = start(populated)
+    advance(populated, cycle, until="sign_compact")
+    with populated.engine.connect() as conn:
+        old = conn.execute(text("SELECT * FROM cycles WHERE id = :id"), {"id": cycle}).one()
+    fire(populated, cycle, "sign_compact", actor=SECRETARY)
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE cycles SET state = :state, version = :version, facts = :facts,"
+                          " last_seq = :last_seq, last_hash = :last_hash WHERE id = :id"),
+                     {**old._asdict(), "id": cycle})
+    populated.checked_cycles[cycle] = tuple(getattr(old, name) for name in (
+        "definition_hash", "cluster_id", "period", "state", "version", "facts", "last_seq",
+        "last_hash"))  # as if this handle had found the old row consistent
+    with pytest.raises(IntegrityFailure, match="does not match its last ledger event"):
+        fire(populated, cycle, "sign_compact", actor=SECRETARY, expected_version=old.version)

@@ -1,0 +1,63 @@
+"""What a step sends to the database: a bounded number of statements, in one write
+transaction after one bare read of the version, and a cycle whose row this handle wrote is
+not read back event by event (see workflow.services.cycles.matches_its_ledger)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, event
+
+from tests.cli.helpers import advance, start
+from tests.conftest import SECRETARY
+from thidua.workflow.services.cycles import fire
+from thidua.workflow.services.db import Database
+
+# The most a step of the reference year sends on either database, BEGIN and COMMIT left out:
+# the version (a bare read); then the cycle, its cluster, its last event, the members, the
+# person and the login entering for them, the set-up check, the head and deputy, the grants,
+# the ledger's head, the event and the cycle's UPDATE (PostgreSQL adds the chain's lock).
+MOST = 14
+
+
+@contextmanager
+def sent() -> Iterator[list[str]]:
+    """The statements every engine sends meanwhile."""
+    statements: list[str] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.split(None, 1)[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", capture)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", capture)
+
+
+def test_a_step_sends_a_bounded_number_of_statements(populated: Database) -> None:
+    """The step after several others on the same handle: at most MOST statements, none of
+    them reading the cycle's whole ledger."""
+    cycle = start(populated)
+    advance(populated, cycle, until="sign_compact")
+    with sent() as statements:
+        fire(populated, cycle, "sign_compact", actor=SECRETARY)
+    assert len(statements) <= MOST, "\n".join(statements)
+    whole = [s for s in statements if "ledger.cycle_id" in s and "LIMIT" not in s.upper()]
+    assert not whole, whole
+
+
+def test_a_new_handle_replays_the_cycle_once(populated: Database) -> None:
+    """A handle that never saw the cycle reads its events (the replay) for its first step
+    only."""
+    cycle = start(populated)
+    advance(populated, cycle, until="sign_compact")
+    fresh = Database(populated.url if "://" in populated.url else str(populated.engine.url))
+    try:
+        with sent() as statements:
+            fire(fresh, cycle, "sign_compact", actor=SECRETARY)
+        assert any("ledger.cycle_id" in s and "LIMIT" not in s.upper() for s in statements)
+    finally:
+        fresh.close()
