@@ -90,6 +90,20 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database: a larger one name
 _CYCLE = select(t.cycles).where(_cy.id == bindparam("cycle_id"))
 _CYCLE_LOCKED = _CYCLE.with_for_update()
 _VERSION = select(_cy.version).where(_cy.id == bindparam("cycle_id"))
+# A step's first read: the cycle, its cluster and the last ledger event of the cycle, in one
+# statement (the cycle's events are found through ix_ledger_cycle_id).
+_LAST = t.ledger.alias("last_event")
+_LAST_SEQ = (select(func.max(t.ledger.c.seq)).where(t.ledger.c.cycle_id == _cy.id)
+             .correlate(t.cycles).scalar_subquery())
+_FOR_STEP = (select(t.cycles, _cl.name.label("cluster_name"), _cl.kind.label("cluster_kind"),
+                    _LAST.c.seq.label("event_seq"), _LAST.c.hash.label("event_hash"),
+                    _LAST.c.cycle_version.label("event_version"),
+                    _LAST.c.to_state.label("event_state"),
+                    _LAST.c.occurred_at.label("event_occurred_at"))
+             .select_from(t.cycles.outerjoin(t.clusters, _cl.id == _cy.cluster_id)
+                          .outerjoin(_LAST, _LAST.c.seq == _LAST_SEQ))
+             .where(_cy.id == bindparam("cycle_id")))
+_FOR_STEP_LOCKED = _FOR_STEP.with_for_update(of=t.cycles)
 _OPEN = (select(_cy.id).join(t.definitions, _de.hash == _cy.definition_hash)
          .where(_cy.cluster_id == bindparam("cluster_id"), _cy.period == bindparam("period"),
                 _de.def_id == bindparam("def_id")).limit(1))
@@ -107,6 +121,18 @@ def load(target: Target, cycle_id: int, *, lock: bool = False) -> Any:
     conn = connection(target)
     locked = lock and conn.dialect.name == "postgresql"
     return conn.execute(_CYCLE_LOCKED if locked else _CYCLE, {"cycle_id": cycle_id}).first()
+
+
+def for_step(target: Target, cycle_id: int) -> Any:
+    """The row of cycle ``cycle_id`` (every column, locked on PostgreSQL) with its cluster's
+    ``cluster_name`` and ``cluster_kind`` and, of the cycle's last ledger event, its
+    ``event_seq``, ``event_hash``, ``event_version``, ``event_state`` and
+    ``event_occurred_at`` (None when missing); None when there is no such cycle."""
+    if not 1 <= cycle_id <= MAX_ID:
+        return None
+    conn = connection(target)
+    statement = _FOR_STEP_LOCKED if conn.dialect.name == "postgresql" else _FOR_STEP
+    return conn.execute(statement, {"cycle_id": cycle_id}).first()
 
 
 def version_of(session: Target, cycle_id: int) -> int | None:

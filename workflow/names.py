@@ -61,6 +61,11 @@ def _text(value: Any, field: str) -> str:
 
 
 def _refuse_hidden(text: str, field: str, allowed: frozenset[str] = frozenset()) -> None:
+    probe = text
+    for char in allowed:
+        probe = probe.replace(char, "")
+    if probe.isprintable():  # no control, format, unassigned... nor separator: nothing hidden
+        return
     bad = next((c for c in text if hidden(c) and c not in allowed), None)
     if bad is not None:
         kind = unicodedata.name(bad, "").lower() or (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -30,9 +31,14 @@ from thidua.workflow.engine.judge import (
     judge,
 )
 from thidua.workflow.engine.named import check_named
-from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.engine.step import Step
-from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, TransitionRefused
+from thidua.workflow.errors import (
+    Conflict,
+    IntegrityFailure,
+    InvalidInput,
+    NotFound,
+    TransitionRefused,
+)
 from thidua.workflow.i18n import _
 from thidua.workflow.language import compiled
 from thidua.workflow.language.loader import Loaded, shipped
@@ -241,15 +247,25 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         repeated = _repeated(session, request_id, cycle_id, trigger, unit=unit)
         if repeated:
             return repeated
-        cycle = load_cycle(session, cycle_id, lock=True)
+        cycle = cycles.for_step(session, cycle_id)
+        if cycle is None:
+            raise NotFound(_("no cycle {cycle_id} (see: thidua cycle list)").format(
+                cycle_id=cycle_id))
         if cycle.version != expected_version:
             raise Conflict(_("cycle {cycle_id} is at version {version}, not "
                              "{expected_version}: changed by someone else since you looked; "
                              "nothing was recorded; look again").format(
                                cycle_id=cycle_id, version=cycle.version,
                                expected_version=expected_version))
-        cluster = directory.cluster_by_id(session, cycle.cluster_id)
-        matches_its_ledger(session, cycle, moment, cluster=cluster, checked=db.checked_cycles)
+        cluster = (SimpleNamespace(id=cycle.cluster_id, name=cycle.cluster_name,
+                                   kind=cycle.cluster_kind)
+                   if cycle.cluster_name is not None else None)
+        last = (SimpleNamespace(seq=cycle.event_seq, hash=cycle.event_hash,
+                                cycle_version=cycle.event_version, to_state=cycle.event_state,
+                                occurred_at=cycle.event_occurred_at)
+                if cycle.event_seq is not None else None)
+        matches_its_ledger(session, cycle, moment, cluster=cluster, checked=db.checked_cycles,
+                           last=last)
         ctx = context(session, cycle, business_day(moment, db.zone), db.zone, cluster=cluster)
         transition = _transition(ctx.loaded, trigger, cycle.state)
         unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
@@ -311,6 +327,8 @@ def _transition(loaded: Loaded, trigger: str, state: str) -> Any:
     return transition
 
 
+_UNREAD: Any = object()  # the cycle's last event, not read by the caller
+
 # What a cycle row holds that its ledger events determine (see _checked_key).
 _CHECKED = ("definition_hash", "cluster_id", "period", "state", "version", "facts", "last_seq",
             "last_hash")
@@ -325,7 +343,8 @@ def _checked_key(cycle: Any, **written: Any) -> tuple[Any, ...]:
 
 def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime, *,
                        cluster: Any = None,
-                       checked: dict[int, tuple[Any, ...]] | None = None) -> None:
+                       checked: dict[int, tuple[Any, ...]] | None = None,
+                       last: Any = _UNREAD) -> None:
     """Refuse a cycle whose row is not the one its ledger events give (altered outside
     thidua: its state, version, last event, definition, cluster, period or facts), and a step
     dated before its last event. The row is checked against a replay of the cycle's own events,
@@ -334,10 +353,13 @@ def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime, *,
     ``checked`` holds, by cycle, the row this process last found consistent with its events
     or wrote itself with its event. A row equal to it, column for column, whose last event is
     still the one the row names, is not replayed again: its events were replayed (or it was
-    written with them) already. Any other row is replayed."""
+    written with them) already. Any other row is replayed. ``last`` is the cycle's last event
+    (``seq``, ``hash``, ``cycle_version``, ``to_state``, ``occurred_at``; None when it has
+    none) when the caller read it with the row."""
     known = checked is not None and checked.get(cycle.id) == _checked_key(cycle)
     if known:
-        last = ledger.last_of_cycle(session, cycle.id)
+        if last is _UNREAD:
+            last = ledger.last_of_cycle(session, cycle.id)
         rows = []
     else:
         rows = ledger.of_cycle(session, cycle.id)
