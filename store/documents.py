@@ -4,14 +4,22 @@ return rows, chunks or None; the workflow layer checks the content against its h
 A document's content is written and read a chunk at a time, never whole: on SQLite through
 its incremental blob I/O (the row is inserted as zeros of the right size, then written), on
 PostgreSQL with ``COPY`` (written) and ``substring`` (read). The events that cite a document
-are in the ledger (:func:`store.ledger.citing`)."""
+are in the ledger (:func:`store.ledger.citing`).
+
+Those blob and ``COPY`` calls go to the driver itself, past SQLAlchemy: a failure of the
+database they meet (a lost connection, a full disk) is raised as SQLAlchemy's
+:class:`~sqlalchemy.exc.DBAPIError` around the driver's own, as every other statement's is,
+so that the services say it in one plain line."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, case, func, insert, literal, select, text
+from sqlalchemy.exc import DBAPIError
 
 from thidua.store.models import Document
 from thidua.store.query import connection, run
@@ -50,6 +58,11 @@ _SLICE = select(func.substring(Document.content, bindparam("offset"), bindparam(
                 ).where(Document.sha256 == bindparam("sha256"))
 _ROWID = text("SELECT rowid FROM documents WHERE sha256 = :sha256")  # SQLite's own key
 _COPY = "COPY documents (sha256, name, size, content) FROM STDIN"
+_KEY = "documents_pkey"  # PostgreSQL's name for the primary key the migrations made
+# psycopg logs a COPY it could not end (its connection lost) as a warning: with no logging set
+# up, Python would print it to standard error beside thidua's own line. A program that sets
+# up logging still gets it (this handler does not stop it from propagating).
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 
 def has(target: Target, sha256: str) -> bool:
@@ -57,24 +70,63 @@ def has(target: Target, sha256: str) -> bool:
     return run(target, _HAS, sha256=sha256).first() is not None
 
 
-def add(target: Target, *, sha256: str, name: str, size: int, chunks: Iterable[bytes]) -> None:
+def add(target: Target, *, sha256: str, name: str, size: int, chunks: Iterable[bytes]) -> bool:
     """Store the ``size`` bytes that ``chunks`` give under their hash ``sha256``, with their
-    file name, a chunk at a time (``chunks`` raises to abandon it)."""
+    file name, a chunk at a time (``chunks`` raises to abandon it). True when stored; False
+    when another transaction stored the same document meanwhile (see :func:`_copy`): this one
+    then keeps nothing of it, and cites the one stored."""
     conn = connection(target)
     if conn.dialect.name == "sqlite":
         conn.execute(_ADD_ZEROS, {"sha256": sha256, "name": name, "size": size})
         rowid = conn.execute(_ROWID, {"sha256": sha256}).scalar_one()
-        with conn.connection.driver_connection.blobopen(
-                "documents", "content", rowid) as blob:
+        with _driver(conn, "blobopen documents.content"), \
+                conn.connection.driver_connection.blobopen("documents", "content", rowid) as blob:
             for chunk in chunks:
                 blob.write(chunk)
-        return
-    driver = conn.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(_COPY) as copy:
-        copy.write(f"{sha256}\t{_copy_text(name)}\t{size}\t\\\\x")
-        for chunk in chunks:
-            copy.write(chunk.hex())
-        copy.write("\n")
+        return True
+    return _copy(conn, sha256=sha256, name=name, size=size, chunks=chunks)
+
+
+def _copy(conn: Connection, *, sha256: str, name: str, size: int,
+          chunks: Iterable[bytes]) -> bool:
+    """The document's row written with ``COPY``, inside a savepoint. Two transactions that
+    store the same document at once (two steps on different cycles attaching one file) both
+    found it missing; the second one's row waits on the first one's key until that commits,
+    and is then refused as a duplicate. The content is the same (its hash, the key, says so),
+    so the second rolls back to its savepoint and goes on citing the stored one. Should the
+    first roll back instead, the second's row is simply written."""
+    from psycopg.errors import UniqueViolation  # the PostgreSQL driver, on PostgreSQL only
+
+    driver: Any = conn.connection.driver_connection
+    savepoint = conn.begin_nested()
+    try:
+        with _driver(conn, _COPY), driver.cursor() as cursor, cursor.copy(_COPY) as copy:
+            copy.write(f"{sha256}\t{_copy_text(name)}\t{size}\t\\\\x")
+            for chunk in chunks:
+                copy.write(chunk.hex())
+            copy.write("\n")
+    except DBAPIError as exc:
+        if not (isinstance(exc.orig, UniqueViolation) and
+                exc.orig.diag.constraint_name == _KEY):
+            raise
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+@contextmanager
+def _driver(conn: Connection, statement: str) -> Iterator[None]:
+    """The driver's own errors, raised by a call made past SQLAlchemy, as SQLAlchemy raises
+    them for a statement: :class:`~sqlalchemy.exc.DBAPIError` (IntegrityError,
+    OperationalError...) with the driver's error as ``orig``."""
+    error = conn.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except error as exc:
+        raise DBAPIError.instance(statement, None, exc, error, dialect=conn.dialect,
+                                  connection_invalidated=conn.dialect.is_disconnect(
+                                      exc, conn.connection.dbapi_connection, None)) from exc
 
 
 def _copy_text(text: str) -> str:
@@ -91,8 +143,9 @@ def chunks(target: Target, sha256: str) -> Iterator[bytes]:
         rowid = conn.execute(_ROWID, {"sha256": sha256}).scalar()
         if rowid is None:
             return
-        with conn.connection.driver_connection.blobopen(
-                "documents", "content", rowid, readonly=True) as blob:
+        with _driver(conn, "blobopen documents.content"), \
+                conn.connection.driver_connection.blobopen(
+                    "documents", "content", rowid, readonly=True) as blob:
             while chunk := blob.read(CHUNK):
                 yield chunk
         return

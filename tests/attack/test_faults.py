@@ -19,9 +19,12 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import Pool
 
 from tests.attack.processes import PROCESS_BOUND_S, ROOT, events, one_line, thidua
-from tests.cli.helpers import invoke, ok, parsed, plain_error, start
-from tests.conftest import HEAD, PG_ADMIN_URL, populate
+from tests.cli.helpers import advance, invoke, ok, parsed, plain_error, start
+from tests.conftest import HAPPY_PATH, HEAD, PG_ADMIN_URL, populate
+from thidua.workflow.engine.inputs import Attachment
+from thidua.workflow.errors import Conflict
 from thidua.workflow.services.admin import upgrade_db
+from thidua.workflow.services.cycles import fire
 from thidua.workflow.services.db import Database
 
 pytestmark = pytest.mark.attack
@@ -169,6 +172,112 @@ def test_a_terminated_postgresql_session(pg_url: str, point: str) -> None:
     assert events(db) == before
     ok(invoke(pg_url, "cycle", "fire", str(cycle), "launch", "-i", "plan=x", "--as", HEAD))
     db.close()
+
+
+# The step's document is being written (COPY, past SQLAlchemy) when the server ends the session.
+CUT_COPY = """
+from sqlalchemy import create_engine, text
+from thidua.workflow.engine import inputs
+
+ADMIN, NAME = {admin!r}, {name!r}
+read, reads = inputs.Attachment.chunks, []
+
+
+def chunks(self):
+    reads.append(self)
+    for number, chunk in enumerate(read(self)):
+        if len(reads) == 2 and number == 1:  # the second read is the one being stored
+            admin = create_engine(ADMIN, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :name AND query LIKE 'COPY documents%'"),
+                             {{"name": NAME}})
+            admin.dispose()
+        yield chunk
+
+
+inputs.Attachment.chunks = chunks
+from thidua.cli.main import main
+main()
+"""
+
+
+def _cut_copy(pg_url: str) -> str:
+    return CUT_COPY.format(admin=PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://"),
+                           name=pg_url.rsplit("/", 1)[1])
+
+
+@pytest.mark.postgres
+def test_a_session_terminated_while_a_document_is_written(pg_url: str, tmp_path: Path) -> None:
+    """The server ends the session while a step's document is being written: the driver's
+    own error, raised past SQLAlchemy, is still one line, exit 3, nothing recorded or stored
+    (and not a word of the driver's on standard error); the same step then goes through."""
+    db = Database(pg_url, check_schema=False)
+    upgrade_db(db)
+    populate(db)
+    cycle = start(db)
+    advance(db, cycle, until="hold_midyear_review")
+    document = tmp_path / "bien-ban.txt"
+    document.write_bytes(os.urandom(3 << 20))  # three chunks
+    args = ["--db", pg_url, "cycle", "fire", str(cycle), "hold_midyear_review", "--as", HEAD,
+            "-i", f"minutes=@{document}", "-i", "place=Bắc Ninh", "-i", "starts_on=2023-01-01",
+            "-i", "ends_on=2023-01-01", "-i", f"chaired_by={HEAD}",
+            "-i", "second_half_tasks=Tiếp tục kế hoạch"]
+    before, stored = events(db), _stored(db)
+    done = subprocess.run([sys.executable, "-c", _cut_copy(pg_url), *args], cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                          timeout=PROCESS_BOUND_S, check=False)
+    message = one_line(done, 3)
+    assert "the connection to the database was lost" in message
+    assert "nothing was recorded" in message
+    assert (events(db), _stored(db)) == (before, stored)
+    ok(invoke(pg_url, *args[2:]))
+    assert (events(db), _stored(db)) == (before + 1, stored + 1)
+    db.close()
+
+
+@pytest.mark.postgres
+def test_a_lost_copy_is_a_plain_error_of_the_service(pg_url: str) -> None:
+    """The same, called as a library: :func:`fire` raises thidua's own error, not the
+    driver's."""
+    db = Database(pg_url, check_schema=False)
+    upgrade_db(db)
+    populate(db)
+    cycle = start(db)
+    advance(db, cycle, until="hold_midyear_review")
+    name = pg_url.rsplit("/", 1)[1]
+
+    class Cut(Attachment):
+        reads = 0
+
+        def chunks(self) -> Iterator[bytes]:
+            Cut.reads += 1
+            for number, chunk in enumerate(super().chunks()):
+                if Cut.reads == 2 and number == 1:
+                    admin = create_engine(PG_ADMIN_URL.replace("postgresql://",
+                                                               "postgresql+psycopg://"),
+                                          isolation_level="AUTOCOMMIT")
+                    with admin.connect() as conn:
+                        conn.execute(text("SELECT pg_terminate_backend(pid) FROM "
+                                          "pg_stat_activity WHERE datname = :name AND "
+                                          "query LIKE 'COPY documents%'"), {"name": name})
+                    admin.dispose()
+                yield chunk
+
+    inputs = {**next(step[3] for step in HAPPY_PATH if step[0] == "hold_midyear_review"),
+              "minutes": Cut("bien-ban.txt", os.urandom(3 << 20))}
+    before = events(db)
+    with pytest.raises(Conflict, match="the connection to the database was lost"):
+        fire(db, cycle, "hold_midyear_review", actor=HEAD, inputs=inputs)
+    assert events(db) == before
+    fire(db, cycle, "hold_midyear_review", actor=HEAD, inputs=inputs)
+    assert events(db) == before + 1
+    db.close()
+
+
+def _stored(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT COUNT(*) FROM documents")).scalar_one())
 
 
 # -- Schemas: newer than this thidua, two upgrades at once, a file that is no database --------

@@ -57,13 +57,15 @@ def admit(db: Database, attachments: list[Attachment]) -> None:
 
 def store(session: Session, attachment: Attachment) -> str:
     """Keep ``attachment`` (once per content) and return its hash; its content is read
-    again as it is stored, and must still hash to what the step recorded."""
+    again as it is stored, and must still hash to what the step recorded. Another step that
+    stores the same document at once, on another cycle, may have committed it first: this step
+    then cites that one (the same content, its hash says so)."""
     digest = attachment.sha256
     if not stored.has(session, digest):
         check = hashlib.sha256()
-        stored.add(session, sha256=digest, name=attachment.name, size=attachment.size,
-                   chunks=_hashed(attachment.chunks(), check))
-        if check.hexdigest() != digest:
+        written = stored.add(session, sha256=digest, name=attachment.name,
+                             size=attachment.size, chunks=_hashed(attachment.chunks(), check))
+        if written and check.hexdigest() != digest:
             raise InvalidInput(_("the document {attachment!r} changed while it was stored; "
                                  "nothing was recorded").format(attachment=attachment.name))
     return digest
