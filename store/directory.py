@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     and_,
     bindparam,
+    cast,
     insert,
     literal,
+    null,
     or_,
     select,
     text,
@@ -289,6 +292,44 @@ _LEADERS = union_all(
     .outerjoin(_DEPUTY, _DEPUTY.c.id == _le.deputy_unit_id)
     .where(_le.cluster_id == bindparam("cluster_id"), _le.period == bindparam("period")),
 ).order_by(text("rank"), text("since DESC"), text("rid DESC")).limit(1)
+
+
+_LEADERS_ROW = _LEADERS.subquery("leaders")
+# What judging one step asks of the directory, in one statement: the cluster's members on the
+# day (by name, as members_on orders them), its head and deputy then, the person's grants
+# that reach it (a row of each kind: "member", "leaders", "grant").
+_DAY_OF_STEP = union_all(
+    select(literal("member").label("kind"), _un.name.label("a"),
+           cast(null(), String).label("b"))
+    .join(t.memberships, _me.unit_id == _un.id)
+    .where(_me.cluster_id == bindparam("cluster_id"), _open_on(bindparam("day"))),
+    select(literal("leaders").label("kind"), _LEADERS_ROW.c.head.label("a"),
+           _LEADERS_ROW.c.deputy.label("b")),
+    select(literal("grant").label("kind"), t.grants.c.role.label("a"),
+           cast(null(), String).label("b"))
+    .where(t.grants.c.actor_id == bindparam("actor_id"), t.grants.c.revoked_on.is_(None),
+           or_(t.grants.c.cluster_id.is_(None),
+               t.grants.c.cluster_id == bindparam("cluster_id")),
+           or_(t.grants.c.period.is_(None), t.grants.c.period == bindparam("period"))),
+).order_by(text("kind"), text("a"))
+
+
+def day_of_step(target: Target, cluster_id: int, period: int, day: dt.date,
+                actor_id: int) -> tuple[list[str], tuple[str | None, str | None], set[str]]:
+    """In one statement, what :func:`members_on`, :func:`leadership` and
+    :func:`store.grants.granted_roles` give for one cluster, period, day and person."""
+    members: list[str] = []
+    leaders: tuple[str | None, str | None] = (None, None)
+    roles: set[str] = set()
+    for kind, a, b in run(target, _DAY_OF_STEP, cluster_id=cluster_id, period=period,
+                          day=day.isoformat(), actor_id=actor_id):
+        if kind == "member":
+            members.append(a)
+        elif kind == "leaders":
+            leaders = (a, b)
+        else:
+            roles.add(a)
+    return members, leaders, roles
 
 
 def leadership(session: Session, cluster_id: int, period: int,

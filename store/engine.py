@@ -22,6 +22,7 @@ from thidua.store.said import said
 
 DEFAULT_FILE = "thidua.db"
 BEGIN_OPTION = "thidua_sqlite_begin"
+NO_BEGIN = "NONE"  # the BEGIN_OPTION of reads of one statement each (see glancer)
 BUSY_TIMEOUT_S = 30
 LOCK_TIMEOUT_MS = 30_000
 IDLE_TIMEOUT_MS = 60_000
@@ -122,6 +123,16 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
 
 
+def glancer(engine: Engine) -> Engine:
+    """The same engine for reads of one statement each, outside any transaction (each
+    statement sees the database as it is when it runs): on SQLite no BEGIN is sent, on
+    PostgreSQL the connection is in autocommit, one round trip a statement. For a step's
+    first look at its cycle's version, before its own transaction."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine.execution_options(**{BEGIN_OPTION: NO_BEGIN})
+
+
 @contextmanager
 def snapshot(engine: Engine) -> Iterator[Connection]:
     """A connection inside one read-only transaction that sees one snapshot of the whole
@@ -165,7 +176,9 @@ def _sqlite_setup(engine: Engine, *, wal: bool) -> None:
     def _begin(conn: Any) -> None:
         # Writers take the write lock up front (BEGIN IMMEDIATE) so that they queue on the busy
         # timeout instead of failing midway; readers ask for DEFERRED and never block writers.
-        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get(BEGIN_OPTION, 'IMMEDIATE')}")
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
+        if mode != NO_BEGIN:
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def operator(engine: Engine) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from sqlalchemy import ColumnElement, Connection, bindparam, func, select, text
 
 from thidua.store import tables as t
-from thidua.store.query import run
+from thidua.store.query import connection, run
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -68,17 +68,21 @@ def head(target: Target) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS)
 
 
-def lock(session: Session) -> None:
+_LOCK = text("SELECT pg_advisory_xact_lock(7246021)")
+
+
+def lock(target: Target) -> None:
     """Serialise appenders so the chain never forks (PostgreSQL; SQLite already holds a
     write lock from BEGIN IMMEDIATE)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7246021)"))
+    conn = connection(target)
+    if conn.dialect.name == "postgresql":
+        conn.execute(_LOCK)
 
 
 _INSERT = t.ledger.insert()
 
 
-def append(session: Session, event: dict[str, Any]) -> Any:
+def append(session: Target, event: dict[str, Any]) -> Any:
     """Append ``event`` (every field of FIELDS but ``seq``) inside the caller's transaction;
     the row written, with the columns of the ledger as attributes."""
     lock(session)

@@ -85,3 +85,34 @@ class Preloaded(Lookup):
         if day != self.day:
             return super().members_on(cluster_id, day)
         return list(self.members.get(cluster_id, ()))
+
+
+class OneStep(Lookup):
+    """The answers for one step: the members and the head and deputy of one cluster and
+    period on one day, and one person's grants there, read in one statement; any other
+    question is asked of the database."""
+
+    def __init__(self, target: Target, cluster_id: int, period: int, day: dt.date,
+                 actor_id: int) -> None:
+        super().__init__(target)
+        self.key = (cluster_id, period, day, actor_id)
+        self.members, self.leaders, self.roles = queries.day_of_step(
+            target, cluster_id, period, day, actor_id)
+
+    def leadership(self, cluster_id: int, period: int, day: dt.date) -> Leaders:
+        """The head and deputy of ``period`` on ``day``."""
+        if (cluster_id, period, day) != self.key[:3]:
+            return super().leadership(cluster_id, period, day)
+        return self.leaders
+
+    def granted_roles(self, actor_id: int, cluster_id: int, period: int) -> set[str]:
+        """The roles granted to person ``actor_id`` that reach the cluster in ``period``."""
+        if (cluster_id, period, actor_id) != (self.key[0], self.key[1], self.key[3]):
+            return super().granted_roles(actor_id, cluster_id, period)
+        return set(self.roles)
+
+    def members_on(self, cluster_id: int, day: dt.date) -> list[str]:
+        """The names of the cluster's member units on ``day``, sorted."""
+        if (cluster_id, day) != (self.key[0], self.key[2]):
+            return super().members_on(cluster_id, day)
+        return list(self.members)

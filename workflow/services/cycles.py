@@ -23,6 +23,7 @@ from thidua.workflow import names
 from thidua.workflow.audit.replay import cycle_divergence
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.inputs import Attachment, check_inputs
+from thidua.workflow.engine.lookup import OneStep
 from thidua.workflow.engine.judge import (
     Judgement,
     context,
@@ -220,7 +221,7 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
     request_id = names.optional_name(request_id, "--request-id")
     documents.admit(db, _attachments(inputs or {}))  # measured and hashed before the step
     if expected_version is None:
-        with db.reading() as conn:  # a bare read: no ORM session for two statements
+        with db.glance() as conn:  # one statement (two with a request id), no transaction
             done = _repeated(conn, request_id, cycle_id, trigger, unit=unit)
             if done:
                 return done
@@ -244,10 +245,13 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
           request_id: str | None) -> Fired:
     moment = _when(occurred_at, db.zone)
     with db.transaction() as session:
-        repeated = _repeated(session, request_id, cycle_id, trigger, unit=unit)
+        # The step's statements run on the session's connection: prebuilt Core statements
+        # that need no flush of the ORM's unit of work (only an action uses the session).
+        conn = session.connection()
+        repeated = _repeated(conn, request_id, cycle_id, trigger, unit=unit)
         if repeated:
             return repeated
-        cycle = cycles.for_step(session, cycle_id)
+        cycle = cycles.for_step(conn, cycle_id)
         if cycle is None:
             raise NotFound(_("no cycle {cycle_id} (see: thidua cycle list)").format(
                 cycle_id=cycle_id))
@@ -264,33 +268,36 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
                                 cycle_version=cycle.event_version, to_state=cycle.event_state,
                                 occurred_at=cycle.event_occurred_at)
                 if cycle.event_seq is not None else None)
-        matches_its_ledger(session, cycle, moment, cluster=cluster, checked=db.checked_cycles,
+        matches_its_ledger(conn, cycle, moment, cluster=cluster, checked=db.checked_cycles,
                            last=last)
-        ctx = context(session, cycle, business_day(moment, db.zone), db.zone, cluster=cluster)
+        person = identity.acting_person(conn, db, actor, trigger)
+        day = business_day(moment, db.zone)
+        ctx = context(conn, cycle, day, db.zone, cluster=cluster,
+                      lookup=OneStep(conn, cycle.cluster_id, cycle.period, day, person.id))
         transition = _transition(ctx.loaded, trigger, cycle.state)
         unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
         # Every text inside a JSON list or object typed as an input, keys too, is checked
         # once it is parsed (the typed line had none of its characters yet).
         values = names.inputs(check_inputs(trigger, transition.inputs, inputs or {},
                                            ctx.loaded.definition))
-        check_named(session, trigger, transition.inputs, values)
-        values = roster.people_in(session, transition.inputs, values)
-        person = identity.acting_person(session, db, actor, trigger)
+        check_named(conn, trigger, transition.inputs, values)
+        values = roster.people_in(conn, transition.inputs, values)
 
         def verdict(validators: bool) -> Judgement:
-            return judge(session, ctx, transition, person, unit=unit, inputs=values,
+            return judge(conn, ctx, transition, person, unit=unit, inputs=values,
                          reason=reason, validators=validators, occurred_at=iso(moment))
 
         def persist(step: Step) -> None:
             assert step.judgement is not None
-            digests = [documents.store(session, a) for a in _attachments(inputs or {})]
-            row = record(session, db, kind="fire", trigger=trigger, actor=person.name,
+            session.flush()  # what an action added through the session, before the event
+            digests = [documents.store(conn, a) for a in _attachments(inputs or {})]
+            row = record(conn, db, kind="fire", trigger=trigger, actor=person.name,
                          role=step.judgement.role, unit=step.judgement.unit, cycle_id=cycle_id,
                          cycle_version=cycle.version + 1, from_state=step.from_state,
                          to_state=step.state, occurred_at=iso(moment), inputs=values,
                          reason=reason or None, documents=digests,
                          definition=ctx.loaded.hash, idempotency_key=request_id)
-            facts = write(session, cycle, step.state, step.facts, row)
+            facts = write(conn, cycle, step.state, step.facts, row)
             step.result = Fired(cycle_id, trigger, step.from_state, step.state,
                                 cycle.version + 1, row.seq)
             written.append(_checked_key(cycle, state=step.state, version=cycle.version + 1,

@@ -43,6 +43,7 @@ class Database:
         self._zone: ZoneInfo | None = None
         self.url = self.engine.url.render_as_string(hide_password=True)
         self.reader = store_engine.reader(self.engine)
+        self.glancer = store_engine.glancer(self.engine)
         # By cycle, the row this handle last found consistent with its ledger events, or
         # wrote with its event (see workflow.services.cycles.matches_its_ledger).
         self.checked_cycles: dict[int, tuple[Any, ...]] = {}
@@ -119,6 +120,17 @@ class Database:
         the write lock to writers; a database failure is one plain error."""
         try:
             with self.reader.connect() as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            raise self._failure(exc, False) from None
+
+    @contextmanager
+    def glance(self) -> Iterator[Connection]:
+        """A bare connection whose statements each read the database as it is when they run,
+        outside any transaction (see :func:`store.engine.glancer`): the cheapest read of one
+        value, such as the version a step expects. A database failure is one plain error."""
+        try:
+            with self.glancer.connect() as conn:
                 yield conn
         except DBAPIError as exc:
             raise self._failure(exc, False) from None
