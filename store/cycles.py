@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import CursorResult, bindparam, func, or_, select, update
 
 from thidua.store import tables as t
-from thidua.store.query import connection, run
+from thidua.store.query import Prepared, connection, run
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -103,7 +103,8 @@ _FOR_STEP = (select(t.cycles, _cl.name.label("cluster_name"), _cl.kind.label("cl
              .select_from(t.cycles.outerjoin(t.clusters, _cl.id == _cy.cluster_id)
                           .outerjoin(_LAST, _LAST.c.seq == _LAST_SEQ))
              .where(_cy.id == bindparam("cycle_id")))
-_FOR_STEP_LOCKED = _FOR_STEP.with_for_update(of=t.cycles)
+_FOR_STEP_LOCKED = Prepared(_FOR_STEP.with_for_update(of=t.cycles))
+_FOR_STEP_READ = Prepared(_FOR_STEP)
 _OPEN = (select(_cy.id).join(t.definitions, _de.hash == _cy.definition_hash)
          .where(_cy.cluster_id == bindparam("cluster_id"), _cy.period == bindparam("period"),
                 _de.def_id == bindparam("def_id")).limit(1))
@@ -111,6 +112,10 @@ _IDS = select(_cy.id).order_by(_cy.id)
 _WRITE = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"),
                                _CYCLES.c.version == bindparam("seen_version"))
 _MARK = update(_CYCLES).where(_CYCLES.c.id == bindparam("cycle_id"))
+# What a step writes into its cycle (see write).
+_STEP_COLUMNS = ("state", "facts", "updated_at", "last_seq", "last_hash")
+_STEP_WRITE = Prepared(_WRITE.values(version=bindparam("version"),
+                                     **{name: bindparam(name) for name in _STEP_COLUMNS}))
 
 
 def load(target: Target, cycle_id: int, *, lock: bool = False) -> Any:
@@ -131,8 +136,8 @@ def for_step(target: Target, cycle_id: int) -> Any:
     if not 1 <= cycle_id <= MAX_ID:
         return None
     conn = connection(target)
-    statement = _FOR_STEP_LOCKED if conn.dialect.name == "postgresql" else _FOR_STEP
-    return conn.execute(statement, {"cycle_id": cycle_id}).first()
+    statement = _FOR_STEP_LOCKED if conn.dialect.name == "postgresql" else _FOR_STEP_READ
+    return statement.run(conn, cycle_id=cycle_id).first()
 
 
 def version_of(session: Target, cycle_id: int) -> int | None:
@@ -186,6 +191,8 @@ def mark(session: Session, cycle_id: int, seq: int, digest: str) -> None:
 def write(session: Session, cycle_id: int, seen_version: int, **values: Any) -> bool:
     """Write ``values`` into cycle ``cycle_id`` with ``version`` one on; False (nothing
     written) when it is no longer at ``seen_version``."""
-    result = run(session, _WRITE, cycle_id=cycle_id, seen_version=seen_version,
-                 version=seen_version + 1, **values)
+    params = {"cycle_id": cycle_id, "seen_version": seen_version,
+              "version": seen_version + 1, **values}
+    result = (_STEP_WRITE.run(session, **params) if values.keys() == set(_STEP_COLUMNS)
+              else run(session, _WRITE, **params))
     return cast(CursorResult[Any], result).rowcount == 1

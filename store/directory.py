@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from thidua.store import tables as t
-from thidua.store.query import run
+from thidua.store.query import Prepared, run
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -298,7 +298,7 @@ _LEADERS_ROW = _LEADERS.subquery("leaders")
 # What judging one step asks of the directory, in one statement: the cluster's members on the
 # day (by name, as members_on orders them), its head and deputy then, the person's grants
 # that reach it (a row of each kind: "member", "leaders", "grant").
-_DAY_OF_STEP = union_all(
+_DAY_OF_STEP = Prepared(union_all(
     select(literal("member").label("kind"), _un.name.label("a"),
            cast(null(), String).label("b"))
     .join(t.memberships, _me.unit_id == _un.id)
@@ -311,7 +311,7 @@ _DAY_OF_STEP = union_all(
            or_(t.grants.c.cluster_id.is_(None),
                t.grants.c.cluster_id == bindparam("cluster_id")),
            or_(t.grants.c.period.is_(None), t.grants.c.period == bindparam("period"))),
-).order_by(text("kind"), text("a"))
+).order_by(text("kind"), text("a")))
 
 
 def day_of_step(target: Target, cluster_id: int, period: int, day: dt.date,
@@ -321,8 +321,8 @@ def day_of_step(target: Target, cluster_id: int, period: int, day: dt.date,
     members: list[str] = []
     leaders: tuple[str | None, str | None] = (None, None)
     roles: set[str] = set()
-    for kind, a, b in run(target, _DAY_OF_STEP, cluster_id=cluster_id, period=period,
-                          day=day.isoformat(), actor_id=actor_id):
+    for kind, a, b in _DAY_OF_STEP.run(target, cluster_id=cluster_id, period=period,
+                                       day=day.isoformat(), actor_id=actor_id):
         if kind == "member":
             members.append(a)
         elif kind == "leaders":

@@ -133,6 +133,16 @@ def glancer(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_OPTION: NO_BEGIN})
 
 
+def glancing(conn: Connection, on: bool) -> None:
+    """Make ``conn`` (of the writing engine, outside a transaction) read as :func:`glancer`'s
+    connections do (``on``), or write again (not ``on``)."""
+    if conn.dialect.name == "postgresql":
+        conn.execution_options(isolation_level="AUTOCOMMIT" if on
+                               else conn.default_isolation_level)
+    else:
+        conn.execution_options(**{BEGIN_OPTION: NO_BEGIN if on else "IMMEDIATE"})
+
+
 @contextmanager
 def snapshot(engine: Engine) -> Iterator[Connection]:
     """A connection inside one read-only transaction that sees one snapshot of the whole

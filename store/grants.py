@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, exists, insert, or_, select, update
 
 from thidua.store import tables as t
-from thidua.store.query import run
+from thidua.store.query import Prepared, run
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from thidua.store.query import Target
 
 # The columns of each table the statements below read.
 _gr = t.grants.c
@@ -127,6 +129,25 @@ def delegated(session: Session, login: str, actor_id: int) -> bool:
     """True when ``login`` may enter steps on person ``actor_id``'s authority (a delegation
     recorded and not revoked)."""
     return run(session, _DELEGATED, login=login, actor_id=actor_id).first() is not None
+
+
+# Whether a login may enter a step for a person, in one statement: the person with that
+# login (their name and since when disabled, if so), whether the administrator role was ever
+# granted (set-up mode when not), and whether a live delegation lets the login act for them.
+_OWN = select(_ac.name, _ac.disabled_on).where(_ac.login == bindparam("login")).subquery()
+_ENTERING = Prepared(select(
+    select(_OWN.c.name).scalar_subquery().label("own_name"),
+    select(_OWN.c.disabled_on).scalar_subquery().label("own_disabled_on"),
+    exists().where(_gr.role == bindparam("admin")).label("admin_ever"),
+    exists().where(_de.login == bindparam("login"), _de.actor_id == bindparam("actor_id"),
+                   _de.revoked_on.is_(None)).label("delegated")))
+
+
+def entering(target: Target, login: str, actor_id: int, admin: str) -> Any:
+    """What decides whether ``login`` may enter a step for person ``actor_id``: a row of
+    ``own_name`` and ``own_disabled_on`` (the person whose login it is; None when nobody's),
+    ``admin_ever`` (the role ``admin`` was ever granted) and ``delegated``."""
+    return _ENTERING.run(target, login=login, actor_id=actor_id, admin=admin).one()
 
 
 def delegation(session: Session, login: str, actor_id: int) -> Any:

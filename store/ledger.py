@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from sqlalchemy import ColumnElement, Connection, bindparam, func, select, text
 
 from thidua.store import tables as t
-from thidua.store.query import connection, run
+from thidua.store.query import Prepared, connection, run
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -79,7 +79,8 @@ def lock(target: Target) -> None:
         conn.execute(_LOCK)
 
 
-_INSERT = t.ledger.insert()
+_INSERT = Prepared(t.ledger.insert().values(
+    {column.name: bindparam(column.name) for column in t.ledger.columns}))
 
 
 def append(session: Target, event: dict[str, Any]) -> Any:
@@ -95,7 +96,7 @@ def append(session: Target, event: dict[str, Any]) -> Any:
     values.update(prev_hash=prev, hash=digest)
     # A Core INSERT rather than session.add + flush: the unit of work cost more than the
     # rules of a step, and the row is never changed, so nothing need track it.
-    run(session, _INSERT, **values)
+    _INSERT.run(session, **values)
     return SimpleNamespace(**values)
 
 

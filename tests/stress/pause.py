@@ -15,7 +15,8 @@ whatever order the step runs them in. A ``thidua`` process paused by :func:`at` 
 
 Beyond those, ``committing`` is reached when a transaction that appended to the ledger is
 about to be committed (the commit is under way: nothing can abort it from here on), and, for
-:func:`at` only, ``committed`` once a session's transaction has been committed.
+:func:`at` only, ``committed`` once such a transaction has been committed and its connection
+given back to the pool.
 
 With ``THIDUA_PAUSE_RELEASE=FILE`` in its environment, a paused process goes on once FILE
 exists instead of sleeping until it is killed (a test can then send it a signal, or terminate
@@ -134,16 +135,18 @@ def at(point: str) -> None:
             time.sleep(0.01 if release is not None else SLEEP_S)
 
     if point == AFTER_COMMIT:
-        from sqlalchemy.orm import Session
+        from sqlalchemy.pool import Pool
 
-        ledgered: list[bool] = []
-        listen(Engine, lambda reached: ledgered.append(reached == "ledgered"))
+        committing: list[bool] = []
+        listen(Engine, lambda reached: committing.append(reached == "committing"))
 
-        def committed(_session: Any) -> None:
-            if any(ledgered):  # a step's transaction, not a read's
-                ledgered.clear()
+        def checked_in(_dbapi_connection: Any, _record: Any) -> None:
+            # The connection goes back to the pool once its transaction has ended: after the
+            # commit of a step's transaction (one that appended to the ledger), not a read's.
+            if any(committing):
+                committing.clear()
                 pause(AFTER_COMMIT)
 
-        event.listen(Session, "after_commit", committed)
+        event.listen(Pool, "checkin", checked_in)
         return
     listen(Engine, pause)  # for the life of the process

@@ -60,7 +60,8 @@ class Step:
 
     def apply(self) -> None:
         """Before the state changes: the effects on the facts, then the actions."""
-        assert self.judgement is not None and self._session is not None
+        assert self.judgement is not None
+        assert self._session is not None or not self.transition.actions
         situation = self.judgement.situation
         self.facts = apply_step(self.facts, self.transition, situation, self._occurred_at)
         for call in self.transition.actions:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from thidua.store import cycles, definitions, directory, ledger
@@ -220,12 +221,6 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
     reason, inputs = names.reason(reason), names.inputs(inputs)
     request_id = names.optional_name(request_id, "--request-id")
     documents.admit(db, _attachments(inputs or {}))  # measured and hashed before the step
-    if expected_version is None:
-        with db.glance() as conn:  # one statement (two with a request id), no transaction
-            done = _repeated(conn, request_id, cycle_id, trigger, unit=unit)
-            if done:
-                return done
-            expected_version = cycle_version(conn, cycle_id)
     try:
         return _fire(db, cycle_id, trigger, actor=actor, inputs=inputs, reason=reason,
                      unit=unit, expected_version=expected_version, occurred_at=occurred_at,
@@ -241,13 +236,31 @@ def fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None = None,
 
 def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
           inputs: dict[str, Any] | None, reason: str | None, unit: str | None,
-          expected_version: int, occurred_at: str | dt.datetime | None,
+          expected_version: int | None, occurred_at: str | dt.datetime | None,
           request_id: str | None) -> Fired:
-    moment = _when(occurred_at, db.zone)
-    with db.transaction() as session:
-        # The step's statements run on the session's connection: prebuilt Core statements
-        # that need no flush of the ORM's unit of work (only an action uses the session).
-        conn = session.connection()
+    zone = db.zone
+    # One connection for the whole step, prebuilt Core statements on it: no ORM session
+    # unless the step has actions, which change the directory through one.
+    with db.stepping() as conn:
+        if expected_version is None:  # the version as the call begins, read outside the
+            done = _repeated(conn, request_id, cycle_id, trigger, unit=unit)  # transaction
+            if done:
+                return done
+            expected_version = cycle_version(conn, cycle_id)
+        fired, written = _step(db, conn, cycle_id, trigger, actor=actor, inputs=inputs,
+                               reason=reason, unit=unit, expected_version=expected_version,
+                               moment=_when(occurred_at, zone), request_id=request_id)
+    db.checked_cycles[cycle_id] = written  # committed: the row is the one its event gives
+    return fired
+
+
+def _step(db: Database, conn: Connection, cycle_id: int, trigger: str, *,
+          actor: str | None, inputs: dict[str, Any] | None, reason: str | None,
+          unit: str | None, expected_version: int, moment: dt.datetime,
+          request_id: str | None) -> tuple[Fired, tuple[Any, ...]]:
+    """The step's transaction on ``conn``: what it recorded, and the cycle's row as written."""
+    zone = db.zone
+    with db.committed(conn):
         repeated = _repeated(conn, request_id, cycle_id, trigger, unit=unit)
         if repeated:
             return repeated
@@ -271,8 +284,8 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         matches_its_ledger(conn, cycle, moment, cluster=cluster, checked=db.checked_cycles,
                            last=last)
         person = identity.acting_person(conn, db, actor, trigger)
-        day = business_day(moment, db.zone)
-        ctx = context(conn, cycle, day, db.zone, cluster=cluster,
+        day = business_day(moment, zone)
+        ctx = context(conn, cycle, day, zone, cluster=cluster,
                       lookup=OneStep(conn, cycle.cluster_id, cycle.period, day, person.id))
         transition = _transition(ctx.loaded, trigger, cycle.state)
         unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
@@ -289,7 +302,8 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
 
         def persist(step: Step) -> None:
             assert step.judgement is not None
-            session.flush()  # what an action added through the session, before the event
+            if session is not None:
+                session.flush()  # what an action added through the session, before the event
             digests = [documents.store(conn, a) for a in _attachments(inputs or {})]
             row = record(conn, db, kind="fire", trigger=trigger, actor=person.name,
                          role=step.judgement.role, unit=step.judgement.unit, cycle_id=cycle_id,
@@ -304,13 +318,25 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
                                         facts=facts, last_seq=row.seq, last_hash=row.hash))
 
         written: list[tuple[Any, ...]] = []
-        step = Step(cycle.state, transition, facts=ctx.facts, judge=verdict, session=session,
-                    context=ctx, occurred_at=iso(moment), persist=persist)
-        if not machine.trigger(ctx.loaded, step, trigger):
-            raise TransitionRefused(trigger, step.reasons)
+        session = _session(conn) if transition.actions else None
+        try:
+            step = Step(cycle.state, transition, facts=ctx.facts, judge=verdict,
+                        session=session, context=ctx, occurred_at=iso(moment),
+                        persist=persist)
+            if not machine.trigger(ctx.loaded, step, trigger):
+                raise TransitionRefused(trigger, step.reasons)
+        finally:
+            if session is not None:
+                session.close()
         fired: Fired = step.result
-    db.checked_cycles[cycle_id] = written[0]  # committed: the row is the one its event gives
-    return fired
+    return fired, written[0]
+
+
+def _session(conn: Connection) -> Session:
+    """An ORM session inside ``conn``'s transaction, for a step's actions."""
+    from sqlalchemy.orm import Session  # the ORM: only a step with actions
+
+    return Session(bind=conn)  # joins the transaction: neither commits nor closes it
 
 
 def _attachments(inputs: dict[str, Any]) -> list[Attachment]:

@@ -125,6 +125,44 @@ class Database:
             raise self._failure(exc, False) from None
 
     @contextmanager
+    def stepping(self) -> Iterator[Connection]:
+        """A connection of its own for one step: its statements first each read the database
+        as it is when they run, outside any transaction (as :meth:`glance`), until
+        :meth:`committed` makes it write. One connection, checked out once, for the step's
+        first look and its transaction. A database failure is one plain error."""
+        interrupts.resume()  # an interrupt held since the last commit stops us here
+        try:
+            with self.engine.connect() as conn:
+                store_engine.glancing(conn, True)
+                yield conn
+        except DBAPIError as exc:
+            raise self._failure(exc, False) from None
+
+    @contextmanager
+    def committed(self, conn: Connection) -> Iterator[Connection]:
+        """One write transaction on ``conn`` (from :meth:`stepping`): everything in it is
+        committed together or not at all; Ctrl-C is held once the commit begins, as in
+        :meth:`transaction`."""
+        conn.rollback()  # the first look's statements ran outside any transaction
+        store_engine.glancing(conn, False)
+        committing = False
+        transaction = conn.begin()
+        try:
+            yield conn
+            committing = True
+            interrupts.defer()
+            transaction.commit()
+            interrupts.committed()
+        except DBAPIError as exc:
+            with contextlib.suppress(SQLAlchemyError):
+                transaction.rollback()
+            raise self._failure(exc, committing) from None
+        except BaseException:
+            with contextlib.suppress(SQLAlchemyError):
+                transaction.rollback()
+            raise
+
+    @contextmanager
     def glance(self) -> Iterator[Connection]:
         """A bare connection whose statements each read the database as it is when they run,
         outside any transaction (see :func:`store.engine.glancer`): the cheapest read of one

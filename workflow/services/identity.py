@@ -161,13 +161,13 @@ def acting_person(session: Session, db: Database, name: str | None, what: str) -
 
 
 def _may_enter_for(session: Session, db: Database, person: Actor, what: str) -> None:
-    own = queries.person_with_login(session, db.operator)
-    if own is not None and own.disabled_on is not None:
+    found = grants.entering(session, db.operator, person.id, ADMIN)  # one statement
+    if found.own_name is not None and found.own_disabled_on is not None:
         raise TransitionRefused(what, [_("the login {operator!r} belongs to {own}, disabled "
                                          "since {disabled_on}").format(
-                                           operator=db.operator, own=own.name,
-                                           disabled_on=own.disabled_on)])
-    if setup_mode(session) or grants.delegated(session, db.operator, person.id):
+                                           operator=db.operator, own=found.own_name,
+                                           disabled_on=found.own_disabled_on)])
+    if not found.admin_ever or found.delegated:  # set-up mode, or a delegation
         return
     raise TransitionRefused(what, [
         _("the login {operator!r} may not enter steps for {person}: no delegation (an "
