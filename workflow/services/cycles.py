@@ -250,20 +250,22 @@ def _fire(db: Database, cycle_id: int, trigger: str, *, actor: str | None,
         fired, written = _step(db, conn, cycle_id, trigger, actor=actor, inputs=inputs,
                                reason=reason, unit=unit, expected_version=expected_version,
                                moment=_when(occurred_at, zone), request_id=request_id)
-    db.checked_cycles[cycle_id] = written  # committed: the row is the one its event gives
+    if written is not None:  # committed: the row is the one its event gives
+        db.checked_cycles[cycle_id] = written
     return fired
 
 
 def _step(db: Database, conn: Connection, cycle_id: int, trigger: str, *,
           actor: str | None, inputs: dict[str, Any] | None, reason: str | None,
           unit: str | None, expected_version: int, moment: dt.datetime,
-          request_id: str | None) -> tuple[Fired, tuple[Any, ...]]:
-    """The step's transaction on ``conn``: what it recorded, and the cycle's row as written."""
+          request_id: str | None) -> tuple[Fired, tuple[Any, ...] | None]:
+    """The step's transaction on ``conn``: what it recorded, and the cycle's row as written
+    (None for a request recorded already, whose first result it returns)."""
     zone = db.zone
     with db.committed(conn):
         repeated = _repeated(conn, request_id, cycle_id, trigger, unit=unit)
         if repeated:
-            return repeated
+            return repeated, None
         cycle = cycles.for_step(conn, cycle_id)
         if cycle is None:
             raise NotFound(_("no cycle {cycle_id} (see: thidua cycle list)").format(
