@@ -25,6 +25,7 @@ from sqlalchemy import (
     update,
 )
 
+from thidua.store import grants
 from thidua.store import tables as t
 from thidua.store.query import Prepared, run
 
@@ -99,6 +100,17 @@ _PERSON = (select(_ac.id, _ac.name, _ac.unit_id, _ac.login, _ac.disabled_on,
            .select_from(t.actors.outerjoin(t.units, _un.id == _ac.unit_id)))
 _PERSON_NAMED = _PERSON.where(_ac.name == bindparam("name"))
 _PERSON_WITH_LOGIN = _PERSON.where(_ac.login == bindparam("login"))
+
+
+_PERSON_ENTERING = Prepared(
+    _PERSON.add_columns(*grants.entering_columns(_ac.id)).where(_ac.name == bindparam("name")))
+
+
+def person_entering(target: Target, name: str, *, login: str, admin: str) -> Any:
+    """The person called ``name`` as :func:`person_named` gives them, with what decides whether
+    ``login`` may enter a step for them (:func:`store.grants.entering`: ``own_name``,
+    ``own_disabled_on``, ``admin_ever``, ``delegated``), in one statement; or None."""
+    return _PERSON_ENTERING.run(target, name=name, login=login, admin=admin).first()
 
 
 def person_named(target: Target, name: str) -> Any:

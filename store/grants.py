@@ -135,12 +135,21 @@ def delegated(session: Session, login: str, actor_id: int) -> bool:
 # login (their name and since when disabled, if so), whether the administrator role was ever
 # granted (set-up mode when not), and whether a live delegation lets the login act for them.
 _OWN = select(_ac.name, _ac.disabled_on).where(_ac.login == bindparam("login")).subquery()
-_ENTERING = Prepared(select(
+ENTERING_COLUMNS = (
     select(_OWN.c.name).scalar_subquery().label("own_name"),
     select(_OWN.c.disabled_on).scalar_subquery().label("own_disabled_on"),
-    exists().where(_gr.role == bindparam("admin")).label("admin_ever"),
-    exists().where(_de.login == bindparam("login"), _de.actor_id == bindparam("actor_id"),
-                   _de.revoked_on.is_(None)).label("delegated")))
+    exists().where(_gr.role == bindparam("admin")).label("admin_ever"))
+
+
+def entering_columns(actor_id: Any) -> tuple[Any, ...]:
+    """The columns of :func:`entering`, for person ``actor_id`` (a bound parameter, or the
+    column of a query that reads the person)."""
+    return (*ENTERING_COLUMNS,
+            exists().where(_de.login == bindparam("login"), _de.actor_id == actor_id,
+                           _de.revoked_on.is_(None)).label("delegated"))
+
+
+_ENTERING = Prepared(select(*entering_columns(bindparam("actor_id"))))
 
 
 def entering(target: Target, login: str, actor_id: int, admin: str) -> Any:

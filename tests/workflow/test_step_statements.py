@@ -16,10 +16,10 @@ from thidua.workflow.services.db import Database
 
 # The most a step of the reference year sends on either database, BEGIN and COMMIT left out:
 # the version (read outside the transaction); then the cycle with its cluster and its last
-# event, the person, whether the login may enter for them, the members with the head and
+# event, the person with whether the login may enter for them, the members with the head and
 # deputy and the person's grants, the ledger's head, the event and the cycle's UPDATE
 # (PostgreSQL adds the chain's lock).
-MOST = 10
+MOST = 8
 
 
 @contextmanager

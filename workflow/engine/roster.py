@@ -14,6 +14,7 @@ one is). A name that is not there is not found (exit 5), with the closest names 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -111,6 +112,13 @@ def person(target: Session | Connection, name: str) -> Any:
     """The person called ``name`` (in any Unicode form) as a row with their unit's name
     (:func:`store.directory.person_named`): for steps, which change nothing in it."""
     return _registered(target, name, queries.person_named)
+
+
+def person_entering(target: Session | Connection, name: str, login: str) -> Any:
+    """:func:`person`, with what decides whether ``login`` may enter a step for them
+    (:func:`store.directory.person_entering`)."""
+    return _registered(target, name, functools.partial(queries.person_entering, login=login,
+                                                       admin=ADMIN))
 
 
 def person_with_login(target: Session | Connection, login: str) -> Any:

@@ -153,7 +153,7 @@ def acting_person(session: Session, db: Database, name: str | None, what: str) -
     if name is None:
         person = roster.person_for_operator(session, db.operator)
     else:
-        person = roster.person(session, name)
+        person = roster.person_entering(session, name, db.operator)
         if person.login != db.operator:
             _may_enter_for(session, db, person, what)
     refuse_disabled(person, what)
@@ -161,7 +161,8 @@ def acting_person(session: Session, db: Database, name: str | None, what: str) -
 
 
 def _may_enter_for(session: Session, db: Database, person: Actor, what: str) -> None:
-    found = grants.entering(session, db.operator, person.id, ADMIN)  # one statement
+    found = person if hasattr(person, "delegated") else grants.entering(
+        session, db.operator, person.id, ADMIN)  # read with the person, else now
     if found.own_name is not None and found.own_disabled_on is not None:
         raise TransitionRefused(what, [_("the login {operator!r} belongs to {own}, disabled "
                                          "since {disabled_on}").format(
