@@ -261,7 +261,7 @@ def _step(db: Database, conn: Connection, cycle_id: int, trigger: str, *,
           request_id: str | None) -> tuple[Fired, tuple[Any, ...] | None]:
     """The step's transaction on ``conn``: what it recorded, and the cycle's row as written
     (None for a request recorded already, whose first result it returns)."""
-    zone = db.zone
+    zone, occurred = db.zone, iso(moment)
     with db.committed(conn):
         repeated = _repeated(conn, request_id, cycle_id, trigger, unit=unit)
         if repeated:
@@ -300,7 +300,7 @@ def _step(db: Database, conn: Connection, cycle_id: int, trigger: str, *,
 
         def verdict(validators: bool) -> Judgement:
             return judge(conn, ctx, transition, person, unit=unit, inputs=values,
-                         reason=reason, validators=validators, occurred_at=iso(moment))
+                         reason=reason, validators=validators, occurred_at=occurred)
 
         def persist(step: Step) -> None:
             assert step.judgement is not None
@@ -310,7 +310,7 @@ def _step(db: Database, conn: Connection, cycle_id: int, trigger: str, *,
             row = record(conn, db, kind="fire", trigger=trigger, actor=person.name,
                          role=step.judgement.role, unit=step.judgement.unit, cycle_id=cycle_id,
                          cycle_version=cycle.version + 1, from_state=step.from_state,
-                         to_state=step.state, occurred_at=iso(moment), inputs=values,
+                         to_state=step.state, occurred_at=occurred, inputs=values,
                          reason=reason or None, documents=digests,
                          definition=ctx.loaded.hash, idempotency_key=request_id)
             facts = write(conn, cycle, step.state, step.facts, row)
@@ -323,7 +323,7 @@ def _step(db: Database, conn: Connection, cycle_id: int, trigger: str, *,
         session = _session(conn) if transition.actions else None
         try:
             step = Step(cycle.state, transition, facts=ctx.facts, judge=verdict,
-                        session=session, context=ctx, occurred_at=iso(moment),
+                        session=session, context=ctx, occurred_at=occurred,
                         persist=persist)
             if not machine.trigger(ctx.loaded, step, trigger):
                 raise TransitionRefused(trigger, step.reasons)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -20,11 +20,14 @@ from thidua.workflow.services.db import Database, setting
 from thidua.workflow.services.outfile import write_file
 from thidua.workflow.settings import DOCUMENT_LIMIT
 
+if TYPE_CHECKING:
+    from thidua.store.query import Target
+
 LIMIT_KEY = DOCUMENT_LIMIT
 LIMIT_BOUNDS = (1 << 10, 1 << 30)  # 1 KB to 1 GB: PostgreSQL holds no larger value
 
 
-def limit(session: Session) -> int:
+def limit(session: Target) -> int:
     """The largest document this database takes, in bytes (``settings.document_limit``, as
     its ledger gives it: see :func:`workflow.services.db.setting`)."""
     text = setting(session, LIMIT_KEY)
@@ -42,8 +45,8 @@ def admit(db: Database, attachments: list[Attachment]) -> None:
     (a chunk at a time, outside any transaction)."""
     if not attachments:
         return
-    with db.transaction(write=False) as session:
-        largest = limit(session)
+    with db.reading() as conn:
+        largest = limit(conn)
     for attachment in attachments:
         if attachment.size > largest:
             raise InvalidInput(_("the document {attachment!r} is {size_text}, more than this "
