@@ -120,6 +120,23 @@ def test_a_compiled_form_that_no_longer_reads_is_an_integrity_failure(
         assert "compiled form of stored definition" in line
 
 
+def test_a_report_refuses_a_compiled_form_whose_awards_no_longer_read(
+        populated: Database, cli: Invoke) -> None:
+    """A compiled form whose award has lost its label (valid JSON still) is refused by the
+    report and by show (exit 4, one line), not an internal error."""
+    cycle = start(populated)
+    (digest, (_, body)), = _compiled_rows(populated).items()
+    data = json.loads(body)
+    data["awards"][next(iter(data["awards"]))]["label"] = None
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE compiled_definitions SET body = :body"),
+                     {"body": json.dumps(data)})
+    _forget()
+    for args in (("report", "cycle", str(cycle)), ("cycle", "show", str(cycle))):
+        line = error(cli(*args), 4)
+        assert f"compiled form of stored definition {digest[:12]} no longer reads" in line
+
+
 def test_upgrade_compiles_the_versions_stored_before(populated: Database) -> None:
     """Migration 0006 compiles every definition version already stored (when thidua runs it)."""
     start(populated)

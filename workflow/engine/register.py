@@ -12,21 +12,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from thidua.store import cycles
 from thidua.workflow.errors import IntegrityFailure
 from thidua.workflow.i18n import _
-from thidua.workflow.language.loader import Loaded
-from thidua.workflow.language.model import Definition
+
+if TYPE_CHECKING:  # a report reads the lines of one cycle without the ORM or pydantic
+    from sqlalchemy.orm import Session
+
+    from thidua.workflow.language.loader import Loaded
+    from thidua.workflow.language.model import Definition
+    from thidua.workflow.language.outline import Outline
 
 DECISION_EFFECT = "award_decision"
 
 
-def awards_fact(definition: Definition) -> str | None:
-    """The fact a definition's decision writes its award lines into (None: it has none)."""
+def awards_fact(definition: Definition | Outline) -> str | None:
+    """The fact a definition's decision writes its award lines into (None: it has none); from
+    its model or from its outline."""
     for transition in definition.transitions:
         for call in transition.effects:
             if call.name == DECISION_EFFECT:

@@ -1,6 +1,7 @@
-"""What views read of a definition version — its label and its states — from the compiled JSON
+"""What views and reports read of a definition version — its label, its states, its steps as an
+account names them, its score sheet, awards and parameters — from the compiled JSON
 (:mod:`workflow.language.compiled`), as plain data: no YAML, no pydantic, no rules. A command
-that only shows a cycle needs no more, and loads no more.
+that only shows or reports on a cycle needs no more, and loads no more.
 
 A version stored without a compiled form of this ``FORMAT`` (by an older thidua, or migrated by
 hand) is compiled here from its source, which then does load the parser.
@@ -9,7 +10,7 @@ hand) is compiled here from its source, which then does load the parser.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from thidua.store import definitions
@@ -44,12 +45,60 @@ class StateOutline:
 
 
 @dataclass(frozen=True)
+class CallOutline:
+    """A guard or effect of a step: its name and parameters."""
+
+    name: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StepOutline:
+    """A step as an account names it: its trigger and label, the fact it records (per unit,
+    repeatable, a meeting's) and its effects."""
+
+    trigger: str
+    label: Text | None
+    records: str | None
+    per_unit: bool
+    repeatable: bool
+    meeting: bool
+    effects: tuple[CallOutline, ...]
+
+
+@dataclass(frozen=True)
+class CriterionOutline:
+    """A group of criteria of the score sheet and its most points."""
+
+    id: str
+    label: Text
+    max: float
+
+
+@dataclass(frozen=True)
+class SheetOutline:
+    """The score sheet: its criteria, then the most bonus and penalty points."""
+
+    criteria: tuple[CriterionOutline, ...]
+    bonus_max: float
+    penalty_max: float
+
+
+@dataclass(frozen=True)
 class Outline:
-    """A definition version as views show it."""
+    """A definition version as views and reports show it."""
 
     ref: str  # id@version
     states: dict[str, StateOutline]
     meetings: frozenset[str] = frozenset()  # the triggers of its meeting steps
+    transitions: tuple[StepOutline, ...] = ()
+    score_sheet: SheetOutline | None = None
+    awards: dict[str, Text] = field(default_factory=dict)  # each award's label
+    parameters: dict[str, Any] = field(default_factory=dict)  # each parameter's value
+
+    def parameter_values(self) -> dict[str, Any]:
+        """Each parameter's value by name."""
+        return self.parameters
 
 
 def outline_of(target: Target, content_hash: str) -> Outline:
@@ -86,12 +135,29 @@ def _parsed(content_hash: str, row: Any) -> dict[str, Any]:
     return model
 
 
+def _text(label: dict[str, Any] | None) -> Text | None:
+    return Text(label["vi"], label["en"]) if label else None
+
+
 def _outline(data: dict[str, Any]) -> Outline:
     states = {}
     for state in data["states"]:
-        label = state.get("label")
-        states[state["name"]] = StateOutline(
-            state["name"], Text(label["vi"], label["en"]) if label else None,
-            state.get("due"), bool(state.get("final")))
-    meetings = frozenset(t["trigger"] for t in data.get("transitions", []) if t.get("meeting"))
-    return Outline(f"{data['id']}@{data['version']}", states, meetings)
+        states[state["name"]] = StateOutline(state["name"], _text(state.get("label")),
+                                             state.get("due"), bool(state.get("final")))
+    steps = tuple(StepOutline(
+        t["trigger"], _text(t.get("label")), t.get("records"), bool(t.get("per_unit")),
+        bool(t.get("repeatable")), bool(t.get("meeting")),
+        tuple(CallOutline(c["name"], dict(c.get("params") or {}))
+              for c in t.get("effects") or []))
+        for t in data.get("transitions", []))
+    sheet = data.get("score_sheet")
+    return Outline(
+        f"{data['id']}@{data['version']}", states,
+        frozenset(t.trigger for t in steps if t.meeting), steps,
+        SheetOutline(tuple(CriterionOutline(c["id"], Text(c["label"]["vi"], c["label"]["en"]),
+                                            c["max"]) for c in sheet["criteria"]),
+                     sheet.get("bonus_max", 0), sheet.get("penalty_max", 0))
+        if sheet else None,
+        {name: Text(a["label"]["vi"], a["label"]["en"])
+         for name, a in (data.get("awards") or {}).items()},
+        {name: p.get("value") for name, p in (data.get("parameters") or {}).items()})

@@ -9,6 +9,7 @@ and compared in integers by the rules. A decimal that stands for a simple fracti
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterator
 from fractions import Fraction
@@ -45,6 +46,16 @@ def as_fraction(value: Any) -> Fraction:
         raise ValueError(_("{text} is not a share: a share lies between 0 and 1").format(
                              text=text))
     return share
+
+
+def at_least(part: Fraction, whole: int) -> int:
+    """How many of ``whole`` make at least ``part`` of it."""
+    return math.ceil(part * whole)
+
+
+def more_than(part: Fraction, whole: int) -> int:
+    """How many of ``whole`` make more than ``part`` of it."""
+    return math.floor(part * whole) + 1
 
 
 def meant(share: Fraction, value: Any) -> Fraction | None:

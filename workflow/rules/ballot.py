@@ -7,12 +7,11 @@ compared in integers: 2/3 of 6 units is 4, never 5.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Any
 
 from thidua.workflow.i18n import _
-from thidua.workflow.language.parameters import as_fraction
+from thidua.workflow.language.parameters import as_fraction, at_least
 from thidua.workflow.rules.registry import (
     InputName,
     Params,
@@ -25,14 +24,6 @@ from thidua.workflow.rules.registry import (
 def share(value: Any) -> Fraction:
     """A share parameter (``2/3``, ``0.5``) as an exact fraction."""
     return as_fraction(value)
-
-def at_least(part: Fraction, whole: int) -> int:
-    """How many of ``whole`` make at least ``part`` of it."""
-    return math.ceil(part * whole)
-
-def more_than(part: Fraction, whole: int) -> int:
-    """How many of ``whole`` make more than ``part`` of it."""
-    return math.floor(part * whole) + 1
 
 class QuorumParams(Params):
     """The quorum's share parameter and the input with the ballots returned."""

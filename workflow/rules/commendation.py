@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 from thidua.workflow import i18n
 from thidua.workflow.i18n import _
-from thidua.workflow.rules.ballot import more_than, share
+from thidua.workflow.language.parameters import more_than
+from thidua.workflow.rules.ballot import share
 from thidua.workflow.rules.candidates import PersonInput, candidate_of
 from thidua.workflow.rules.registry import (
     FactName,

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from thidua.workflow.i18n import _
-from thidua.workflow.rules.ballot import at_least, more_than, share
+from thidua.workflow.language.parameters import at_least, more_than
+from thidua.workflow.rules.ballot import share
 from thidua.workflow.rules.candidates import award_label, proposals
 from thidua.workflow.rules.registry import (
     FactName,

@@ -10,6 +10,7 @@ from thidua.workflow.i18n import N_, _
 
 if TYPE_CHECKING:
     from thidua.workflow.language.model import Definition
+    from thidua.workflow.language.outline import Outline
 
 # The parts of a meeting, in the order an account reads them.
 PARTS = ("place", "starts_on", "ends_on", "chaired_by", "presented_by", "speakers",
@@ -38,10 +39,11 @@ def person_name(value: Any) -> Any:
     return value.get("name") if isinstance(value, dict) else value
 
 
-def meetings(definition: Definition, facts: dict[str, Any],
+def meetings(definition: Definition | Outline, facts: dict[str, Any],
              lang: str = "en") -> list[dict[str, Any]]:
-    """Each meeting recorded in ``facts``, in the order of the definition's steps."""
-    found = []
+    """Each meeting recorded in ``facts``, in the order of the definition's steps (from its
+    model or its outline)."""
+    found: list[dict[str, Any]] = []
     for transition in definition.transitions:
         fact = facts.get(transition.records or "") if transition.meeting else None
         if not isinstance(fact, dict) or any(m["fact"] == transition.records for m in found):

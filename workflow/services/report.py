@@ -1,25 +1,35 @@
-"""The account of a cycle: timeline, completion matrix, scoreboard, ballot, awards."""
+"""The account of a cycle: timeline, completion matrix, scoreboard, ballot, awards.
+
+Read in one read transaction on a bare connection, with the outline of the cycle's definition
+version (:mod:`workflow.language.outline`): a report loads neither the ORM nor pydantic, the
+rules or YAML."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from thidua.workflow.engine import register
-from thidua.workflow.rules.ballot import more_than, share
+from thidua.workflow.engine.rows import load_cycle
+from thidua.workflow.language.outline import Outline, outline_of
+from thidua.workflow.language.parameters import as_fraction, more_than
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.meetings import meetings
-from thidua.workflow.services.views import definition_for, enters_state, history, show
+from thidua.workflow.services.views import enters_state, events_of, view_of
 from thidua.workflow.timeutil import business_day
+from thidua.workflow.timeutil import today as business_today
 
 
 def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any]:
     """Everything a secretariat reports about cycle ``cycle_id``, as plain data; every date is
     the day in the database's business zone, as ``cycle history`` and ``state-at`` show it."""
-    view = show(db, cycle_id)
-    definition = definition_for(db, cycle_id).definition
-    events = history(db, cycle_id)
+    zone = db.zone  # read before the transaction below
+    with db.reading() as conn:
+        row = load_cycle(conn, cycle_id)
+        definition = outline_of(conn, row.definition_hash)
+        view = view_of(conn, row, definition, business_today(zone))
+        events = events_of(conn, cycle_id)
     for event in events:
-        event["day"] = business_day(event["occurred_at"], db.zone).isoformat()
+        event["day"] = business_day(event["occurred_at"], zone).isoformat()
     facts = view.facts
     return {
         "cycle": {"id": view.id, "cluster": view.cluster, "period": view.period,
@@ -44,7 +54,7 @@ def cycle_report(db: Database, cycle_id: int, lang: str = "en") -> dict[str, Any
     }
 
 
-def _proposals(facts: dict[str, Any], definition: Any, lang: str) -> list[dict[str, Any]]:
+def _proposals(facts: dict[str, Any], definition: Outline, lang: str) -> list[dict[str, Any]]:
     """Each candidate proposed (units, then persons), the award sought and the council's
     vote on it."""
     votes = facts.get("council_votes") or {}
@@ -53,13 +63,13 @@ def _proposals(facts: dict[str, Any], definition: Any, lang: str) -> list[dict[s
               for n, p in sorted((facts.get("person_proposal") or {}).items())]
     return [{"unit": name, "candidate": name, "kind": kind, "of_unit": unit,
              "award": p.get("award"),
-             "label": definition.awards[p["award"]].label.get(lang)
+             "label": definition.awards[p["award"]].get(lang)
              if p.get("award") in definition.awards else p.get("award"),
              "achievements": p.get("achievements"),
              "council": votes.get(name)} for name, kind, unit, p in found]
 
 
-def _criteria(definition: Any, lang: str) -> list[dict[str, Any]]:
+def _criteria(definition: Outline, lang: str) -> list[dict[str, Any]]:
     """The score sheet's criteria, then its bonus and penalty: id, label and most points."""
     sheet = definition.score_sheet
     if sheet is None:
@@ -72,19 +82,20 @@ def _criteria(definition: Any, lang: str) -> list[dict[str, Any]]:
                    if most]
 
 
-def _timeline(events: list[dict[str, Any]], definition: Any, lang: str) -> list[dict[str, Any]]:
+def _timeline(events: list[dict[str, Any]], definition: Outline,
+              lang: str) -> list[dict[str, Any]]:
     rows = []
     for e in events:
         if enters_state(e):
             # A state of another version (before a migration) is shown by its name.
-            state = next((s for s in definition.states if s.name == e["to"]), None)
+            state = definition.states.get(e["to"])
             rows.append({"state": e["to"],
                          "label": state.label.get(lang) if state and state.label else e["to"],
                          "entered": e["day"], "days": e.get("days_in_state")})
     return rows
 
 
-def _matrix(definition: Any, facts: dict[str, Any],
+def _matrix(definition: Outline, facts: dict[str, Any],
             events: list[dict[str, Any]]) -> dict[str, Any]:
     steps = [t.records for t in definition.transitions if t.per_unit and not t.repeatable]
     units = sorted({e["unit"] for e in events if e["unit"]})
@@ -92,11 +103,12 @@ def _matrix(definition: Any, facts: dict[str, Any],
             "units": {u: {s: u in (facts.get(s) or {}) for s in steps} for u in units}}
 
 
-def _ballot(facts: dict[str, Any], definition: Any, members: list[str]) -> dict[str, Any] | None:
+def _ballot(facts: dict[str, Any], definition: Outline,
+            members: list[str]) -> dict[str, Any] | None:
     ballot = facts.get("ballot")
     if ballot is None:
         return None
-    threshold = share(definition.parameter_values().get("vote_threshold", "1/2"))
+    threshold = as_fraction(definition.parameter_values().get("vote_threshold", "1/2"))
     counted = len(members)
     needed = more_than(threshold, counted)
     return {**{k: ballot.get(k) for k in ("ballots_issued", "ballots_returned", "ballots_valid",

@@ -17,13 +17,14 @@ from thidua.workflow.engine import roster
 from thidua.workflow.engine.rows import checked_facts, load_cycle
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.i18n import _
-from thidua.workflow.language.outline import Text, outline_of
+from thidua.workflow.language.outline import Outline, Text, outline_of
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.meetings import meeting_line
 from thidua.workflow.timeutil import days, due_date, parse_stored
 from thidua.workflow.timeutil import today as business_today
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
     from thidua.store.models import Actor
@@ -86,18 +87,23 @@ def show(db: Database, cycle_id: int, *, today: dt.date | None = None) -> CycleV
     today = today or business_today(zone)
     with db.reading() as conn:
         cycle = load_cycle(conn, cycle_id)
-        outline = outline_of(conn, cycle.definition_hash)
-        facts = checked_facts(cycle, outline.states, outline.ref)
-        state = outline.states[cycle.state]
-        head, deputy = queries.leadership(conn, cycle.cluster_id, cycle.period)
-        due = due_date(state.due, cycle.period) if state.due else None
-        return CycleView(
-            cycle.id, outline.ref, cycle.definition_hash,
-            queries.cluster_name(conn, cycle.cluster_id), cycle.period, cycle.state,
-            state.label, cycle.version, due.isoformat() if due else None,
-            bool(due and today > due and not state.final), state.final,
-            queries.members_on(conn, cycle.cluster_id, today), head, deputy, facts,
-            stored_definitions.status_of(conn, cycle.definition_hash) == DRAFT)
+        return view_of(conn, cycle, outline_of(conn, cycle.definition_hash), today)
+
+
+def view_of(conn: Connection, cycle: Any, outline: Outline, today: dt.date) -> CycleView:
+    """The row ``cycle`` as :func:`show` shows it, read in ``conn``'s transaction with the
+    outline of its definition version."""
+    facts = checked_facts(cycle, outline.states, outline.ref)
+    state = outline.states[cycle.state]
+    head, deputy = queries.leadership(conn, cycle.cluster_id, cycle.period)
+    due = due_date(state.due, cycle.period) if state.due else None
+    return CycleView(
+        cycle.id, outline.ref, cycle.definition_hash,
+        queries.cluster_name(conn, cycle.cluster_id), cycle.period, cycle.state,
+        state.label, cycle.version, due.isoformat() if due else None,
+        bool(due and today > due and not state.final), state.final,
+        queries.members_on(conn, cycle.cluster_id, today), head, deputy, facts,
+        stored_definitions.status_of(conn, cycle.definition_hash) == DRAFT)
 
 
 def list_cycles(db: Database, *, state: str | None = None, cluster: str | None = None,
@@ -126,10 +132,15 @@ def history(db: Database, cycle_id: int) -> list[dict[str, Any]]:
     an event taken on a draft definition version carries ``draft: true``."""
     with db.reading() as conn:
         load_cycle(conn, cycle_id)
-        events = [as_event(row) for row in ledger.of_cycle(conn, cycle_id)]
-        hashes = {e["definition"] for e in events if e["definition"]}
-        drafts = {h for h in hashes if stored_definitions.status_of(conn, h) == DRAFT}
-        meetings = {h: outline_of(conn, h).meetings for h in hashes}
+        return events_of(conn, cycle_id)
+
+
+def events_of(conn: Connection, cycle_id: int) -> list[dict[str, Any]]:
+    """The events :func:`history` gives, read in ``conn``'s transaction."""
+    events = [as_event(row) for row in ledger.of_cycle(conn, cycle_id)]
+    hashes = {e["definition"] for e in events if e["definition"]}
+    drafts = {h for h in hashes if stored_definitions.status_of(conn, h) == DRAFT}
+    meetings = {h: outline_of(conn, h).meetings for h in hashes}
     for event in events:
         if event["definition"] in drafts:
             event["draft"] = True
