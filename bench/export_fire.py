@@ -26,14 +26,17 @@ not run.) Exit 0 when every fire during the export ended in under 1 s while the 
 ran, 1 otherwise.
 
 Each fire's cpu time (user and system) is printed beside its time: a fire held up by a lock
-waits, its time well above its cpu time, as is one that waits for a core. A fire is a new
-process, its cpu mostly Python's imports; the export keeps one core busy, so on a machine of
-two cores whose other core is also busy (a test suite, a build) the fires are slowed by that,
-which the load average printed at the end shows.
+waits, its time well above its cpu time; so does one that waits for a core or for the disk. A
+fire is a new process, its cpu mostly Python's imports; the export keeps one core busy, so on
+a machine of two cores whose other core is also busy (a test suite, a build) the fires wait
+for it (the load average is printed at the end). ``--to pipe`` has the export write to a pipe
+this bench drains instead of a file: no 600 MiB written beside the database while the fires
+sync theirs.
 
     python bench/export_fire.py                              # 1,000,000 events
     python bench/export_fire.py --events 50000               # a quick run
     python bench/export_fire.py --keep /tmp/exportfire.db    # build once, reuse after
+    python bench/export_fire.py --to pipe                    # the export writes no file
 """
 
 from __future__ import annotations
@@ -103,8 +106,8 @@ def step_argv(db: Path, cycle_id: int, step: tuple[Any, ...]) -> list[str]:
 
 def timed_fire(db: Path, cycle_id: int, step: tuple[Any, ...]) -> tuple[float, float]:
     """Seconds one ``thidua cycle fire`` process takes, and its cpu seconds (user and
-    system: a fire slowed by a lock waits, one slowed by the export's use of the cores does
-    not); it must exit 0."""
+    system: a fire slower than its cpu time waited, for a lock, a core or the disk); it must
+    exit 0."""
     argv = step_argv(db, cycle_id, step)
     cpu = _children_cpu()
     start = time.perf_counter()
@@ -122,9 +125,56 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def started(folder: Path) -> bool:
-    """Whether the export has written anything yet (its partial file, in its own folder)."""
-    return any(p.is_file() and p.stat().st_size > 0 for p in folder.iterdir())
+class Export:
+    """``thidua audit export`` in a process of its own: to a file (``-o``, a folder of its own,
+    so that its partial file shows when it has begun), or to a pipe this process drains (no
+    file written: what is left is the reading and the encoding)."""
+
+    def __init__(self, db: Path, folder: Path, to: str) -> None:
+        argv = [*thidua(), "--db", str(db), "--lang", "en", "audit", "export"]
+        self.out = folder / "export"
+        self.out.mkdir()
+        self.bytes = self.lines = 0
+        self.said = bytearray()  # its summary line, when it writes to a file
+        self.ended: list[float] = []  # when the process exited, as its waiter saw it
+        self.to = to
+        if to == "file":
+            argv += ["-o", str(self.out / "ledger.jsonl")]
+        self.errors = open(self.out / "stderr", "w+b")  # noqa: SIM115 (closed in finish)
+        self.process = subprocess.Popen(argv, env=child_env(), stdout=subprocess.PIPE,
+                                        stderr=self.errors)
+        self.reader = threading.Thread(target=self._read)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        while chunk := os.read(self.process.stdout.fileno(), 1 << 20):
+            self.bytes += len(chunk)
+            self.lines += chunk.count(b"\n")
+            if self.to == "file":
+                self.said += chunk
+        self.process.wait()
+        self.ended.append(time.perf_counter())
+
+    def started(self) -> bool:
+        """Whether it has written anything yet."""
+        if self.to == "pipe":
+            return self.bytes > 0
+        return any(p.is_file() and p.name != "stderr" and p.stat().st_size > 0
+                   for p in self.out.iterdir())
+
+    def finish(self) -> None:
+        self.reader.join()
+        self.errors.close()
+
+    def summary(self) -> str:
+        """What it said: its summary line (to a file), its errors, or what came down the pipe."""
+        errors = (self.out / "stderr").read_bytes().decode(errors="replace").strip()
+        if errors or self.process.returncode:
+            return errors
+        if self.to == "file":
+            return self.said.decode().strip()
+        return f"exported {self.lines:,} events ({self.bytes / 2**20:.0f} MiB) down a pipe"
 
 
 def check(db: Path, cycle_ids: list[int]) -> str:
@@ -154,7 +204,7 @@ def spread(times: list[float]) -> str:
             f"max {max(times) * 1000:.0f} ms")
 
 
-def run(work: Path, folder: Path, fires: int) -> bool:
+def run(work: Path, folder: Path, fires: int, to: str) -> bool:
     """The measurement on ``work`` (a fresh copy); True when the target is met."""
     from thidua.workflow.services import demo
 
@@ -165,39 +215,25 @@ def run(work: Path, folder: Path, fires: int) -> bool:
                    capture_output=True, check=True)  # warm-up: imports, the file's pages
     floor_runs = [timed_fire(work, floor_cycle, step) for step in steps[:before]]
 
-    out = folder / "export"
-    out.mkdir()
-    export_argv = [*thidua(), "--db", str(work), "--lang", "en", "audit", "export",
-                   "-o", str(out / "ledger.jsonl")]
+    export = Export(work, folder, to)
     launched = time.perf_counter()
-    export = subprocess.Popen(export_argv, env=child_env(), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
-    while not started(out):
-        if export.poll() is not None:
-            raise SystemExit("the export ended before it wrote anything: "
-                             f"{export.communicate()[1].strip()}")
+    while not export.started():
+        if export.process.poll() is not None:
+            raise SystemExit(f"the export ended before it wrote anything: {export.summary()}")
         if time.perf_counter() - launched > START_TIMEOUT_S:
-            export.kill()
+            export.process.kill()
             raise SystemExit(f"the export wrote nothing in {START_TIMEOUT_S:.0f} s")
         time.sleep(0.01)
     reading = time.perf_counter() - launched
-    ended: list[float] = []  # when the export's process exited, as its waiter saw it
-
-    def wait() -> None:
-        export.wait()
-        ended.append(time.perf_counter())
-
-    waiter = threading.Thread(target=wait)
-    waiter.start()
     during: list[tuple[float, float, bool]] = []
     for step in steps:
         elapsed, cpu = timed_fire(work, subject_cycle, step)
-        during.append((elapsed, cpu, not ended))
-    stdout, stderr = export.communicate()
-    waiter.join()
-    exported = ended[0] - launched
-    if export.returncode != 0:
-        raise SystemExit(f"the export failed ({export.returncode}): {stderr.strip()}")
+        during.append((elapsed, cpu, not export.ended))
+    export.finish()
+    exported = export.ended[0] - launched
+    if export.process.returncode != 0:
+        raise SystemExit(f"the export failed ({export.process.returncode}): "
+                         f"{export.summary()}")
 
     floor_runs += [timed_fire(work, floor_cycle, step) for step in steps[before:]]
     verified = check(work, [floor_cycle, subject_cycle])
@@ -205,15 +241,17 @@ def run(work: Path, folder: Path, fires: int) -> bool:
     subject = [t for t, _, _ in during]
     floor_cpu = statistics.median(c for _, c in floor_runs)
     floor = [t for t, _ in floor_runs]
-    print(f"export_fire: {stdout.strip()} in {exported:.1f} s (began writing after "
+    print(f"export_fire: {export.summary()} in {exported:.1f} s (began writing after "
           f"{reading:.2f} s)")
     for i, ((elapsed, cpu, running), step) in enumerate(zip(during, steps, strict=True), 1):
         print(f"export_fire: fire {i} ({step[2]}) during the export: {elapsed * 1000:.0f} ms "
-              f"(cpu {cpu * 1000:.0f} ms), "
+              f"({f'cpu {cpu * 1000:.0f} ms' if running else 'cpu not told apart'}), "
               f"{'under' if elapsed < TARGET_S else 'NOT under'} {TARGET_S:.0f} s"
               f"{'' if running else '; the export had ENDED by then: not a fire during it'}")
-    print(f"export_fire: during the export: {spread(subject)}; median cpu "
-          f"{statistics.median(c for _, c, _ in during) * 1000:.0f} ms")
+    overlapping = [c for _, c, running in during if running]
+    cpu_line = (f"; median cpu {statistics.median(overlapping) * 1000:.0f} ms" if overlapping
+                else "")
+    print(f"export_fire: during the export: {spread(subject)}{cpu_line}")
     print(f"export_fire: no export running (floor, {before} before and {fires - before} "
           f"after): {spread(floor)}; by step: "
           + ", ".join(f"{step[2]} {t * 1000:.0f} ms"
@@ -243,6 +281,9 @@ def main() -> bool:
     parser.add_argument("--keep", type=Path,
                         help="build the database here, or reuse it if present (it is copied, "
                              "never fired in)")
+    parser.add_argument("--to", choices=("file", "pipe"), default="file",
+                        help="where the export writes: a file (-o, the default) or a pipe "
+                             "this bench drains")
     parser.add_argument("--dir", type=Path, default=None, help="where the working files go")
     args = parser.parse_args()
     if not 1 <= args.fires <= MAX_FIRES:
@@ -260,7 +301,7 @@ def main() -> bool:
                   f"({source.stat().st_size / 2**20:.0f} MiB)")
         work = folder / "work.db"
         shutil.copyfile(source, work)
-        return run(work, folder, args.fires)
+        return run(work, folder, args.fires, args.to)
 
 
 if __name__ == "__main__":
