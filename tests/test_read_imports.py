@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.helpers import advance, invoke, start
-from tests.conftest import CLUSTER
+from tests.conftest import CLUSTER, SECRETARY
 from thidua.workflow.engine import judge
 from thidua.workflow.services.db import Database
 
@@ -39,6 +39,20 @@ READS = [
     pytest.param(["audit", "log"], id="audit-log"),
     pytest.param(["audit", "log", "--cycle", "{cycle}", "--limit", "3"], id="audit-log-cycle"),
     pytest.param(["cycle", "show", "999"], id="cycle-show-not-found"),
+    pytest.param(["audit", "export"], id="export-jsonl"),
+    pytest.param(["audit", "export", "--cycle", "{cycle}"], id="export-jsonl-cycle"),
+    pytest.param(["audit", "export", "--format", "csv"], id="export-csv"),
+    pytest.param(["audit", "export", "--format", "csv", "--excel", "--cycle", "{cycle}"],
+                 id="export-excel-cycle"),
+    pytest.param(["audit", "export", "-o", "{out}.jsonl"], id="export-jsonl-file"),
+    pytest.param(["--json", "audit", "export", "--cycle", "{cycle}", "-o", "{out}.jsonl"],
+                 id="export-jsonl-cycle-file"),
+    pytest.param(["audit", "export", "--format", "csv", "-o", "{out}.csv"], id="export-csv-file"),
+    pytest.param(["audit", "export", "--format", "csv", "--excel", "--cycle", "{cycle}", "-o",
+                  "{out}.csv"], id="export-excel-cycle-file"),
+    pytest.param(["audit", "export", "-c", CLUSTER, "-p", "2023", "--actor", SECRETARY,
+                  "--since", "2023-01-01", "--until", "2023-12-31"], id="export-filters"),
+    pytest.param(["audit", "export", "--cycle", "999"], id="export-not-found"),
 ]
 
 
@@ -52,12 +66,14 @@ def _loaded(db_url: str, args: list[str]) -> tuple[int, list[str]]:
 
 @pytest.mark.parametrize("args", READS)
 def test_a_reading_command_loads_no_orm_pydantic_transitions_or_yaml(
-        populated: Database, db_url: str, args: list[str]) -> None:
-    """Showing, listing, the history and the log of a cycle in progress import none of the
-    ORM, pydantic, transitions, YAML or Alembic."""
+        populated: Database, db_url: str, args: list[str], tmp_path: Path) -> None:
+    """Showing, listing, the history, the log and the export (every format, to a file or
+    not) of a cycle in progress import none of the ORM, pydantic, transitions, YAML or
+    Alembic."""
     cycle = start(populated)
     advance(populated, cycle, until="sign_compact")
-    exit_code, modules = _loaded(db_url, [a.format(cycle=cycle) for a in args])
+    exit_code, modules = _loaded(db_url, [a.format(cycle=cycle, out=tmp_path / "out")
+                                          for a in args])
     assert exit_code in (0, 5, None)
     assert modules == []
 

@@ -78,6 +78,20 @@ def business_day(instant: dt.datetime | str, zone: dt.tzinfo) -> dt.date:
     return aware(moment, dt.UTC).astimezone(zone).date()
 
 
+def cutoff(date: str, zone: dt.tzinfo) -> tuple[dt.datetime, dt.date]:
+    """The instant events must come before to count on ``date``, and the day itself.
+
+    A date (``2023-06-29``) counts to the end of that day in the business ``zone``, as ``--at``
+    reads dates; a date and time (``2023-06-29T10:00``) counts up to and including it.
+    """
+    moment = parse_moment(date, "date", zone)
+    day = business_day(moment, zone)
+    if len(date.strip()) == 10:
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        return end.astimezone(dt.UTC), day
+    return moment + dt.timedelta(microseconds=1), day
+
+
 def today(zone: dt.tzinfo) -> dt.date:
     """Today in ``zone``."""
     return business_day(now(), zone)

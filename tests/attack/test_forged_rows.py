@@ -111,8 +111,8 @@ def test_a_step_refuses_a_cycle_forged_behind_its_last_event(
 def test_a_forged_time_zone_is_refused(populated: Database, cli: Invoke,
                                        recorded: str | None) -> None:
     """The settings row of the business time zone changed outside thidua (from the default,
-    or from a zone `db timezone` recorded): a step, and every command that shows a date, is
-    refused (exit 4, naming the setting and what the ledger gives); nothing is recorded;
+    or from a zone `db timezone` recorded): a step, every command that shows a date, and an
+    export are refused (exit 4, naming the setting and what the ledger gives); nothing is recorded;
     verify names it too."""
     if recorded:
         assert cli("db", "timezone", recorded).exit_code == 0
@@ -123,7 +123,8 @@ def test_a_forged_time_zone_is_refused(populated: Database, cli: Invoke,
                           "WHERE key = 'time_zone'"))
         events = conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar()
     for args in (["cycle", "fire", str(cycle), "open_registration", "--as", SECRETARY],
-                 ["cycle", "history", str(cycle)]):
+                 ["cycle", "history", str(cycle)], ["audit", "export"],
+                 ["audit", "export", "--format", "csv", "--until", "2023-12-31"]):
         result = cli(*args)
         assert result.exit_code == 4, result.output
         assert (f"the setting time_zone is 'America/New_York', the ledger gives {given!r}"

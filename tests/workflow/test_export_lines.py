@@ -3,6 +3,7 @@ and writes exactly what decoding and encoding each event writes, whatever the ro
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -12,7 +13,7 @@ from sqlalchemy import text
 from tests.cli.helpers import advance, start
 from tests.conftest import SECRETARY
 from thidua.store import ledger
-from thidua.workflow.audit.export import Filters, export_to
+from thidua.workflow.audit.export import CSV_FIELDS, Filters, export_to
 from thidua.workflow.services.db import Database, record
 
 # Inputs whose keys are those the exported line adds and splices around.
@@ -71,3 +72,48 @@ def test_a_row_that_does_not_verify_is_exported_as_it_reads(populated: Database)
     lines = _exported(populated, Filters())
     assert lines == _exact(populated, Filters())
     assert '"inputs":{"plan":"sửa"}' in lines[1]
+
+
+def _decoded_csv(db: Database, excel: bool) -> str:
+    """The CSV export as decoding every event and writing it with the csv module gives it."""
+    out = io.StringIO()
+    table = csv.writer(out, lineterminator="\r\n" if excel else "\n")
+    table.writerow(CSV_FIELDS)
+    with db.engine.connect() as conn:
+        for row in ledger.rows(conn):
+            event = {**ledger.as_event(row), "prev_hash": row.prev_hash, "hash": row.hash}
+            cells = [ledger.canonical_json(event[k]) if k in ledger.JSON_FIELDS else event[k]
+                     for k in CSV_FIELDS]
+            if excel:
+                cells = [f"'{c}" if isinstance(c, str) and len(c) > 1
+                         and c[0] in "=+-@\t\r" else c for c in cells]
+            table.writerow(cells)
+    return ("\ufeff" if excel else "") + out.getvalue()
+
+
+@pytest.mark.usefixtures("scaffold_events")
+@pytest.mark.parametrize("excel", [False, True], ids=["csv", "excel"])
+def test_csv_is_every_event_decoded_whatever_the_row_holds(populated: Database,
+                                                           excel: bool) -> None:
+    """CSV, read from the same raw rows, is each event decoded, a row that no longer verifies
+    too: awkward inputs, a formula-like reason (prefixed for Excel), a row changed outside
+    thidua."""
+    cycle = start(populated)
+    advance(populated, cycle, until="sign_compact")
+    with populated.transaction() as session:
+        for inputs in AWKWARD:
+            record(session, populated, kind="admin", trigger="note", actor=SECRETARY,
+                   inputs=inputs, reason="=HYPERLINK(\"x\"), \"reason\"", cycle_id=cycle)
+    with populated.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER IF EXISTS ledger_no_update"))
+        else:
+            conn.execute(text("ALTER TABLE ledger DISABLE TRIGGER ledger_no_update"))
+        conn.execute(text("""UPDATE ledger SET inputs = '{ "plan" : "sửa" }' WHERE seq = 2"""))
+    out = io.StringIO()
+    done = export_to(populated, out, fmt="csv", excel=excel)
+    assert out.getvalue() == _decoded_csv(populated, excel)
+    with populated.engine.connect() as conn:
+        assert done.events == ledger.head(conn)[0] > len(AWKWARD)
+    assert '"{""plan"":""sửa""}"' in out.getvalue()
+    assert ("'=HYPERLINK" in out.getvalue()) is excel

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from thidua.store import directory as queries
 from thidua.store import files, ledger, rehash
@@ -29,9 +29,8 @@ from thidua.workflow.engine.rows import load_cycle
 from thidua.workflow.errors import Conflict, InvalidInput, NotFound
 from thidua.workflow.i18n import _
 from thidua.workflow.services import faults
-from thidua.workflow.services.db import Database
-from thidua.workflow.services.timetravel import cutoff
-from thidua.workflow.timeutil import iso, parse_moment
+from thidua.workflow.services.db import Database, zone_in
+from thidua.workflow.timeutil import cutoff, iso, parse_moment
 
 FORMATS = ("jsonl", "csv")
 CSV_FIELDS = ["seq", "cycle", "cycle_version", "kind", "trigger", "from", "to", "actor",
@@ -73,19 +72,22 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
                                fmt=fmt, FORMATS=', '.join(FORMATS)))
     if excel and fmt != "csv":
         raise InvalidInput(_("--excel applies to --format csv only"))
-    filters, zone = filters or Filters(), db.zone
-    with db.transaction(write=False) as session:
-        criteria = _criteria(session, filters, zone)
+    filters = filters or Filters()
+    # One snapshot for every read, as the verifier's: the settings checked against the ledger,
+    # the filters' names, then the rows, batch after batch, all as of one moment. Bare
+    # connection, Core statements and the driver: the export loads no ORM.
+    with db.snapshot() as conn:
+        criteria = _criteria(conn, filters, zone_in(conn))
         if not isinstance(target, str):
             if excel:
                 target.write(BOM)
-            return Exported(_write(session, criteria, target, fmt, excel, on_progress), fmt,
+            return Exported(_write(conn, criteria, target, fmt, excel, on_progress), fmt,
                             None)
         try:
             with files.replacing(Path(target), force=force) as partial, \
                     open(partial, "w", encoding="utf-8-sig" if excel else "utf-8",
                          newline="") as out:
-                count = _write(session, criteria, out, fmt, excel, on_progress)
+                count = _write(conn, criteria, out, fmt, excel, on_progress)
         except files.BeingWritten as exc:
             raise Conflict(str(exc)) from None
         except StoreError as exc:
@@ -95,20 +97,31 @@ def export_to(db: Database, target: TextIO | str, *, fmt: str = "jsonl",
         return Exported(count, fmt, target)
 
 
-def _write(session: Session, criteria: dict[str, Any], out: TextIO, fmt: str, excel: bool,
+def _write(conn: Connection, criteria: dict[str, Any], out: TextIO, fmt: str, excel: bool,
            on_progress: Callable[[int], None] | None) -> int:
     count = 0
+    rows = _rows(conn, criteria)
     if fmt == "jsonl":  # the verifier's path: raw rows, re-hashed rather than decoded
-        rows = ledger.rows(session, raw=True, **criteria)
         for line in ledger.reporting(rehash.lines(rows, _exact_line), on_progress):
             out.write(line + "\n")
             count += 1
         return count
     write = _writer(out, excel)
-    for event in ledger.reporting(iter(_events(session, criteria)), on_progress):
-        write(event)
+    for row in ledger.reporting(rows, on_progress):
+        write({**ledger.raw_event(row), "prev_hash": row[ledger.PREV_HASH],
+               "hash": row[ledger.HASH]})
         count += 1
     return count
+
+
+def _rows(conn: Connection, criteria: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """The raw rows (:data:`store.ledger.COLUMNS`) ``criteria`` select, oldest first, memory
+    bounded: the whole ledger as the verifier reads it (the bare driver), a selection in keyset
+    batches."""
+    rows: Iterator[tuple[Any, ...]] = (
+        ledger.raw_rows(conn) if all(value is None for value in criteria.values())
+        else ledger.rows(conn, raw=True, **criteria))
+    return rows
 
 
 def _exact_line(row: tuple[Any, ...]) -> str:
@@ -144,29 +157,29 @@ def _excel_cell(value: Any) -> Any:
     return value
 
 
-def _criteria(session: Session, filters: Filters, zone: dt.tzinfo) -> dict[str, Any]:
+def _criteria(conn: Connection, filters: Filters, zone: dt.tzinfo) -> dict[str, Any]:
     """The criteria of :func:`store.ledger.rows` that select the events ``filters`` ask for;
     a cycle, cluster or person that does not exist is not found."""
     if filters.cycle_id is not None:
-        load_cycle(session, filters.cycle_id)
-    cluster_id = (roster.cluster(session, names.name(filters.cluster, "--cluster")).id
+        load_cycle(conn, filters.cycle_id)
+    cluster_id = (roster.cluster_named(conn, names.name(filters.cluster, "--cluster"))[0]
                   if filters.cluster is not None else None)
     since, until = _dates(filters, zone)
     return {"cycle_id": filters.cycle_id, "cluster_id": cluster_id, "period": filters.period,
-            "actor": _actor(session, filters.actor), "since": since, "until": until}
+            "actor": _actor(conn, filters.actor), "since": since, "until": until}
 
 
-def _actor(session: Session, name: str | None) -> list[str] | None:
+def _actor(conn: Connection, name: str | None) -> list[str] | None:
     """The spellings of ``name`` the ledger records steps under: a registered person (as
     typed, and as stored), or a login that acted in set-up mode; else not found."""
     if name is None:
         return None
     wanted = names.name(name, "--actor")
-    found, known = roster.named(session, wanted, queries.actor_named, queries.actor_names,
+    found, known = roster.named(conn, wanted, queries.person_named, queries.actor_names,
                                 "person")
     if found is not None:
         return sorted({wanted, found.name})
-    recorded = ledger.actors(session)
+    recorded = ledger.actors(conn)
     spellings = [a for a in recorded if names.same(a, wanted)]
     if not spellings:
         raise NotFound(_("no person {wanted!r} is registered or recorded in the "
@@ -184,10 +197,3 @@ def _dates(filters: Filters, zone: dt.tzinfo) -> tuple[str | None, str | None]:
                                since=filters.since, until=filters.until))
     return (iso(since) if since else None,
             iso(until.astimezone(dt.UTC)) if until else None)
-
-
-def _events(session: Session, criteria: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The events ``criteria`` select, oldest first, in keyset batches (memory stays
-    bounded)."""
-    for row in ledger.rows(session, **criteria):
-        yield {**ledger.as_event(row), "prev_hash": row.prev_hash, "hash": row.hash}

@@ -125,6 +125,17 @@ class Database:
             raise self._failure(exc, False) from None
 
     @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """As :meth:`reading`, in one snapshot of the whole database until the block ends
+        (:func:`store.engine.snapshot`: REPEATABLE READ on PostgreSQL): for a long read, in
+        batches, whose first and last rows must agree, such as an export."""
+        try:
+            with store_engine.snapshot(self.engine) as conn:
+                yield conn
+        except DBAPIError as exc:
+            raise self._failure(exc, False) from None
+
+    @contextmanager
     def stepping(self) -> Iterator[Connection]:
         """A connection of its own for one step: its statements first each read the database
         as it is when they run, outside any transaction (as :meth:`glance`), until

@@ -30,7 +30,7 @@ from thidua.workflow.i18n import _
 from thidua.workflow.language.model import Label
 from thidua.workflow.services.db import Database
 from thidua.workflow.services.views import DRAFT, enters_state
-from thidua.workflow.timeutil import business_day, days, iso, now, parse_moment, parse_stored
+from thidua.workflow.timeutil import cutoff, days, iso, now, parse_stored
 
 
 @dataclass(frozen=True)
@@ -56,20 +56,6 @@ class StateAt:
     facts: dict[str, Any] = field(default_factory=dict)
     definition: str = ""  # the version the cycle ran on by then (id@version)
     draft: bool = False  # that version is a draft, never published
-
-
-def cutoff(date: str, zone: dt.tzinfo) -> tuple[dt.datetime, dt.date]:
-    """The instant events must come before to count on ``date``, and the day itself.
-
-    A date (``2023-06-29``) counts to the end of that day in the business ``zone``, as ``--at``
-    reads dates; a date and time (``2023-06-29T10:00``) counts up to and including it.
-    """
-    moment = parse_moment(date, "date", zone)
-    day = business_day(moment, zone)
-    if len(date.strip()) == 10:
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-        return end.astimezone(dt.UTC), day
-    return moment + dt.timedelta(microseconds=1), day
 
 
 def state_at(db: Database, cycle_id: int, date: str) -> StateAt:
