@@ -118,7 +118,8 @@ def build(path: Path, events: int) -> None:
                            d.source, "bench", "2026-01-01T00:00:00.000000Z") for d in shipped])
         conn.executemany("INSERT INTO documents (sha256, name, size, content) VALUES (?, ?, ?, ?)",
                          [(hashlib.sha256(_document(s)).hexdigest(), f"bien-ban-{s}.txt",
-                           len(_document(s)), _document(s)) for s in range(97, events + 1, 97)])
+                           len(_document(s)), _document(s))
+                          for s in range(97, events + 1, 97) if s % 25])  # cited, see _event
         for seq in range(1, events + 1):
             event = _event(rng, seq, definitions)
             digest = event_hash(prev, event)
