@@ -74,6 +74,8 @@ def build(folder: Path) -> tuple[Path, int, list[str]]:
             break
         fire(db, cycle, trigger, actor=who, unit=unit, inputs=inputs, reason=reason,
              occurred_at=when)
+        if trigger == "hand_over":  # as the demo does: the units joining for the second half
+            demo._second_half(db)
     db.close()
     step = ["cycle", "fire", str(cycle), "adjust_score", "--unit", demo.HN,
             "-i", "criterion=organisation", "-i", "points=20",
