@@ -16,19 +16,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, bindparam, case, func, insert, literal, select, text
+from sqlalchemy import Connection, bindparam, case, func, insert, literal, select, text
 from sqlalchemy.exc import DBAPIError
 
-from thidua.store.models import Document
+from thidua.store import tables as t
 from thidua.store.query import connection, run
 
 if TYPE_CHECKING:
     from thidua.store.query import Target
 
 CHUNK = 1 << 20  # bytes read or written at a time
-_DOCUMENTS = cast(Table, Document.__table__)
+_DOCUMENTS = t.documents
+Document = t.documents.c  # the columns (Core: a step that stores a document loads no ORM)
 
 
 def _kind(dialect: str) -> Any:

@@ -10,26 +10,18 @@ Long reads run on a bare connection, in the auditor's one snapshot, in keyset ba
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Select, Table, bindparam, or_, select, tuple_
+from sqlalchemy import Connection, Select, bindparam, or_, select, tuple_
 
 from thidua.store import ledger
-from thidua.store.models import (
-    Actor,
-    Cluster,
-    Cycle,
-    DefinitionRow,
-    Delegation,
-    Grant,
-    Leadership,
-    LeadershipChange,
-    LedgerRow,
-    Membership,
-    Merger,
-    Setting,
-    Unit,
-)
+from thidua.store import tables as t
+
+# The columns of each table (Core, not the ORM: the step that replays its cycle imports this).
+Unit, Cluster, Membership = t.units.c, t.clusters.c, t.memberships.c
+Leadership, LeadershipChange, Merger = t.leaderships.c, t.leadership_changes.c, t.mergers.c
+Actor, Grant, Delegation, Setting = t.actors.c, t.grants.c, t.delegations.c, t.settings.c
+DefinitionRow, Cycle, LedgerRow = t.definitions.c, t.cycles.c, t.ledger.c
 
 BATCH = ledger.BATCH
 _LIMIT = bindparam("limit")
@@ -62,7 +54,7 @@ _CYCLES = (select(Cycle.id, Cycle.definition_hash, Cycle.cluster_id, Cycle.perio
            .where(Cycle.id > bindparam("after")).order_by(Cycle.id).limit(_LIMIT))
 
 # Every column of a ledger row, by column name (as :func:`store.ledger.as_event` reads it).
-_LEDGER = cast(Table, LedgerRow.__table__)
+_LEDGER = t.ledger
 _OF_CYCLES = (select(_LEDGER)
               .where(LedgerRow.cycle_id.is_not(None),
                      tuple_(LedgerRow.cycle_id, LedgerRow.seq)

@@ -97,3 +97,17 @@ def test_the_probe_sees_what_a_step_loads(populated: Database, db_url: str) -> N
     exit_code, modules = _loaded(db_url, ["cycle", "why", str(cycle)])
     assert exit_code in (0, None)
     assert {"sqlalchemy.orm", "pydantic", "transitions"} <= set(modules)
+
+
+def test_a_step_loads_the_rules_but_not_the_orm_or_yaml(populated: Database,
+                                                        db_url: str) -> None:
+    """`cycle fire` loads the rules and the machine (pydantic, transitions) but neither the
+    ORM (a step runs prebuilt Core statements on one connection) nor the YAML reader (it runs
+    on the compiled definition) nor Alembic."""
+    cycle = start(populated)
+    advance(populated, cycle, until="open_registration")
+    exit_code, modules = _loaded(db_url, ["cycle", "fire", str(cycle), "open_registration",
+                                          "--as", SECRETARY])
+    assert exit_code in (0, None)
+    assert {"pydantic", "transitions"} <= set(modules)
+    assert not {"sqlalchemy.orm", "yaml", "alembic"} & set(modules)

@@ -29,7 +29,7 @@ from thidua.workflow.audit import directory_replay as rebuild
 from thidua.workflow.audit.directory_replay import Directory, Event, Expected
 from thidua.workflow.engine.facts import replay
 from thidua.workflow.i18n import _
-from thidua.workflow.language.loader import Loaded, parse
+from thidua.workflow.language.loaded import Loaded
 from thidua.workflow.rules.library import ACTIONS
 
 SHOWN = 5
@@ -55,6 +55,8 @@ class Definitions:
                 raise Unreplayable(_("definition {digest} is not stored").format(
                                        digest=digest[:12]))
             try:
+                from thidua.workflow.language.loader import parse  # on demand
+
                 loaded = parse(row.source, f"{row.def_id}@{row.version}")
             except Exception as exc:  # a stored text is hostile input too
                 raise Unreplayable(_("definition {digest} does not load: {exc}").format(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from thidua.workflow.i18n import _
-from thidua.workflow.language.loader import Loaded
+from thidua.workflow.language.loaded import Loaded
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import EFFECTS
 from thidua.workflow.rules.registry import Facts, Situation, key_of

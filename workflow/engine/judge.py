@@ -8,25 +8,27 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from thidua.store import cycles, definitions
 from thidua.store import directory as queries
-from thidua.store.models import Actor, Cluster, Cycle
 from thidua.workflow.engine import register, roster
 from thidua.workflow.engine.lookup import Lookup
 from thidua.workflow.engine.rows import checked_facts
 from thidua.workflow.errors import IntegrityFailure, InvalidInput, NotFound
 from thidua.workflow.i18n import _
 from thidua.workflow.language import compiled
-from thidua.workflow.language.loader import Loaded, parse
+from thidua.workflow.language.loaded import Loaded
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import GUARDS
 from thidua.workflow.rules.registry import Situation, key_of
 from thidua.workflow.rules.registry import fact_label as _label
 from thidua.workflow.timeutil import due_date
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from thidua.store.models import Actor, Cluster, Cycle
 
 # Parsed stored definitions by content hash: a version never changes (its hash is its
 # identity), so once parsed it is neither fetched nor parsed again in this process.
@@ -69,6 +71,8 @@ def _parsed(content_hash: str, row: Any) -> Loaded:
         raise IntegrityFailure(_("{where} is not text: it was changed outside thidua; run "
                                  "thidua audit verify").format(where=where), kind="altered")
     try:
+        from thidua.workflow.language.loader import parse  # the YAML reader: on demand
+
         return parse(row.source, f"{row.def_id}@{row.version}")
     except InvalidInput as exc:
         raise IntegrityFailure(_("{where} no longer reads as a definition ({exc}): it was "

@@ -23,7 +23,7 @@ from transitions import EventData, Machine, MachineError
 
 from thidua.workflow.errors import TransitionRefused
 from thidua.workflow.i18n import _
-from thidua.workflow.language.loader import Loaded
+from thidua.workflow.language.loaded import Loaded
 
 CONDITION, BEFORE, AFTER = "judged", "apply", "persist"
 

@@ -4,15 +4,16 @@ its speakers and the units attending are the directory's, not free text."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from thidua.store import directory as queries
 from thidua.workflow import names
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.i18n import _
 from thidua.workflow.language.model import InputSpec
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 _KINDS = {"person": "person", "people": "person", "unit": "unit", "units": "unit"}
 

@@ -9,15 +9,16 @@ changes nothing, which is how ``cycle why`` and ``cycle todo`` ask the same mach
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from thidua.workflow.engine.facts import apply_step
 from thidua.workflow.engine.judge import Judgement
 from thidua.workflow.language.model import Transition
 from thidua.workflow.rules.library import ACTIONS
 from thidua.workflow.rules.registry import Facts
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class Step:

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from thidua.workflow.errors import ThiduaError
-from thidua.workflow.language.loader import Loaded, parse
+from thidua.workflow.language.loaded import Loaded
 from thidua.workflow.language.model import Definition
 from thidua.workflow.language.outline import FORMAT
 
@@ -37,6 +37,8 @@ def compile_source(source: str) -> tuple[int, str] | None:
     """``(FORMAT, compiled JSON)`` of a stored source text, or None when it does not parse
     (thidua never stores such a source; ``audit verify`` names it)."""
     try:
+        from thidua.workflow.language.loader import parse  # the YAML reader: on demand
+
         loaded = parse(source, "<stored definition>")
     except ThiduaError:  # not a definition, or a base it extends is unknown here
         return None

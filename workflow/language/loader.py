@@ -12,7 +12,6 @@ import functools
 import hashlib
 import importlib.resources
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from thidua.workflow.errors import InvalidDefinition, InvalidInput, NotFound, Pr
 from thidua.workflow.i18n import _
 from thidua.workflow.language import bases, extends
 from thidua.workflow.language.checks import StructureProblems
+from thidua.workflow.language.loaded import Loaded
 from thidua.workflow.language.model import Definition
 from thidua.workflow.language.origins import InSource, Locator
 from thidua.workflow.language.reader import Path as FieldPath
@@ -32,34 +32,6 @@ from thidua.workflow.language.writer import dump
 MAX_CHAIN = 8  # definitions that extend one another, from the file read to the last base
 _CHAIN: ContextVar[tuple[str, ...]] = ContextVar("thidua_extends_chain", default=())
 _RESOLVED: dict[tuple[str, str, str, str], Loaded] = {}
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A validated definition together with its source text and content hash (for a
-    definition that extends another: the resolved text, and where each part was written)."""
-
-    definition: Definition
-    source: str
-    hash: str
-    file: str
-    origins: Locator | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def ref(self) -> str:
-        """``id@version``, as users name it."""
-        return f"{self.definition.id}@{self.definition.version}"
-
-    def locator(self) -> Locator:
-        """Where each field of the definition was written."""
-        if self.origins is not None:
-            return self.origins
-        return InSource(read_cached(self.source, self.file))
-
-    def where(self, path: FieldPath) -> tuple[str, int | None]:
-        """The file and line of the field at ``path`` (a base's, for an inherited field)."""
-        found: tuple[str, int | None] = self.locator().locate(path)
-        return found
 
 
 def content_hash(text: str) -> str:

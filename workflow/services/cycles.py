@@ -12,19 +12,16 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from thidua.store import cycles, definitions, directory, ledger
 from thidua.store.ledger import as_event, canonical_json
-from thidua.store.models import Cycle
 from thidua.workflow import names
 from thidua.workflow.audit.replay import cycle_divergence
 from thidua.workflow.engine import machine, roster
 from thidua.workflow.engine.inputs import Attachment, check_inputs
-from thidua.workflow.engine.lookup import OneStep
 from thidua.workflow.engine.judge import (
     Judgement,
     context,
@@ -32,6 +29,7 @@ from thidua.workflow.engine.judge import (
     definition_of,
     judge,
 )
+from thidua.workflow.engine.lookup import OneStep
 from thidua.workflow.engine.named import check_named
 from thidua.workflow.engine.step import Step
 from thidua.workflow.errors import (
@@ -43,7 +41,7 @@ from thidua.workflow.errors import (
 )
 from thidua.workflow.i18n import _
 from thidua.workflow.language import compiled
-from thidua.workflow.language.loader import Loaded, shipped
+from thidua.workflow.language.loaded import Loaded
 from thidua.workflow.services import documents, identity, membership
 from thidua.workflow.services.db import Database, record
 from thidua.workflow.timeutil import (
@@ -56,6 +54,10 @@ from thidua.workflow.timeutil import (
     parse_stored,
 )
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from thidua.store.models import Cycle
 
 @dataclass(frozen=True)
 class Fired:
@@ -102,6 +104,8 @@ def _status(session: Session, loaded: Loaded, draft: bool) -> str:
     if ledger.publications(session, [loaded.hash]):
         return "published"
     # Parsed once per process; the usual caller (in_force) has parsed them already.
+    from thidua.workflow.language.loader import shipped  # the shipped files: a start only
+
     if any(s.hash == loaded.hash for s in shipped()):
         return "shipped"
     if draft:
@@ -336,9 +340,9 @@ def _step(db: Database, conn: Connection, cycle_id: int, trigger: str, *,
 
 def _session(conn: Connection) -> Session:
     """An ORM session inside ``conn``'s transaction, for a step's actions."""
-    from sqlalchemy.orm import Session  # the ORM: only a step with actions
+    from sqlalchemy.orm import Session as OrmSession  # the ORM: only a step with actions
 
-    return Session(bind=conn)  # joins the transaction: neither commits nor closes it
+    return OrmSession(bind=conn)  # joins the transaction: neither commits nor closes it
 
 
 def _attachments(inputs: dict[str, Any]) -> list[Attachment]:

@@ -8,8 +8,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from sqlalchemy.orm import Session
-
 from thidua.store import documents as stored
 from thidua.store import ledger
 from thidua.workflow import limits
@@ -21,6 +19,8 @@ from thidua.workflow.services.outfile import write_file
 from thidua.workflow.settings import DOCUMENT_LIMIT
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from thidua.store.query import Target
 
 LIMIT_KEY = DOCUMENT_LIMIT

@@ -26,20 +26,22 @@ auditor role (closing the books).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from thidua.store import definitions as stored_definitions
 from thidua.store import directory as queries
 from thidua.store import grants
-from thidua.store.models import Actor
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput, TransitionRefused
 from thidua.workflow.i18n import _
 from thidua.workflow.services.db import Database, record
 from thidua.workflow.timeutil import business_day, now
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from thidua.store.models import Actor
 
 ADMIN, AUDITOR = roster.ADMIN, roster.AUDITOR
 

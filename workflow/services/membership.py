@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from thidua.store import directory as queries
-from thidua.store.models import Cluster
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.errors import InvalidInput
 from thidua.workflow.i18n import _
 from thidua.workflow.services import identity
 from thidua.workflow.services.db import Database, record
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from thidua.store.models import Cluster
 
 
 def add_member(db: Database, cluster: str, unit: str, day: dt.date) -> None:
