@@ -20,7 +20,6 @@ from thidua.store import tables as t
 from thidua.store.query import Prepared, connection, run
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
     from thidua.store.query import Target
 

@@ -389,9 +389,9 @@ def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime, *,
     ``checked`` holds, by cycle, the row this process last found consistent with its events
     or wrote itself with its event. A row equal to it, column for column (its cluster's name
     too), whose last event is still the one the row names, is not replayed again: its events
-    were replayed (or it was written with them) already. Any other row is replayed. ``last`` is the cycle's last event
-    (``seq``, ``hash``, ``cycle_version``, ``to_state``, ``occurred_at``; None when it has
-    none) when the caller read it with the row."""
+    were replayed (or it was written with them) already. Any other row is replayed. ``last``
+    is the cycle's last event (``seq``, ``hash``, ``cycle_version``, ``to_state``,
+    ``occurred_at``; None when it has none) when the caller read it with the row."""
     known = checked is not None and checked.get(cycle.id) == _checked_key(cycle)
     if known:
         if last is _UNREAD:
