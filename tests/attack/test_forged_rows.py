@@ -182,8 +182,34 @@ def test_a_row_restored_to_what_the_handle_wrote_is_refused_once_it_moved_on(
         conn.execute(text("UPDATE cycles SET state = :state, version = :version, facts = :facts,"
                           " last_seq = :last_seq, last_hash = :last_hash WHERE id = :id"),
                      {**old._asdict(), "id": cycle})
-    populated.checked_cycles[cycle] = tuple(getattr(old, name) for name in (
-        "definition_hash", "cluster_id", "period", "state", "version", "facts", "last_seq",
-        "last_hash"))  # as if this handle had found the old row consistent
+    with populated.engine.connect() as conn:
+        cluster_name = conn.execute(text("SELECT name FROM clusters WHERE id = :id"),
+                                    {"id": old.cluster_id}).scalar_one()
+    populated.checked_cycles[cycle] = tuple(
+        cluster_name if name == "cluster_name" else getattr(old, name) for name in (
+            "definition_hash", "cluster_id", "cluster_name", "period", "state", "version",
+            "facts", "last_seq", "last_hash"))  # as if this handle had found the old row
+    # consistent
     with pytest.raises(IntegrityFailure, match="does not match its last ledger event"):
         fire(populated, cycle, "sign_compact", actor=SECRETARY, expected_version=old.version)
+
+
+def test_a_handle_that_wrote_the_row_still_refuses_its_cluster_renamed(
+        populated: Database, cli: Invoke) -> None:
+    """The cycle's row left as the handle wrote it, but its cluster renamed outside thidua:
+    the handle that took the last step refuses the next one as a fresh process does (exit 4,
+    the cluster named), nothing recorded."""
+    cycle = start(populated)
+    advance(populated, cycle, until="sign_compact")
+    assert cycle in populated.checked_cycles
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE clusters SET name = 'Cụm 55' WHERE id = "
+                          "(SELECT cluster_id FROM cycles WHERE id = :id)"), {"id": cycle})
+        events = conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar()
+    result = cli("cycle", "fire", str(cycle), "sign_compact", "--as", SECRETARY)
+    assert result.exit_code == 4, result.output
+    assert "cluster is 'Cụm 55'" in result.output
+    with pytest.raises(IntegrityFailure, match="cluster is 'Cụm 55'"):
+        fire(populated, cycle, "sign_compact", actor=SECRETARY)
+    with populated.engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM ledger")).scalar() == events

@@ -95,3 +95,33 @@ def test_an_internal_error_is_one_line(cli: Invoke, monkeypatch: pytest.MonkeyPa
     result = cli("cycle", "list")
     assert result.exit_code == 70 and "Traceback" in result.output
     assert interrupts.recorded() == 0
+
+
+@pytest.mark.parametrize("column, value", [
+    ("inputs", "{"), ("documents", "not json"), ("inputs", '{"a": NaN}')],
+    ids=["inputs-not-json", "documents-not-json", "inputs-nan"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_an_export_refuses_a_ledger_row_that_no_longer_decodes(
+        populated: Database, cli: Invoke, tmp_path: Path, column: str, value: str,
+        fmt: str) -> None:
+    """An event whose JSON column was rewritten outside thidua into something that does not
+    decode (or that JSON cannot hold) is refused by the export in one line, exit 4, naming
+    the event; the file asked for is not written."""
+    from tests.ledger_triggers import drop_triggers, restore_triggers
+
+    cycle = start(populated)
+    drop_triggers(populated)
+    with populated.engine.begin() as conn:
+        seq = conn.execute(text("SELECT MAX(seq) FROM ledger WHERE cycle_id = :id"),
+                           {"id": cycle}).scalar_one()
+        conn.execute(text(f"UPDATE ledger SET {column} = :value WHERE seq = :seq"),
+                     {"value": value, "seq": seq})
+    restore_triggers(populated)
+    out = tmp_path / f"events.{fmt}"
+    for args in (("audit", "export", "--format", fmt),
+                 ("audit", "export", "--format", fmt, "--cycle", str(cycle)),
+                 ("audit", "export", "--format", fmt, "-o", str(out))):
+        line = error(cli(*args), 4)
+        assert f"ledger event {seq} cannot be exported as stored" in line
+        assert "changed outside thidua" in line
+    assert not out.exists()

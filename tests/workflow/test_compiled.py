@@ -4,6 +4,7 @@ checked by ``audit verify`` against the source, and added to versions stored bef
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from alembic import command
@@ -135,6 +136,39 @@ def test_a_report_refuses_a_compiled_form_whose_awards_no_longer_read(
     for args in (("report", "cycle", str(cycle)), ("cycle", "show", str(cycle))):
         line = error(cli(*args), 4)
         assert f"compiled form of stored definition {digest[:12]} no longer reads" in line
+
+
+def _records_a_list(data: dict[str, Any]) -> str:
+    step = next(t for t in data["transitions"] if t.get("per_unit") and t.get("records"))
+    step["records"] = [step["records"]]
+    return "compiled form of stored definition"
+
+
+def _threshold_not_a_share(data: dict[str, Any]) -> str:
+    data["parameters"]["vote_threshold"]["value"] = "1/0"
+    return "the parameter vote_threshold of stored definition"
+
+
+@pytest.mark.parametrize("alter", [_records_a_list, _threshold_not_a_share],
+                         ids=["records", "vote-threshold"])
+def test_a_report_refuses_a_compiled_form_whose_steps_or_threshold_no_longer_read(
+        populated: Database, cli: Invoke, alter: Any) -> None:
+    """A compiled form whose per-unit step records a list, or whose vote threshold is no
+    share, is refused by the report of a cycle past its ballot: exit 4 in one line, not an
+    internal error."""
+    cycle = start(populated)
+    advance(populated, cycle, until="propose")
+    (_, (_, body)), = _compiled_rows(populated).items()
+    data = json.loads(body)
+    said = alter(data)
+    with populated.engine.begin() as conn:
+        conn.execute(text("UPDATE compiled_definitions SET body = :body"),
+                     {"body": json.dumps(data)})
+    _forget()
+    for args in (("report", "cycle", str(cycle)), ("report", "cycle", str(cycle), "--format",
+                                                   "markdown")):
+        line = error(cli(*args), 4)
+        assert said in line and "changed outside thidua" in line
 
 
 def test_upgrade_compiles_the_versions_stored_before(populated: Database) -> None:

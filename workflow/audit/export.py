@@ -26,7 +26,7 @@ from thidua.store.engine import StoreError
 from thidua.workflow import names
 from thidua.workflow.engine import roster
 from thidua.workflow.engine.rows import load_cycle
-from thidua.workflow.errors import Conflict, InvalidInput, NotFound
+from thidua.workflow.errors import Conflict, IntegrityFailure, InvalidInput, NotFound
 from thidua.workflow.i18n import _
 from thidua.workflow.services import faults
 from thidua.workflow.services.db import Database, zone_in
@@ -108,8 +108,14 @@ def _write(conn: Connection, criteria: dict[str, Any], out: TextIO, fmt: str, ex
         return count
     write = _writer(out, excel)
     for row in ledger.reporting(rows, on_progress):
-        write({**ledger.raw_event(row), "prev_hash": row[ledger.PREV_HASH],
-               "hash": row[ledger.HASH]})
+        try:
+            event = {**ledger.raw_event(row), "prev_hash": row[ledger.PREV_HASH],
+                     "hash": row[ledger.HASH]}
+            for name in ledger.JSON_FIELDS:
+                event[name] = ledger.canonical_json(event[name])
+        except (TypeError, ValueError, RecursionError):
+            raise _altered(row) from None
+        write(event)
         count += 1
     return count
 
@@ -126,8 +132,21 @@ def _rows(conn: Connection, criteria: dict[str, Any]) -> Iterator[tuple[Any, ...
 
 def _exact_line(row: tuple[Any, ...]) -> str:
     """The exported line of a raw row that is not plain: decoded, then encoded."""
-    return ledger.canonical_json({**ledger.raw_event(row), "prev_hash": row[ledger.PREV_HASH],
-                                  "hash": row[ledger.HASH]})
+    try:
+        line: str = ledger.canonical_json({**ledger.raw_event(row),
+                                           "prev_hash": row[ledger.PREV_HASH],
+                                           "hash": row[ledger.HASH]})
+    except (TypeError, ValueError, RecursionError):
+        raise _altered(row) from None
+    return line
+
+
+def _altered(row: tuple[Any, ...]) -> IntegrityFailure:
+    """A raw row thidua cannot have written (JSON columns that do not decode, a value JSON
+    cannot hold): an integrity failure, not an export."""
+    return IntegrityFailure(f"ledger event {row[ledger.SEQ]} cannot be exported as stored: it "
+                            "was changed outside thidua; run thidua audit verify",
+                            kind="altered")
 
 
 def _writer(out: TextIO, excel: bool) -> Any:
@@ -136,8 +155,7 @@ def _writer(out: TextIO, excel: bool) -> Any:
     cell = _excel_cell if excel else _same
 
     def row(event: dict[str, Any]) -> None:
-        table.writerow({k: cell(ledger.canonical_json(event[k]) if k in ledger.JSON_FIELDS
-                                else event[k]) for k in CSV_FIELDS})
+        table.writerow({k: cell(event[k]) for k in CSV_FIELDS})  # JSON fields encoded
     return row
 
 

@@ -135,6 +135,14 @@ def _parsed(content_hash: str, row: Any) -> dict[str, Any]:
     return model
 
 
+def _name(value: Any, *, optional: bool = False) -> Any:
+    """A name as the compiled form must give it (a text, or None where ``optional``); any
+    other value is a compiled form that no longer reads (a TypeError)."""
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    raise TypeError(f"not a name: {value!r}")
+
+
 def _text(label: dict[str, Any] | None) -> Text | None:
     return Text(label["vi"], label["en"]) if label else None
 
@@ -145,7 +153,8 @@ def _outline(data: dict[str, Any]) -> Outline:
         states[state["name"]] = StateOutline(state["name"], _text(state.get("label")),
                                              state.get("due"), bool(state.get("final")))
     steps = tuple(StepOutline(
-        t["trigger"], _text(t.get("label")), t.get("records"), bool(t.get("per_unit")),
+        _name(t["trigger"]), _text(t.get("label")), _name(t.get("records"), optional=True),
+        bool(t.get("per_unit")),
         bool(t.get("repeatable")), bool(t.get("meeting")),
         tuple(CallOutline(c["name"], dict(c.get("params") or {}))
               for c in t.get("effects") or []))

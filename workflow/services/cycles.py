@@ -368,9 +368,10 @@ def _transition(loaded: Loaded, trigger: str, state: str) -> Any:
 
 _UNREAD: Any = object()  # the cycle's last event, not read by the caller
 
-# What a cycle row holds that its ledger events determine (see _checked_key).
-_CHECKED = ("definition_hash", "cluster_id", "period", "state", "version", "facts", "last_seq",
-            "last_hash")
+# What a cycle row holds that its ledger events determine (see _checked_key), with the name of
+# its cluster (read with it by cycles.for_step), which the replay checks too.
+_CHECKED = ("definition_hash", "cluster_id", "cluster_name", "period", "state", "version",
+            "facts", "last_seq", "last_hash")
 
 
 def _checked_key(cycle: Any, **written: Any) -> tuple[Any, ...]:
@@ -390,11 +391,11 @@ def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime, *,
     as ``audit verify`` checks it, so that a forged row is never acted on.
 
     ``checked`` holds, by cycle, the row this process last found consistent with its events
-    or wrote itself with its event. A row equal to it, column for column, whose last event is
-    still the one the row names, is not replayed again: its events were replayed (or it was
-    written with them) already. Any other row is replayed. ``last`` is the cycle's last event
-    (``seq``, ``hash``, ``cycle_version``, ``to_state``, ``occurred_at``; None when it has
-    none) when the caller read it with the row."""
+    or wrote itself with its event. A row equal to it, column for column (its cluster's name
+    too), whose last event is still the one the row names, is not replayed again: its events
+    were replayed (or it was written with them) already. Any other row is replayed. ``last``
+    is the cycle's last event (``seq``, ``hash``, ``cycle_version``, ``to_state``,
+    ``occurred_at``; None when it has none) when the caller read it with the row."""
     known = checked is not None and checked.get(cycle.id) == _checked_key(cycle)
     if known:
         if last is _UNREAD:

@@ -10,6 +10,7 @@ from typing import Any
 
 from thidua.workflow.engine import register
 from thidua.workflow.engine.rows import load_cycle
+from thidua.workflow.errors import IntegrityFailure
 from thidua.workflow.language.outline import Outline, outline_of
 from thidua.workflow.language.parameters import as_fraction, more_than
 from thidua.workflow.services.db import Database
@@ -108,7 +109,12 @@ def _ballot(facts: dict[str, Any], definition: Outline,
     ballot = facts.get("ballot")
     if ballot is None:
         return None
-    threshold = as_fraction(definition.parameter_values().get("vote_threshold", "1/2"))
+    try:
+        threshold = as_fraction(definition.parameter_values().get("vote_threshold", "1/2"))
+    except (ValueError, TypeError):  # the definition's checks allow no other share
+        raise IntegrityFailure(f"the parameter vote_threshold of stored definition "
+                               f"{definition.ref} no longer reads: it was changed outside "
+                               "thidua; run thidua audit verify", kind="altered") from None
     counted = len(members)
     needed = more_than(threshold, counted)
     return {**{k: ballot.get(k) for k in ("ballots_issued", "ballots_returned", "ballots_valid",
