@@ -68,3 +68,19 @@ def test_a_new_handle_replays_the_cycle_once(populated: Database) -> None:
         assert any(_whole_ledger(s) for s in statements)
     finally:
         fresh.close()
+
+
+def test_the_step_asked_for_is_judged_before_the_person(populated: Database) -> None:
+    """An unknown trigger is bad input, and a trigger the state does not offer is refused,
+    before the person it is entered for is looked up (an unknown one is not found)."""
+    import pytest
+
+    from thidua.workflow.errors import InvalidInput, NotFound, TransitionRefused
+
+    cycle = start(populated)
+    with pytest.raises(InvalidInput, match="unknown trigger 'nosuch'"):
+        fire(populated, cycle, "nosuch", actor="Nobody")
+    with pytest.raises(TransitionRefused, match="cannot be fired from state"):
+        fire(populated, cycle, "sign_compact", actor="Nobody")
+    with pytest.raises(NotFound, match="no person 'Nobody'"):
+        fire(populated, cycle, "launch", actor="Nobody")

@@ -289,11 +289,14 @@ def _step(db: Database, conn: Connection, cycle_id: int, trigger: str, *,
                 if cycle.event_seq is not None else None)
         matches_its_ledger(conn, cycle, moment, cluster=cluster, checked=db.checked_cycles,
                            last=last)
+        # The step asked for first (an unknown trigger is bad input, one the state does not
+        # offer is refused), then on whose authority, then the rest of what it needs.
+        transition = _transition(definition_of(conn, cycle.definition_hash), trigger,
+                                 cycle.state)
         person = identity.acting_person(conn, db, actor, trigger)
         day = business_day(moment, zone)
         ctx = context(conn, cycle, day, zone, cluster=cluster,
                       lookup=OneStep(conn, cycle.cluster_id, cycle.period, day, person.id))
-        transition = _transition(ctx.loaded, trigger, cycle.state)
         unit, inputs = names.as_stored(unit, ctx.members), names.as_stored(inputs, ctx.members)
         # Every text inside a JSON list or object typed as an input, keys too, is checked
         # once it is parsed (the typed line had none of its characters yet).
