@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from click.testing import Result
@@ -95,3 +97,25 @@ def input_args(inputs: dict[str, Any]) -> list[str] | None:
             return None
         args += ["-i", f"{key}={text}"]
     return args
+
+
+THREAD_BOUND_S = 60  # a bound on a hung thread, not a measure of speed
+
+
+def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run ``calls`` in threads at once; each call's result or the exception it raised, in
+    order (for the test to judge)."""
+    results: list[Any] = [RuntimeError("did not finish")] * len(calls)
+
+    def run(k: int) -> None:
+        try:
+            results[k] = calls[k]()
+        except BaseException as exc:  # kept for the test to judge
+            results[k] = exc
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(THREAD_BOUND_S)
+    return results

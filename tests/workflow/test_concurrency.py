@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from tests.cli.helpers import start
+from tests.cli.helpers import at_once, start
 from tests.conftest import CLUSTER, HEAD, SECRETARY, populate
 from tests.replay import replayed_matches
 from tests.stress.harness import chain_problems, read_ledger
@@ -42,22 +42,6 @@ def cycle(populated: Database) -> int:
     return start(populated)
 
 
-def _at_once(calls: list[Callable[[], Fired]]) -> list[Fired | BaseException]:
-    """Run ``calls`` in threads; each call's result or exception, in order."""
-    results: list[Fired | BaseException] = [RuntimeError("did not finish")] * len(calls)
-
-    def run(k: int) -> None:
-        try:
-            results[k] = calls[k]()
-        except BaseException as exc:  # kept for the test to judge
-            results[k] = exc
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(BOUND_S)
-    return results
 
 
 @pytest.fixture
@@ -90,7 +74,7 @@ def test_two_offices_fire_the_same_step_at_once(populated: Database, cycle: int,
                                                 rendezvous: None) -> None:
     """Both looked at version 1: one launch is recorded, the other is a conflict (exit 3)."""
     events = len(read_ledger(populated).rows)
-    won, lost = _one_won(_at_once([_launch(populated, cycle), _launch(populated, cycle)]))
+    won, lost = _one_won(at_once([_launch(populated, cycle), _launch(populated, cycle)]))
     assert (won.version, won.repeated) == (2, False)
     assert lost.exit_code == 3
     assert "changed by someone else since you looked; nothing was recorded" in str(lost)
@@ -103,7 +87,7 @@ def test_two_offices_fire_the_same_step_at_once(populated: Database, cycle: int,
 
 def test_two_offices_expecting_the_same_version(populated: Database, cycle: int) -> None:
     """With --expect-version 1 from both, whatever the interleaving, exactly one wins."""
-    results = _at_once([_launch(populated, cycle, expected_version=1),
+    results = at_once([_launch(populated, cycle, expected_version=1),
                         _launch(populated, cycle, expected_version=1)])
     won, lost = _one_won(results)
     assert won.version == 2 and lost.exit_code == 3
@@ -144,7 +128,7 @@ def test_repeated_request_id_returns_the_first_result(populated: Database, cycle
 def test_repeated_request_id_at_once(populated: Database, cycle: int,
                                      rendezvous: None) -> None:
     """The same request sent twice at once is recorded once; both calls get its result."""
-    results = _at_once([_launch(populated, cycle, request_id="req-2"),
+    results = at_once([_launch(populated, cycle, request_id="req-2"),
                         _launch(populated, cycle, request_id="req-2")])
     assert all(isinstance(r, Fired) for r in results), results
     fired = [r for r in results if isinstance(r, Fired)]
@@ -191,7 +175,7 @@ def test_appends_in_flight_together_do_not_fork(pg_url: str) -> None:
 
     event.listen(db.engine, "before_cursor_execute", both_judged)
     try:
-        results = _at_once([
+        results = at_once([
             _launch(db, first),
             lambda: fire(db, second, "launch", actor=SECRETARY, inputs=PLAN)])
     finally:
@@ -226,7 +210,7 @@ def test_two_offices_start_the_same_cycle_at_once(pg_url: str,
             barrier.wait(timeout=RENDEZVOUS_S)
 
     monkeypatch.setattr(cycles, "_no_open_cycle", both_checked)
-    results = _at_once([lambda: start_cycle(db, find("ccb-cluster-annual"), CLUSTER, 2024,
+    results = at_once([lambda: start_cycle(db, find("ccb-cluster-annual"), CLUSTER, 2024,
                                             actor=SECRETARY)] * 2)
     try:
         assert all(isinstance(r, Fired | TransitionRefused | Conflict) for r in results), results

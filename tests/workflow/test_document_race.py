@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.cli.helpers import at_once
 from tests.conftest import PG_ADMIN_URL, SECRETARY, populate
 from tests.replay import replayed_matches
 from tests.stress.harness import CLUSTER, PERIOD, UNITS, chain_problems, read_ledger
@@ -50,22 +51,6 @@ def _blocked(url: str) -> bool:
         admin.dispose()
 
 
-def _in_threads(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run ``calls`` in threads; each call's result or exception, in order."""
-    results: list[Any] = [RuntimeError("did not finish")] * len(calls)
-
-    def run(k: int) -> None:
-        try:
-            results[k] = calls[k]()
-        except BaseException as exc:  # kept for the test to judge
-            results[k] = exc
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(BOUND_S)
-    return results
 
 
 def _documents(db: Database) -> list[tuple[str, str, int]]:
@@ -128,7 +113,7 @@ def test_one_document_stored_by_two_transactions_at_once(pg_url: str, pg_db: Dat
 
     threads.append(threading.Thread(target=watch))
     threads[0].start()
-    results = _in_threads([a_then_release, second])
+    results = at_once([a_then_release, second])
     threads[0].join(BOUND_S)
     assert waited == [True]  # B did wait on A's row: the race took place
     digest = Attachment("x", CONTENT).sha256
@@ -180,7 +165,7 @@ def test_two_cycles_filed_at_once_with_one_document(db_url: str, db: Database,
             return digest
 
         monkeypatch.setattr(documents, "store", store_then_hold)
-    results = _in_threads([_file(db, cycle) for cycle in two_cycles])
+    results = at_once([_file(db, cycle) for cycle in two_cycles])
     assert all(isinstance(result, Fired) for result in results), results
     if db_url.startswith("postgresql"):
         assert waited == [True]  # the second step did wait on the first one's row
