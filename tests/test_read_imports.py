@@ -90,13 +90,27 @@ def test_the_report_of_a_whole_cycle_loads_none_of_them(
     assert modules == []
 
 
-def test_the_probe_sees_what_a_step_loads(populated: Database, db_url: str) -> None:
-    """A step does load the rules and the ORM (so the probe above can fail)."""
+JUDGING = [
+    pytest.param(["cycle", "why", "{cycle}"], id="cycle-why"),
+    pytest.param(["cycle", "why", "{cycle}", "--as", SECRETARY], id="cycle-why-as"),
+    pytest.param(["cycle", "todo", "--as", SECRETARY], id="cycle-todo"),
+    pytest.param(["cycle", "todo", "--cluster", CLUSTER, "--as", SECRETARY],
+                 id="cycle-todo-cluster"),
+]
+
+
+@pytest.mark.parametrize("args", JUDGING)
+def test_a_judging_view_loads_the_rules_but_not_the_orm_or_yaml(
+        populated: Database, db_url: str, args: list[str]) -> None:
+    """`cycle why` and `cycle todo` judge with the rules and the machine (pydantic,
+    transitions: so the probe above can fail) but read through Core only, on the compiled
+    definitions: neither the ORM nor YAML nor Alembic."""
     cycle = start(populated)
     judge._BY_HASH.clear()
-    exit_code, modules = _loaded(db_url, ["cycle", "why", str(cycle)])
+    exit_code, modules = _loaded(db_url, [a.format(cycle=cycle) for a in args])
     assert exit_code in (0, None)
-    assert {"sqlalchemy.orm", "pydantic", "transitions"} <= set(modules)
+    assert {"pydantic", "transitions"} <= set(modules)
+    assert not {"sqlalchemy.orm", "yaml", "alembic"} & set(modules)
 
 
 def test_a_step_loads_the_rules_but_not_the_orm_or_yaml(populated: Database,

@@ -162,9 +162,10 @@ def actor_for_operator(session: Session, operator: str) -> Actor:
     return found
 
 
-def person_or_operator(session: Session, operator: str, name: str | None) -> Actor:
-    """The person named, else the operator's own; for reading, so no delegation is needed."""
-    return actor(session, name) if name else actor_for_operator(session, operator)
+def person_or_operator(target: Session | Connection, operator: str, name: str | None) -> Any:
+    """The person named, else the operator's own, as a row (:func:`person`); for reading, so
+    no delegation is needed."""
+    return person(target, name) if name else person_for_operator(target, operator)
 
 
 def roles_of(session: Session, person: Actor, cluster_row: Cluster, period: int,

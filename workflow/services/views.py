@@ -159,8 +159,8 @@ def definition_for(db: Database, cycle_id: int) -> Loaded:
     """The definition version cycle ``cycle_id`` is pinned to."""
     from thidua.workflow.engine.judge import definition_of
 
-    with db.transaction(write=False) as session:
-        return definition_of(session, load_cycle(session, cycle_id).definition_hash)
+    with db.reading() as conn:
+        return definition_of(conn, load_cycle(conn, cycle_id).definition_hash)
 
 
 def why(db: Database, cycle_id: int, *, actor: str | None = None,
@@ -172,7 +172,7 @@ def why(db: Database, cycle_id: int, *, actor: str | None = None,
     zone = db.zone  # read before the transaction below
     today = today or business_today(zone)
     actor = naming.optional_name(actor, "--as")
-    with db.transaction(write=False) as session:
+    with db.reading() as session:  # Core statements only: no ORM
         cycle = load_cycle(session, cycle_id)
         ctx = context(session, cycle, today, zone)
         person = roster.person_or_operator(session, db.operator, actor) if actor else None
@@ -231,7 +231,7 @@ def todo(db: Database, *, actor: str | None = None, cluster: str | None = None,
     today = today or business_today(zone)
     actor = naming.optional_name(actor, "--as")
     rows = []
-    with db.transaction(write=False) as session:
+    with db.reading() as session:  # Core statements only: no ORM
         person = roster.person_or_operator(session, db.operator, actor)
         cluster_id = (roster.cluster_named(session, naming.name(cluster, "--cluster"))[0]
                       if cluster is not None else None)
