@@ -40,17 +40,24 @@ def _exported(db: Database, filters: Filters) -> list[str]:
     return lines
 
 
+def _with_notes(db: Database, reason: str) -> int:
+    """A cycle of the reference year up to the compact, and a note with each of the awkward
+    inputs and ``reason`` recorded on it; the cycle's id."""
+    cycle = start(db)
+    advance(db, cycle, until="sign_compact")
+    with db.transaction() as session:
+        for inputs in AWKWARD:
+            record(session, db, kind="admin", trigger="note", actor=SECRETARY,
+                   inputs=inputs, reason=reason, cycle_id=cycle)
+    return cycle
+
+
 @pytest.mark.usefixtures("scaffold_events")
 @pytest.mark.parametrize("filters", [Filters(), Filters(cycle_id=1)], ids=["all", "cycle"])
 def test_exported_lines_are_the_events_as_hashed(populated: Database, filters: Filters) -> None:
     """Steps of the reference year, and events with awkward inputs, export byte for byte as
     their decoded events would, each line a JSON object with its hash."""
-    cycle = start(populated)
-    advance(populated, cycle, until="sign_compact")
-    with populated.transaction() as session:
-        for inputs in AWKWARD:
-            record(session, populated, kind="admin", trigger="note", actor=SECRETARY,
-                   inputs=inputs, reason="ghi chú, \"reason\"", cycle_id=cycle)
+    _with_notes(populated, "ghi chú, \"reason\"")
     lines = _exported(populated, filters)
     assert lines == _exact(populated, filters)
     assert len(lines) > len(AWKWARD)
@@ -98,12 +105,7 @@ def test_csv_is_every_event_decoded_whatever_the_row_holds(populated: Database,
     """CSV, read from the same raw rows, is each event decoded, a row that no longer verifies
     too: awkward inputs, a formula-like reason (prefixed for Excel), a row changed outside
     thidua."""
-    cycle = start(populated)
-    advance(populated, cycle, until="sign_compact")
-    with populated.transaction() as session:
-        for inputs in AWKWARD:
-            record(session, populated, kind="admin", trigger="note", actor=SECRETARY,
-                   inputs=inputs, reason="=HYPERLINK(\"x\"), \"reason\"", cycle_id=cycle)
+    _with_notes(populated, "=HYPERLINK(\"x\"), \"reason\"")
     with populated.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text("DROP TRIGGER IF EXISTS ledger_no_update"))
