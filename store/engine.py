@@ -22,7 +22,7 @@ from thidua.store.said import said
 
 DEFAULT_FILE = "thidua.db"
 BEGIN_OPTION = "thidua_sqlite_begin"
-NO_BEGIN = "NONE"  # the BEGIN_OPTION of reads of one statement each (see glancer)
+NO_BEGIN = "NONE"  # the BEGIN_OPTION of reads of one statement each (see glancing)
 BUSY_TIMEOUT_S = 30
 LOCK_TIMEOUT_MS = 30_000
 IDLE_TIMEOUT_MS = 60_000
@@ -123,19 +123,11 @@ def reader(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
 
 
-def glancer(engine: Engine) -> Engine:
-    """The same engine for reads of one statement each, outside any transaction (each
-    statement sees the database as it is when it runs): on SQLite no BEGIN is sent, on
-    PostgreSQL the connection is in autocommit, one round trip a statement. For a step's
-    first look at its cycle's version, before its own transaction."""
-    if engine.dialect.name == "postgresql":
-        return engine.execution_options(isolation_level="AUTOCOMMIT")
-    return engine.execution_options(**{BEGIN_OPTION: NO_BEGIN})
-
-
 def glancing(conn: Connection, on: bool) -> None:
-    """Make ``conn`` (of the writing engine, outside a transaction) read as :func:`glancer`'s
-    connections do (``on``), or write again (not ``on``)."""
+    """Make ``conn`` (of the writing engine, outside a transaction) run each statement on its
+    own, outside any transaction, each seeing the database as it is when it runs (``on``: no
+    BEGIN on SQLite, autocommit on PostgreSQL, one round trip a statement), or write again
+    (not ``on``). A step's first look at its cycle's version, before its own transaction."""
     if conn.dialect.name == "postgresql":
         conn.execution_options(isolation_level="AUTOCOMMIT" if on
                                else conn.default_isolation_level)

@@ -43,7 +43,6 @@ class Database:
         self._zone: ZoneInfo | None = None
         self.url = self.engine.url.render_as_string(hide_password=True)
         self.reader = store_engine.reader(self.engine)
-        self.glancer = store_engine.glancer(self.engine)
         # By cycle, the row this handle last found consistent with its ledger events, or
         # wrote with its event (see workflow.services.cycles.matches_its_ledger).
         self.checked_cycles: dict[int, tuple[Any, ...]] = {}
@@ -138,7 +137,7 @@ class Database:
     @contextmanager
     def stepping(self) -> Iterator[Connection]:
         """A connection of its own for one step: its statements first each read the database
-        as it is when they run, outside any transaction (as :meth:`glance`), until
+        as it is when they run, outside any transaction (:func:`store.engine.glancing`), until
         :meth:`committed` makes it write. One connection, checked out once, for the step's
         first look and its transaction. A database failure is one plain error."""
         interrupts.resume()  # an interrupt held since the last commit stops us here
@@ -172,17 +171,6 @@ class Database:
             with contextlib.suppress(SQLAlchemyError):
                 transaction.rollback()
             raise
-
-    @contextmanager
-    def glance(self) -> Iterator[Connection]:
-        """A bare connection whose statements each read the database as it is when they run,
-        outside any transaction (see :func:`store.engine.glancer`): the cheapest read of one
-        value, such as the version a step expects. A database failure is one plain error."""
-        try:
-            with self.glancer.connect() as conn:
-                yield conn
-        except DBAPIError as exc:
-            raise self._failure(exc, False) from None
 
     def _failure(self, exc: DBAPIError, committing: bool) -> Exception:
         if isinstance(exc, DataError):
