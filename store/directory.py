@@ -108,7 +108,7 @@ _PERSON_ENTERING = Prepared(
 
 def person_entering(target: Target, name: str, *, login: str, admin: str) -> Any:
     """The person called ``name`` as :func:`person_named` gives them, with what decides whether
-    ``login`` may enter a step for them (:func:`store.grants.entering`: ``own_name``,
+    ``login`` may enter a step for them (:func:`store.grants.entering_columns`: ``own_name``,
     ``own_disabled_on``, ``admin_ever``, ``delegated``), in one statement; or None."""
     return _PERSON_ENTERING.run(target, name=name, login=login, admin=admin).first()
 

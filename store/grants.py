@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, exists, insert, or_, select, update
 
 from thidua.store import tables as t
-from thidua.store.query import Prepared, run
+from thidua.store.query import run
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from thidua.store.query import Target
 
 # The columns of each table the statements below read.
 _gr = t.grants.c
@@ -142,21 +141,13 @@ ENTERING_COLUMNS = (
 
 
 def entering_columns(actor_id: Any) -> tuple[Any, ...]:
-    """The columns of :func:`entering`, for person ``actor_id`` (a bound parameter, or the
-    column of a query that reads the person)."""
+    """What decides whether the login bound as ``login`` may enter a step for person
+    ``actor_id`` (the column of a query that reads the person): ``own_name`` and
+    ``own_disabled_on`` (the person whose login it is; None when nobody's), ``admin_ever`` (the
+    role bound as ``admin`` was ever granted) and ``delegated`` (a live delegation)."""
     return (*ENTERING_COLUMNS,
             exists().where(_de.login == bindparam("login"), _de.actor_id == actor_id,
                            _de.revoked_on.is_(None)).label("delegated"))
-
-
-_ENTERING = Prepared(select(*entering_columns(bindparam("actor_id"))))
-
-
-def entering(target: Target, login: str, actor_id: int, admin: str) -> Any:
-    """What decides whether ``login`` may enter a step for person ``actor_id``: a row of
-    ``own_name`` and ``own_disabled_on`` (the person whose login it is; None when nobody's),
-    ``admin_ever`` (the role ``admin`` was ever granted) and ``delegated``."""
-    return _ENTERING.run(target, login=login, actor_id=actor_id, admin=admin).one()
 
 
 def delegation(session: Session, login: str, actor_id: int) -> Any:

@@ -99,18 +99,6 @@ def append(session: Target, event: dict[str, Any]) -> Any:
     return SimpleNamespace(**values)
 
 
-_LAST_OF_CYCLE = (select(t.ledger.c.seq, t.ledger.c.hash, t.ledger.c.cycle_version,
-                         t.ledger.c.to_state, t.ledger.c.occurred_at)
-                  .where(t.ledger.c.cycle_id == bindparam("cycle_id"))
-                  .order_by(t.ledger.c.seq.desc()).limit(1))
-
-
-def last_of_cycle(session: Target, cycle_id: int) -> Any:
-    """The last event of cycle ``cycle_id``: seq, hash, cycle_version, to_state, occurred_at
-    (None when it has none)."""
-    return run(session, _LAST_OF_CYCLE, cycle_id=cycle_id).first()
-
-
 def as_event(row: Any) -> dict[str, Any]:
     """The event as hashed, from a ledger row (ORM object or result row)."""
     event = {name: getattr(row, column) for name, column in FIELDS.items()}

@@ -65,17 +65,23 @@ def test_exported_lines_are_the_events_as_hashed(populated: Database, filters: F
 
 
 @pytest.mark.usefixtures("scaffold_events")
-def test_a_row_that_does_not_verify_is_exported_as_it_reads(populated: Database) -> None:
-    """A row changed outside thidua (its hash no longer matches) is exported as decoding it
-    gives, not spliced: export shows what is there, verify judges it."""
-    cycle = start(populated)
-    advance(populated, cycle, until="sign_compact")
-    with populated.engine.begin() as conn:
+def _rewrite_second_event(db: Database) -> None:
+    """Change event 2's inputs outside thidua (its update trigger set aside first), so that
+    its hash no longer matches."""
+    with db.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text("DROP TRIGGER IF EXISTS ledger_no_update"))
         else:
             conn.execute(text("ALTER TABLE ledger DISABLE TRIGGER ledger_no_update"))
         conn.execute(text("""UPDATE ledger SET inputs = '{ "plan" : "sửa" }' WHERE seq = 2"""))
+
+
+def test_a_row_that_does_not_verify_is_exported_as_it_reads(populated: Database) -> None:
+    """A row changed outside thidua (its hash no longer matches) is exported as decoding it
+    gives, not spliced: export shows what is there, verify judges it."""
+    cycle = start(populated)
+    advance(populated, cycle, until="sign_compact")
+    _rewrite_second_event(populated)
     lines = _exported(populated, Filters())
     assert lines == _exact(populated, Filters())
     assert '"inputs":{"plan":"sửa"}' in lines[1]
@@ -106,12 +112,7 @@ def test_csv_is_every_event_decoded_whatever_the_row_holds(populated: Database,
     too: awkward inputs, a formula-like reason (prefixed for Excel), a row changed outside
     thidua."""
     _with_notes(populated, "=HYPERLINK(\"x\"), \"reason\"")
-    with populated.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER IF EXISTS ledger_no_update"))
-        else:
-            conn.execute(text("ALTER TABLE ledger DISABLE TRIGGER ledger_no_update"))
-        conn.execute(text("""UPDATE ledger SET inputs = '{ "plan" : "sửa" }' WHERE seq = 2"""))
+    _rewrite_second_event(populated)
     out = io.StringIO()
     done = export_to(populated, out, fmt="csv", excel=excel)
     assert out.getvalue() == _decoded_csv(populated, excel)

@@ -398,11 +398,11 @@ def matches_its_ledger(session: Session, cycle: Cycle, moment: dt.datetime, *,
     too), whose last event is still the one the row names, is not replayed again: its events
     were replayed (or it was written with them) already. Any other row is replayed. ``last``
     is the cycle's last event (``seq``, ``hash``, ``cycle_version``, ``to_state``,
-    ``occurred_at``; None when it has none) when the caller read it with the row."""
-    known = checked is not None and checked.get(cycle.id) == _checked_key(cycle)
+    ``occurred_at``; None when it has none), read by the caller with the row: without it the
+    row is always replayed."""
+    known = (last is not _UNREAD and checked is not None
+             and checked.get(cycle.id) == _checked_key(cycle))
     if known:
-        if last is _UNREAD:
-            last = ledger.last_of_cycle(session, cycle.id)
         rows = []
     else:
         rows = ledger.of_cycle(session, cycle.id)

@@ -157,20 +157,20 @@ def acting_person(session: Session, db: Database, name: str | None, what: str) -
     else:
         person = roster.person_entering(session, name, db.operator)
         if person.login != db.operator:
-            _may_enter_for(session, db, person, what)
+            _may_enter_for(db, person, what)
     refuse_disabled(person, what)
     return person
 
 
-def _may_enter_for(session: Session, db: Database, person: Actor, what: str) -> None:
-    found = person if hasattr(person, "delegated") else grants.entering(
-        session, db.operator, person.id, ADMIN)  # read with the person, else now
-    if found.own_name is not None and found.own_disabled_on is not None:
+def _may_enter_for(db: Database, person: Any, what: str) -> None:
+    """Refuse ``what`` unless the operator may enter it for ``person``, a row of
+    :func:`workflow.engine.roster.person_entering` (which read that with the person)."""
+    if person.own_name is not None and person.own_disabled_on is not None:
         raise TransitionRefused(what, [_("the login {operator!r} belongs to {own}, disabled "
                                          "since {disabled_on}").format(
-                                           operator=db.operator, own=found.own_name,
-                                           disabled_on=found.own_disabled_on)])
-    if not found.admin_ever or found.delegated:  # set-up mode, or a delegation
+                                           operator=db.operator, own=person.own_name,
+                                           disabled_on=person.own_disabled_on)])
+    if not person.admin_ever or person.delegated:  # set-up mode, or a delegation
         return
     raise TransitionRefused(what, [
         _("the login {operator!r} may not enter steps for {person}: no delegation (an "
