@@ -144,9 +144,9 @@ def _exact_line(row: tuple[Any, ...]) -> str:
 def _altered(row: tuple[Any, ...]) -> IntegrityFailure:
     """A raw row thidua cannot have written (JSON columns that do not decode, a value JSON
     cannot hold): an integrity failure, not an export."""
-    return IntegrityFailure(f"ledger event {row[ledger.SEQ]} cannot be exported as stored: it "
-                            "was changed outside thidua; run thidua audit verify",
-                            kind="altered")
+    return IntegrityFailure(_("ledger event {seq} cannot be exported as stored: it was changed "
+                              "outside thidua; run thidua audit verify").format(
+                                seq=row[ledger.SEQ]), kind="altered")
 
 
 def _writer(out: TextIO, excel: bool) -> Any:
